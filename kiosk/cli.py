@@ -1,0 +1,181 @@
+"""Every `kiosk` command: parse, call, print, exit code. No logic of its own.
+
+Expected failures (KioskError) become one line on stderr and a non-zero exit;
+only a bug prints a traceback. Qt is imported by `kiosk run` alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kiosk.errors import KioskError, SettingsError
+from kiosk.paths import DEFAULT_CONTENT_DIR
+
+log = logging.getLogger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", metavar="DIR", help="data folder (default: KIOSK_DATA_DIR "
+                        "or the platform's user data folder)")
+    content = argparse.ArgumentParser(add_help=False)
+    content.add_argument("--content", metavar="DIR", help="content pack folder")
+
+    parser = argparse.ArgumentParser(prog="kiosk", description="Freedom Kiosk")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", parents=[common, content], help="start the kiosk")
+    run.add_argument("--windowed", action="store_true", help="a normal window, for trying out")
+    run.add_argument("--screen", type=int, metavar="N", help="which screen to fill")
+    run.add_argument("--size", metavar="WxH", help="window size with --windowed (1280x800)")
+
+    sub.add_parser("check", parents=[common, content], help="validate a content pack")
+
+    export = sub.add_parser("export", parents=[common], help="write sign-ups to a file")
+    export.add_argument("--format", choices=("csv", "xlsx", "jsonl"), required=True)
+    export.add_argument("--out", required=True, metavar="PATH", help="file or folder to write")
+    export.add_argument("--unexported", action="store_true", help="only those not yet exported")
+    export.add_argument("--since", metavar="ISO", help="only those created at or after this time")
+
+    imp = sub.add_parser("import", parents=[common], help="add another kiosk's JSONL export")
+    imp.add_argument("path", metavar="PATH.jsonl")
+
+    sync = sub.add_parser("sync", parents=[common], help="push pending sign-ups")
+    sync.add_argument("--once", action="store_true", help="one pass, then exit")
+    sync.add_argument("--url", help="override sync.url for this run")
+
+    stats = sub.add_parser("stats", parents=[common], help="sign-up counts")
+    stats.add_argument("--json", action="store_true")
+
+    sub.add_parser("set-pin", parents=[common], help="set the admin PIN")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except KioskError as exc:
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            print(f"kiosk {args.command}: {line}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _settings(args: argparse.Namespace, **overrides: object):
+    from kiosk.logs import setup_logging
+    from kiosk.settings import load_settings
+
+    settings = load_settings(args.data_dir, overrides)
+    setup_logging(settings.log_dir)
+    return settings
+
+
+def _content_dir(args: argparse.Namespace, settings=None) -> Path:
+    chosen = getattr(args, "content", None) or (settings.content_dir if settings else "")
+    return Path(chosen) if chosen else DEFAULT_CONTENT_DIR
+
+
+def _store(settings):
+    from kiosk.store import Store
+
+    return Store(settings.db_path)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args, screen=args.screen)
+    from kiosk.ui.app import run_kiosk
+
+    size = None
+    if args.size:
+        try:
+            width, height = (int(n) for n in args.size.lower().split("x"))
+        except ValueError:
+            raise SettingsError(f"--size: expected WIDTHxHEIGHT like 1280x800, got {args.size!r}")
+        size = (width, height)
+    return run_kiosk(settings, _content_dir(args, settings), windowed=args.windowed, size=size)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from kiosk.content import load_content
+
+    folder = Path(args.content) if args.content else DEFAULT_CONTENT_DIR
+    content = load_content(folder)
+    print(
+        f"{folder}: ok — {len(content.slides)} slides, {len(content.interests)} interests, "
+        f"{len(content.consents)} consent channels (version {content.version})"
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kiosk.exporting import export_signups
+
+    settings = _settings(args)
+    with _store(settings) as store:
+        result = export_signups(
+            store, args.format, Path(args.out), unexported=args.unexported, since=args.since
+        )
+    print(f"wrote {result.count} sign-ups to {result.path}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from kiosk.importing import import_jsonl
+
+    settings = _settings(args)
+    with _store(settings) as store:
+        result = import_jsonl(store, Path(args.path))
+    print(f"imported {result.added} new sign-ups ({result.skipped} already here)")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from kiosk.sync import run_sync_command
+
+    settings = _settings(args, **{"sync.url": args.url})
+    with _store(settings) as store:
+        report = run_sync_command(store, settings, once=args.once)
+    print(report.summary())
+    return 0 if report.pending == 0 else 1
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    with _store(settings) as store:
+        stats = store.stats()
+    if args.json:
+        print(json.dumps(stats.to_json()))
+    else:
+        for key, value in stats.to_json().items():
+            print(f"{key:>13}: {value if value is not None else '—'}")
+    return 0
+
+
+def cmd_set_pin(args: argparse.Namespace) -> int:
+    from kiosk.security import PinPolicy, set_pin
+
+    settings = _settings(args)
+    if sys.stdin.isatty():
+        pin = getpass.getpass("New admin PIN (4–12 digits): ")
+        if getpass.getpass("Again: ") != pin:
+            raise SettingsError("the two PINs differ; nothing changed")
+    else:
+        pin = sys.stdin.readline().strip()
+    PinPolicy.check(pin)
+    set_pin(settings.data_dir, pin)
+    print("admin PIN set")
+    return 0
+
+
+_COMMANDS = {
+    "run": cmd_run, "check": cmd_check, "export": cmd_export, "import": cmd_import,
+    "sync": cmd_sync, "stats": cmd_stats, "set-pin": cmd_set_pin,
+}

@@ -1,0 +1,232 @@
+"""Every setting, declared once: name, type, default, bounds, env override.
+
+Precedence, lowest first: default → `settings.toml` in the data folder →
+environment `KIOSK_<NAME>` (dots become underscores: `KIOSK_SYNC_URL`) →
+command-line flags. No Qt here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomli_w
+
+from kiosk.errors import SettingsError
+
+log = logging.getLogger(__name__)
+
+SETTINGS_FILE = "settings.toml"
+APP_NAME = "freedom-kiosk"
+_DEVICE_WORDS = ("tent", "stand", "stall", "kiosk")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # dotted, as in settings.toml: "sync.url"
+    kind: type
+    default: Any
+    help: str
+    low: float | None = None
+    high: float | None = None
+    secret: bool = False
+
+    @property
+    def attr(self) -> str:
+        return self.name.replace(".", "_")
+
+    @property
+    def env(self) -> str:
+        return "KIOSK_" + self.attr.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("device_id", str, "", "This kiosk's name in every record, made once (tent-3f9a)."),
+    Setting("content_dir", str, "", "Content pack folder; empty means the bundled pack."),
+    Setting(
+        "idle_timeout_s",
+        float,
+        0.0,
+        "Seconds without a touch before 'Are you still there?'; 0 uses the content pack's.",
+        low=0,
+        high=3600,
+    ),
+    Setting("screen", int, 0, "Which screen the kiosk fills (0 = primary).", low=0, high=16),
+    Setting("sync.url", str, "", "HTTPS endpoint that receives sign-ups; empty disables."),
+    Setting("sync.secret", str, "", "Shared secret for the HMAC signature.", secret=True),
+    Setting(
+        "sync.folder", str, "", "Folder that receives sign-ups as JSONL files; empty disables."
+    ),
+    Setting("sync.interval_s", float, 60.0, "Seconds between sync attempts.", low=5, high=86400),
+    Setting("sync.timeout_s", float, 15.0, "HTTP timeout for one sync request.", low=1, high=300),
+    Setting("admin.hotkey", str, "Ctrl+Alt+Shift+A", "Key combination that opens Admin."),
+    Setting(
+        "admin.pin_hash",
+        str,
+        "",
+        "Salted scrypt hash of the admin PIN (kiosk set-pin).",
+        secret=True,
+    ),
+    Setting(
+        "admin.idle_s",
+        float,
+        60.0,
+        "Admin panel closes after this many idle seconds.",
+        low=10,
+        high=3600,
+    ),
+)
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    device_id: str
+    content_dir: str
+    idle_timeout_s: float
+    screen: int
+    sync_url: str
+    sync_secret: str
+    sync_folder: str
+    sync_interval_s: float
+    sync_timeout_s: float
+    admin_hotkey: str
+    admin_pin_hash: str
+    admin_idle_s: float
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "kiosk.db"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    def describe(self) -> dict[str, Any]:
+        """Every setting for display, with secrets masked."""
+        out: dict[str, Any] = {}
+        for s in SETTINGS:
+            value = getattr(self, s.attr)
+            out[s.name] = ("(set)" if value else "(not set)") if s.secret else value
+        return out
+
+
+def resolve_data_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:
+    """`--data-dir`, else KIOSK_DATA_DIR, else the platform's user data folder."""
+    chosen = (
+        cli_value
+        or os.environ.get("KIOSK_DATA_DIR")
+        or platformdirs.user_data_dir(APP_NAME, appauthor=False)
+    )
+    path = Path(chosen).expanduser()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(f"data folder {path} cannot be created: {exc.strerror}") from None
+    return path
+
+
+def _coerce(setting: Setting, value: Any, origin: str) -> Any:
+    try:
+        if setting.kind is bool and isinstance(value, str):
+            value = value.strip().lower() in ("1", "true", "yes", "on")
+        elif setting.kind in (int, float) and isinstance(value, bool):
+            raise ValueError
+        else:
+            value = setting.kind(value)
+    except (TypeError, ValueError):
+        raise SettingsError(
+            f"{setting.name} ({origin}): expected {setting.kind.__name__}, got {value!r}"
+        ) from None
+    if setting.low is not None and not setting.low <= value <= setting.high:
+        raise SettingsError(
+            f"{setting.name} ({origin}): must be between {setting.low:g} and "
+            f"{setting.high:g}, got {value!r}"
+        )
+    return value
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def read_file(data_dir: Path) -> dict[str, Any]:
+    path = data_dir / SETTINGS_FILE
+    try:
+        return _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: not valid TOML ({exc})") from None
+
+
+def write_values(data_dir: Path, values: dict[str, Any]) -> None:
+    """Merge `values` (dotted names) into settings.toml, atomically."""
+    current = read_file(data_dir)
+    for name, value in values.items():
+        if name not in BY_NAME:
+            raise SettingsError(f"unknown setting {name!r}")
+        current[name] = _coerce(BY_NAME[name], value, "new value")
+    nested: dict[str, Any] = {}
+    for name, value in sorted(current.items()):
+        *parents, leaf = name.split(".")
+        node = nested
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    path = data_dir / SETTINGS_FILE
+    tmp = path.with_suffix(".toml.tmp")
+    with open(tmp, "wb") as fh:
+        tomli_w.dump(nested, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    if os.name == "posix":
+        path.chmod(0o600)  # it holds the PIN hash and the sync secret
+
+
+def new_device_id() -> str:
+    return f"{secrets.choice(_DEVICE_WORDS)}-{secrets.token_hex(2)}"
+
+
+def load_settings(
+    data_dir: str | os.PathLike[str] | None = None, overrides: dict[str, Any] | None = None
+) -> Settings:
+    """Resolve every setting; writes a new device_id to settings.toml the first time."""
+    folder = resolve_data_dir(data_dir)
+    from_file = read_file(folder)
+    unknown = sorted(set(from_file) - set(BY_NAME))
+    if unknown:
+        log.warning("settings.toml: ignoring unknown settings %s", ", ".join(unknown))
+    values: dict[str, Any] = {}
+    for s in SETTINGS:
+        value, origin = s.default, "default"
+        if s.name in from_file:
+            value, origin = from_file[s.name], f"{SETTINGS_FILE}"
+        if s.env in os.environ:
+            value, origin = os.environ[s.env], f"environment {s.env}"
+        if overrides and overrides.get(s.name) is not None:
+            value, origin = overrides[s.name], "command line"
+        values[s.attr] = _coerce(s, value, origin)
+    if not values["device_id"]:
+        values["device_id"] = new_device_id()
+        write_values(folder, {"device_id": values["device_id"]})
+        log.info("new device id %s", values["device_id"])
+    return Settings(data_dir=folder, **values)
+
+
+assert {f.name for f in fields(Settings)} == {"data_dir", *(s.attr for s in SETTINGS)}

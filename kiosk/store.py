@@ -1,0 +1,588 @@
+"""SQLite storage through sqlite-utils: one writer thread, one writer connection.
+
+Every write, from the UI or the sync worker, runs on the store's own thread,
+on its one connection (SQLite before 3.51.3 can corrupt a WAL when two
+connections write or checkpoint at once). Bulk reads for export use a separate
+read-only connection, which can neither write nor checkpoint. No Qt here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlite_utils
+
+from kiosk.errors import StorageError
+from kiosk.records import SignupRecord, iso_ms, new_donation_ref, utc_now
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SCHEMA_VERSION = 1
+EVENT_KINDS = (
+    "slide_shown",
+    "engage",
+    "form_started",
+    "form_abandoned",
+    "signup_saved",
+    "qr_shown",
+    "save_failed",
+    "idle_reset",
+)
+
+_MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE signups (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        email TEXT,
+        phone TEXT,
+        interests TEXT NOT NULL,
+        consents TEXT NOT NULL,
+        consent_text TEXT NOT NULL,
+        donation_ref TEXT NOT NULL UNIQUE,
+        content_version TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        exported_at TEXT
+    );
+    CREATE INDEX signups_created ON signups(created_at);
+    CREATE INDEX signups_unexported ON signups(exported_at) WHERE exported_at IS NULL;
+    -- The office's proof of consent: one row per channel, wording as shown.
+    CREATE TABLE consent_log (
+        signup_id TEXT NOT NULL REFERENCES signups(id),
+        channel TEXT NOT NULL,
+        granted INTEGER NOT NULL,
+        wording TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        content_version TEXT NOT NULL,
+        PRIMARY KEY (signup_id, channel)
+    );
+    CREATE TABLE outbox (
+        signup_id TEXT PRIMARY KEY REFERENCES signups(id),
+        queued_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        last_error TEXT,
+        parked INTEGER NOT NULL DEFAULT 0,
+        synced_at TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox(synced_at, parked, queued_at);
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX events_at ON events(at);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+}
+
+
+@dataclass(frozen=True)
+class Stats:
+    total: int
+    today: int
+    pending_sync: int
+    unexported: int
+    last_sync_at: str | None
+    last_sync_error: str | None
+    parked: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "today": self.today,
+            "pending_sync": self.pending_sync,
+            "unexported": self.unexported,
+            "last_sync_at": self.last_sync_at,
+        }
+
+
+def friendly(exc: sqlite3.Error | OSError) -> str:
+    """What a volunteer can act on, for a storage failure."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc).lower()
+    if name == "SQLITE_FULL" or "full" in text or getattr(exc, "errno", None) == 28:
+        return "the disk is full — free some space or use another data folder"
+    if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+        return "the data folder is read-only — check the disk or its permissions"
+    if name.startswith("SQLITE_BUSY") or name.startswith("SQLITE_LOCKED") or "locked" in text:
+        return "the database is in use by another program — close it and try again"
+    if (
+        name in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+        or "malformed" in text
+        or "not a database" in text
+    ):
+        return "the database file is damaged — ask the admin (keep the file; do not delete it)"
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+        return "the database cannot be opened — check the data folder exists and is writable"
+    if name.startswith("SQLITE_IOERR") or isinstance(exc, OSError):
+        return "the disk could not be written — check the disk or USB stick"
+    return f"the database failed ({name or type(exc).__name__})"
+
+
+def _row_to_record(row: sqlite3.Row | dict[str, Any]) -> SignupRecord:
+    return SignupRecord(
+        id=row["id"],
+        created_at=row["created_at"],
+        device_id=row["device_id"],
+        name=row["name"],
+        email=row["email"],
+        phone=row["phone"],
+        interests=tuple(json.loads(row["interests"])),
+        consents=json.loads(row["consents"]),
+        consent_text=json.loads(row["consent_text"]),
+        donation_ref=row["donation_ref"],
+        content_version=row["content_version"],
+    )
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+_RECORD_COLUMNS = (
+    "id, created_at, device_id, name, email, phone, interests, consents, consent_text, "
+    "donation_ref, content_version"
+)
+
+
+class Store:
+    """The kiosk's database. Thread-safe: every call runs on the one writer thread.
+
+    Opening is lazy and retried, so a kiosk started with a broken disk still
+    shows its slides and reports the problem on the first save.
+    """
+
+    def __init__(self, path: Path | str, *, clock: Callable[[], datetime] = utc_now) -> None:
+        self.path = Path(path)
+        self._clock = clock
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-store")
+        self._db: sqlite_utils.Database | None = None
+
+    # -- plumbing ---------------------------------------------------------
+
+    def _run(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+        def job() -> T:
+            try:
+                return fn(self._open())
+            except (sqlite3.Error, OSError) as exc:
+                log.error("storage failure: %s (%s)", friendly(exc), type(exc).__name__)
+                if isinstance(exc, sqlite3.DatabaseError) and self._db is not None:
+                    # A failed commit may leave the connection unusable; reopen next time.
+                    self._close_connection()
+                raise StorageError(f"We couldn't save that: {friendly(exc)}.") from exc
+
+        return self._executor.submit(job).result()
+
+    def _open(self) -> sqlite_utils.Database:
+        if self._db is not None:
+            return self._db
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            # Per connection, not per file: a sign-up is durable when COMMIT returns.
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=5000")
+            self._migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        self._db = sqlite_utils.Database(conn)
+        return self._db
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(
+                f"database schema {version} is newer than this kiosk ({SCHEMA_VERSION})"
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version={target}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            log.info("database migrated to schema %d", target)
+
+    def _close_connection(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.conn.close()
+            self._db = None
+
+    def close(self) -> None:
+        """Close the connection and stop the writer thread (idempotent)."""
+        if self._executor is None:
+            return
+        self._executor.submit(self._close_connection).result()
+        self._executor.shutdown(wait=True)
+        self._executor = None  # type: ignore[assignment]
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _now(self) -> str:
+        return iso_ms(self._clock())
+
+    @staticmethod
+    def _tx(db: sqlite_utils.Database, body: Callable[[sqlite3.Connection], T]) -> T:
+        conn = db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = body(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return result
+
+    def check(self) -> str:
+        """PRAGMA integrity_check: "ok" or the first problem."""
+        return self._run(lambda db: db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    # -- sign-ups ---------------------------------------------------------
+
+    def save_signup(self, record: SignupRecord) -> SignupRecord:
+        """Store the sign-up, its consent log and its outbox row in one transaction.
+
+        Returns once the transaction has committed (durably). The donation
+        reference is re-drawn in the rare case it collides with a stored one.
+        """
+
+        def body(conn: sqlite3.Connection) -> SignupRecord:
+            rec = record
+            for _ in range(20):
+                taken = conn.execute(
+                    "SELECT 1 FROM signups WHERE donation_ref = ?", (rec.donation_ref,)
+                ).fetchone()
+                if not taken:
+                    break
+                prefix = rec.donation_ref.rpartition("-")[0]
+                rec = SignupRecord(
+                    **{
+                        **rec.to_json(),
+                        "interests": rec.interests,
+                        "donation_ref": new_donation_ref(prefix),
+                    }
+                )
+            self._insert(conn, rec, queue=True)
+            return rec
+
+        return self._run(lambda db: self._tx(db, body))
+
+    def _insert(self, conn: sqlite3.Connection, rec: SignupRecord, *, queue: bool) -> None:
+        now = self._now()
+        conn.execute(
+            f"INSERT INTO signups ({_RECORD_COLUMNS}, saved_at) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                rec.id,
+                rec.created_at,
+                rec.device_id,
+                rec.name,
+                rec.email,
+                rec.phone,
+                _dump(list(rec.interests)),
+                _dump(rec.consents),
+                _dump(rec.consent_text),
+                rec.donation_ref,
+                rec.content_version,
+                now,
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO consent_log VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    rec.id,
+                    channel,
+                    int(granted),
+                    rec.consent_text.get(channel, ""),
+                    rec.created_at,
+                    rec.device_id,
+                    rec.content_version,
+                )
+                for channel, granted in rec.consents.items()
+            ],
+        )
+        if queue:
+            conn.execute("INSERT INTO outbox (signup_id, queued_at) VALUES (?, ?)", (rec.id, now))
+
+    def get(self, signup_id: str) -> SignupRecord | None:
+        def read(db: sqlite_utils.Database) -> SignupRecord | None:
+            row = db.execute(
+                f"SELECT {_RECORD_COLUMNS} FROM signups WHERE id = ?", [signup_id]
+            ).fetchone()
+            return _row_to_record(row) if row else None
+
+        return self._run(read)
+
+    def all_ids(self) -> set[str]:
+        return self._run(lambda db: {r[0] for r in db.execute("SELECT id FROM signups")})
+
+    def import_records(self, records: Iterable[SignupRecord]) -> int:
+        """Add records from another kiosk, all or nothing, skipping ids already here.
+
+        Imported records are not queued for sync: their own kiosk syncs them.
+        """
+        batch = list(records)
+
+        def body(conn: sqlite3.Connection) -> int:
+            added = 0
+            for rec in batch:
+                if conn.execute("SELECT 1 FROM signups WHERE id = ?", (rec.id,)).fetchone():
+                    continue
+                self._insert(conn, rec, queue=False)
+                added += 1
+            return added
+
+        return self._run(lambda db: self._tx(db, body))
+
+    def iter_records(
+        self, *, unexported: bool = False, since: str | None = None, batch: int = 2000
+    ) -> Iterator[SignupRecord]:
+        """Stream records oldest first on a read-only connection (for export)."""
+        where, params = [], []
+        if unexported:
+            where.append("exported_at IS NULL")
+        if since:
+            where.append("created_at >= ?")
+            params.append(since)
+        sql = f"SELECT {_RECORD_COLUMNS} FROM signups"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY created_at, id"
+        self._run(lambda db: None)  # make sure the file exists and is migrated
+        try:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5.0)
+        except sqlite3.Error as exc:
+            raise StorageError(f"We couldn't read the sign-ups: {friendly(exc)}.") from exc
+        conn.row_factory = sqlite3.Row
+        try:
+            cursor = conn.execute(sql, params)
+            while rows := cursor.fetchmany(batch):
+                for row in rows:
+                    yield _row_to_record(row)
+        except sqlite3.Error as exc:
+            raise StorageError(f"We couldn't read the sign-ups: {friendly(exc)}.") from exc
+        finally:
+            conn.close()
+
+    def mark_exported(self, ids: Iterable[str]) -> None:
+        id_list = list(ids)
+        now = self._now()
+
+        def body(conn: sqlite3.Connection) -> None:
+            for start in range(0, len(id_list), 500):
+                chunk = id_list[start : start + 500]
+                conn.execute(
+                    "UPDATE signups SET exported_at = ? WHERE exported_at IS NULL AND id IN "
+                    f"({','.join('?' * len(chunk))})",
+                    [now, *chunk],
+                )
+
+        self._run(lambda db: self._tx(db, body))
+
+    # -- outbox -----------------------------------------------------------
+
+    def pending_batch(self, limit: int = 100, *, due_only: bool = True) -> list[SignupRecord]:
+        """Oldest records not yet synced nor parked, whose next attempt is due."""
+        now = self._now()
+
+        def read(db: sqlite_utils.Database) -> list[SignupRecord]:
+            sql = (
+                f"SELECT {', '.join('s.' + c.strip() for c in _RECORD_COLUMNS.split(','))} "
+                "FROM outbox o JOIN signups s ON s.id = o.signup_id "
+                "WHERE o.synced_at IS NULL AND o.parked = 0"
+            )
+            params: list[Any] = []
+            if due_only:
+                sql += " AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
+                params.append(now)
+            sql += " ORDER BY o.queued_at, o.signup_id LIMIT ?"
+            params.append(limit)
+            return [_row_to_record(r) for r in db.execute(sql, params)]
+
+        return self._run(read)
+
+    def next_attempt_at(self) -> str | None:
+        """When the earliest waiting record may be retried (None: nothing waiting)."""
+        return self._run(
+            lambda db: db.execute(
+                "SELECT MIN(COALESCE(next_attempt_at, queued_at)) FROM outbox "
+                "WHERE synced_at IS NULL AND parked = 0"
+            ).fetchone()[0]
+        )
+
+    def mark_synced(self, ids: Iterable[str]) -> None:
+        id_list = list(ids)
+        now = self._now()
+
+        def body(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE outbox SET synced_at = ?, last_error = NULL, next_attempt_at = NULL "
+                f"WHERE synced_at IS NULL AND signup_id IN ({','.join('?' * len(id_list))})",
+                [now, *id_list],
+            )
+            self._set_meta(conn, {"last_sync_at": now, "last_sync_error": ""})
+
+        if id_list:
+            self._run(lambda db: self._tx(db, body))
+
+    def mark_failed(self, ids: Iterable[str], error: str, *, retry_in_s: float | None) -> None:
+        """Record a failed attempt: retry after `retry_in_s`, or park (None) until an admin acts."""
+        id_list = list(ids)
+        now = self._clock()
+        next_at = iso_ms(now + timedelta(seconds=retry_in_s)) if retry_in_s is not None else None
+
+        def body(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, "
+                f"parked = ? WHERE synced_at IS NULL AND signup_id IN "
+                f"({','.join('?' * len(id_list))})",
+                [error, next_at, int(retry_in_s is None), *id_list],
+            )
+            self._set_meta(conn, {"last_sync_error": error, "last_sync_error_at": iso_ms(now)})
+
+        if id_list:
+            self._run(lambda db: self._tx(db, body))
+
+    def unpark_all(self) -> int:
+        """Give parked records another chance (after the admin fixed the target)."""
+        return self._run(
+            lambda db: self._tx(
+                db,
+                lambda conn: (
+                    conn.execute(
+                        "UPDATE outbox SET parked = 0, next_attempt_at = NULL WHERE parked = 1 "
+                        "AND synced_at IS NULL"
+                    ).rowcount
+                ),
+            )
+        )
+
+    def attempts(self, signup_id: str) -> int:
+        return self._run(
+            lambda db: db.execute(
+                "SELECT attempts FROM outbox WHERE signup_id = ?", [signup_id]
+            ).fetchone()[0]
+        )
+
+    # -- events, meta, stats ------------------------------------------------
+
+    def record_event(self, kind: str, detail: str | None = None) -> None:
+        """An analytics event: never personal data, only kinds and content keys."""
+        if kind not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {kind!r}")
+        at = self._now()
+        self._run(
+            lambda db: db.execute(
+                "INSERT INTO events (at, kind, detail) VALUES (?, ?, ?)", [at, kind, detail]
+            )
+        )
+
+    def event_counts(self, since: str | None = None) -> dict[str, int]:
+        sql = "SELECT kind, COUNT(*) FROM events"
+        params = []
+        if since:
+            sql += " WHERE at >= ?"
+            params.append(since)
+        sql += " GROUP BY kind"
+        return self._run(lambda db: dict(db.execute(sql, params).fetchall()))
+
+    @staticmethod
+    def _set_meta(conn: sqlite3.Connection, values: dict[str, str]) -> None:
+        conn.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            list(values.items()),
+        )
+
+    def set_meta(self, **values: str) -> None:
+        self._run(lambda db: self._tx(db, lambda conn: self._set_meta(conn, values)))
+
+    def meta(self, key: str) -> str | None:
+        row = self._run(
+            lambda db: db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        )
+        return row[0] if row and row[0] != "" else None
+
+    def stats(self, *, local_day_start: datetime | None = None) -> Stats:
+        """Counts for the admin panel and `kiosk stats`; "today" is local midnight onwards."""
+        start = local_day_start or _local_midnight(self._clock())
+
+        def read(db: sqlite_utils.Database) -> Stats:
+            one = lambda sql, *p: db.execute(sql, p).fetchone()[0]  # noqa: E731
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            return Stats(
+                total=one("SELECT COUNT(*) FROM signups"),
+                today=one("SELECT COUNT(*) FROM signups WHERE created_at >= ?", iso_ms(start)),
+                pending_sync=one("SELECT COUNT(*) FROM outbox WHERE synced_at IS NULL"),
+                unexported=one("SELECT COUNT(*) FROM signups WHERE exported_at IS NULL"),
+                parked=one("SELECT COUNT(*) FROM outbox WHERE synced_at IS NULL AND parked = 1"),
+                last_sync_at=meta.get("last_sync_at") or None,
+                last_sync_error=meta.get("last_sync_error") or None,
+            )
+
+        return self._run(read)
+
+    def hourly_counts(self, *, local_day_start: datetime | None = None) -> list[int]:
+        """Sign-ups in each local hour of today (24 numbers), for the admin chart."""
+        start = local_day_start or _local_midnight(self._clock())
+        end = start + timedelta(days=1)
+        rows = self._run(
+            lambda db: [
+                r[0]
+                for r in db.execute(
+                    "SELECT created_at FROM signups WHERE created_at >= ? AND created_at < ?",
+                    [iso_ms(start), iso_ms(end)],
+                )
+            ]
+        )
+        counts = [0] * 24
+        tz = start.tzinfo
+        for text in rows:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(tz)
+            counts[moment.hour] += 1
+        return counts
+
+    def wipe(self) -> None:
+        """Delete every sign-up, consent log, outbox row and event (end of festival)."""
+
+        def body(conn: sqlite3.Connection) -> None:
+            for table in ("outbox", "consent_log", "signups", "events"):
+                conn.execute(f"DELETE FROM {table}")
+
+        self._run(lambda db: self._tx(db, body))
+        self._run(lambda db: db.execute("VACUUM"))
+
+
+def _local_midnight(now: datetime) -> datetime:
+    local = now.astimezone()
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)

@@ -1,0 +1,393 @@
+"""The attract loop: full-bleed slides that tell IJM's story until someone taps.
+
+One painted widget rather than a widget per slide: it keeps memory flat and
+lets the loop sleep between slides (one single-shot timer), animating only
+during a transition or a count-up.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QLinearGradient,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+)
+from PySide6.QtWidgets import QWidget
+
+from kiosk.content import Content, Slide
+from kiosk.ui.theme import Metrics, font
+from kiosk.ui.widgets import image_pixmap, qr_qimage
+
+COUNT_UP_S = 1.6
+FRAME_MS = 16
+SWIPE_FRACTION = 0.06  # of the width: shorter drags are taps
+
+
+def ease_out(t: float) -> float:
+    t = min(1.0, max(0.0, t))
+    return 1 - (1 - t) ** 3
+
+
+def format_stat(value: float, prefix: str, suffix: str) -> str:
+    shown = f"{value:,.0f}" if value >= 1000 or value == int(value) else f"{value:,.1f}"
+    return f"{prefix}{shown}{suffix}"
+
+
+class AttractScreen(QWidget):
+    """The slideshow.
+
+    Signals:
+        engaged(): a tap (not a swipe) or a key other than the arrows.
+        slide_shown(int): a slide became current (index), for analytics.
+    """
+
+    engaged = Signal()
+    slide_shown = Signal(int)
+
+    def __init__(
+        self, content: Content, *, clock: Callable[[], float] = time.monotonic,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.content = content
+        self._clock = clock
+        self._index = 0
+        self._previous: int | None = None
+        self._direction = 1
+        self._shown_at = clock()
+        self._press: QPointF | None = None
+        self._timer = QTimer(self)
+        self._timer.setObjectName("attract-tick")
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.tick)
+        self._qr_url = content.links.donate_url_for()
+        self._qr_cache: tuple[int, object] | None = None
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("IJM story slideshow. Tap anywhere to get involved.")
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    # -- state -------------------------------------------------------------
+
+    @property
+    def index(self) -> int:
+        return self._index
+
+    @property
+    def slide(self) -> Slide:
+        return self.content.slides[self._index]
+
+    @property
+    def donate_qr_url(self) -> str:
+        return self._qr_url
+
+    def go_to(self, index: int, direction: int = 1) -> None:
+        count = len(self.content.slides)
+        self._previous = self._index
+        self._index = index % count
+        self._direction = direction
+        self._shown_at = self._clock()
+        self.slide_shown.emit(self._index)
+        self._schedule()
+        self.update()
+
+    def next(self) -> None:
+        self.go_to(self._index + 1, 1)
+
+    def previous(self) -> None:
+        self.go_to(self._index - 1, -1)
+
+    def restart(self) -> None:
+        """Back to the first slide, as when the kiosk returns to the loop."""
+        self._previous = None
+        self._index = 0
+        self._shown_at = self._clock()
+        self.slide_shown.emit(0)
+        self._schedule()
+        self.update()
+
+    def _elapsed(self) -> float:
+        return self._clock() - self._shown_at
+
+    def _transition_s(self) -> float:
+        return self.content.timing.transition_ms / 1000
+
+    def _animating(self) -> bool:
+        elapsed = self._elapsed()
+        in_transition = self._previous is not None and elapsed < self._transition_s()
+        counting = self.slide.kind == "stat" and elapsed < self._transition_s() + COUNT_UP_S
+        return in_transition or counting
+
+    def tick(self) -> None:
+        """Advance if the slide's time is up; repaint while animating."""
+        if self._elapsed() >= self.slide.duration_s:
+            self.next()
+            return
+        if self._previous is not None and self._elapsed() >= self._transition_s():
+            self._previous = None
+        self.update()
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if not self.isVisible():
+            return
+        if self._animating():
+            delay = FRAME_MS
+        else:
+            delay = int((self.slide.duration_s - self._elapsed()) * 1000) + 1
+        self._timer.start(max(1, delay))
+
+    def showEvent(self, event: object) -> None:
+        self._schedule()
+
+    def hideEvent(self, event: object) -> None:
+        self._timer.stop()
+
+    # -- input ---------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press = event.position()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._press is None:
+            return
+        dx = event.position().x() - self._press.x()
+        self._press = None
+        if abs(dx) >= max(40.0, self.width() * SWIPE_FRACTION):
+            self.previous() if dx > 0 else self.next()
+        else:
+            self.engaged.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_Left:
+            self.previous()
+        elif key == Qt.Key.Key_Right:
+            self.next()
+        elif key in (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta):
+            event.ignore()
+        elif event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            event.ignore()  # shortcuts (Admin) are not visitors engaging
+        else:
+            self.engaged.emit()
+
+    # -- painting ------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        m = Metrics(self.width(), self.height())
+        brand = self.content.brand
+        gradient = QLinearGradient(0, 0, self.width() * 0.4, self.height())
+        gradient.setColorAt(0, QColor(brand.primary).lighter(125))
+        gradient.setColorAt(1, QColor(brand.primary))
+        p.fillRect(self.rect(), gradient)
+
+        chrome = self._chrome_height(m)
+        area = QRectF(0, m.px(120), self.width(), self.height() - m.px(120) - chrome)
+        elapsed = self._elapsed()
+        t = ease_out(elapsed / self._transition_s()) if self._transition_s() > 0 else 1.0
+        if self._previous is not None and t < 1.0:
+            shift = self.width() * 0.12 * self._direction
+            p.setOpacity(1 - t)
+            self._paint_slide(p, self.content.slides[self._previous],
+                              area.translated(-shift * t, 0), m, count_progress=1.0)
+            p.setOpacity(t)
+            self._paint_slide(p, self.slide, area.translated(shift * (1 - t), 0), m,
+                              count_progress=0.0)
+            p.setOpacity(1.0)
+        else:
+            progress = ease_out((elapsed - self._transition_s()) / COUNT_UP_S)
+            self._paint_slide(p, self.slide, area, m, count_progress=progress)
+        self._paint_chrome(p, m, chrome)
+        p.end()
+
+    def _chrome_height(self, m: Metrics) -> int:
+        return m.px(320) if m.portrait else m.px(270)
+
+    def _paint_slide(self, p: QPainter, slide: Slide, area: QRectF, m: Metrics, *,
+                     count_progress: float) -> None:
+        margin = m.margin * (1.6 if not m.portrait else 1.0)
+        inner = area.adjusted(margin, 0, -margin, 0)
+        text_rect, image_rect = self._split(inner, slide, m)
+        if slide.image is not None and image_rect is not None:
+            pix = image_pixmap(slide.image, int(image_rect.width()), int(image_rect.height()))
+            x = image_rect.center().x() - pix.width() / 2
+            y = image_rect.center().y() - pix.height() / 2
+            p.drawPixmap(QPointF(x, y), pix)
+        painter = {
+            "stat": self._paint_stat, "quote": self._paint_quote,
+        }.get(slide.kind, self._paint_story)
+        painter(p, slide, text_rect, m, count_progress)
+
+    def _split(self, inner: QRectF, slide: Slide, m: Metrics) -> tuple[QRectF, QRectF | None]:
+        if slide.image is None:
+            return inner, None
+        if m.portrait:
+            image_h = inner.height() * 0.42
+            return (QRectF(inner.left(), inner.top() + image_h + m.px(40), inner.width(),
+                           inner.height() - image_h - m.px(40)),
+                    QRectF(inner.left(), inner.top(), inner.width(), image_h))
+        text_w = inner.width() * 0.56
+        return (QRectF(inner.left(), inner.top(), text_w, inner.height()),
+                QRectF(inner.left() + text_w + m.px(60), inner.top(),
+                       inner.width() - text_w - m.px(60), inner.height()))
+
+    def _text_block(self, p: QPainter, rect: QRectF, items: list[tuple[str, QFont, QColor, int]],
+                    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft) -> None:
+        """Lay out paragraphs top to bottom, the block centred vertically in `rect`."""
+        flags = int(align) | int(Qt.TextFlag.TextWordWrap)
+        heights = []
+        for text, f, _, gap in items:
+            r = QFontMetrics(f).boundingRect(QRect(0, 0, int(rect.width()), 100000), flags, text)
+            heights.append(r.height() + gap)
+        y = rect.top() + max(0.0, (rect.height() - sum(heights)) / 2)
+        for (text, f, colour, _), h in zip(items, heights, strict=True):
+            p.setFont(f)
+            p.setPen(colour)
+            p.drawText(QRectF(rect.left(), y, rect.width(), h), flags, text)
+            y += h
+
+    def _paint_story(self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics, _: float) -> None:
+        brand = self.content.brand
+        cta = slide.kind == "call-to-action"
+        items = [(slide.headline, font(m.px(92 if not m.portrait else 96), QFont.Weight.Bold,
+                                        display=True), QColor(brand.accent if cta else brand.text),
+                  m.px(36))]
+        if slide.body:
+            items.append((slide.body, font(m.px(40)), QColor(brand.text), 0))
+        self._text_block(p, rect, items)
+
+    def _paint_stat(self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics,
+                    progress: float) -> None:
+        brand = self.content.brand
+        value = (slide.value or 0) * progress
+        number = format_stat(round(value), slide.prefix, slide.suffix)
+        big = m.px(280 if not m.portrait else 240)
+        # Shrink the number until the final value fits, so it never jumps size mid-count.
+        final = format_stat(slide.value or 0, slide.prefix, slide.suffix)
+        while big > m.px(80) and QFontMetrics(font(big, QFont.Weight.Black, display=True)) \
+                .horizontalAdvance(final) > rect.width():
+            big = int(big * 0.92)
+        items = []
+        if slide.headline:
+            items.append((slide.headline.upper(), font(m.px(36), QFont.Weight.DemiBold),
+                          QColor(brand.text), m.px(8)))
+        items.append((number, font(big, QFont.Weight.Black, display=True), QColor(brand.accent),
+                      m.px(12)))
+        items.append((slide.caption, font(m.px(46), QFont.Weight.Medium), QColor(brand.text),
+                      m.px(28)))
+        if slide.source:
+            items.append((f"Source: {slide.source}", font(m.px(24)), QColor("#8DA2BF"), 0))
+        self._text_block(p, rect, items, Qt.AlignmentFlag.AlignHCenter)
+
+    def _paint_quote(self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics, _: float) -> None:
+        brand = self.content.brand
+        mark = font(m.px(260), QFont.Weight.Black, display=True)
+        p.setFont(mark)
+        p.setPen(QColor(brand.accent))
+        p.drawText(QRectF(rect.left(), rect.top() - m.px(40), rect.width(), m.px(260)),
+                   int(Qt.AlignmentFlag.AlignHCenter), "“")
+        body_rect = rect.adjusted(rect.width() * 0.06, m.px(150), -rect.width() * 0.06, 0)
+        self._text_block(p, body_rect, [
+            (slide.body, font(m.px(64), QFont.Weight.Medium, display=True), QColor(brand.text),
+             m.px(40)),
+            (f"— {slide.headline}", font(m.px(36), QFont.Weight.DemiBold), QColor(brand.accent), 0),
+        ], Qt.AlignmentFlag.AlignHCenter)
+
+    def _paint_chrome(self, p: QPainter, m: Metrics, height: int) -> None:
+        """Always visible: logo, progress dots, "Tap to get involved", "Scan to give"."""
+        brand = self.content.brand
+        w, h = self.width(), self.height()
+        margin = m.margin
+        if brand.logo is not None:
+            logo = image_pixmap(brand.logo, m.px(200), m.px(80))
+            p.drawPixmap(margin, m.px(40), logo)
+        p.setFont(font(m.px(26), QFont.Weight.DemiBold))
+        p.setPen(QColor(brand.text))
+        p.setOpacity(0.8)
+        p.drawText(QRectF(0, m.px(40), w - margin, m.px(80)),
+                   int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                   brand.tagline.upper())
+        p.setOpacity(1.0)
+
+        bar = QRectF(0, h - height, w, height)
+        shade = QLinearGradient(0, bar.top(), 0, bar.bottom())
+        shade.setColorAt(0, QColor(0, 0, 0, 0))
+        shade.setColorAt(1, QColor(0, 0, 0, 90))
+        p.fillRect(bar, shade)
+
+        count = len(self.content.slides)
+        dot, gap = m.px(12), m.px(14)
+        total = count * dot + (count - 1) * gap + dot
+        x = (w - total) / 2
+        y = bar.top() - m.px(8)
+        for i in range(count):
+            current = i == self._index
+            p.setBrush(QColor(brand.accent) if current else QColor(255, 255, 255, 90))
+            p.setPen(Qt.PenStyle.NoPen)
+            width = dot * 2 if current else dot
+            p.drawRoundedRect(QRectF(x, y, width, dot), dot / 2, dot / 2)
+            x += width + gap
+
+        qr_side = height - m.px(70)
+        qr_x = w - margin - qr_side
+        qr_y = bar.top() + m.px(20)
+        if self._qr_cache is None or self._qr_cache[0] != qr_side:
+            self._qr_cache = (qr_side, qr_qimage(self._qr_url, qr_side - m.px(16)))
+        image = self._qr_cache[1]
+        p.setBrush(QColor("#FFFFFF"))
+        p.drawRoundedRect(QRectF(qr_x, qr_y, qr_side, qr_side), m.px(14), m.px(14))
+        p.drawImage(QPointF(qr_x + (qr_side - image.width()) / 2,
+                            qr_y + (qr_side - image.height()) / 2), image)
+        p.setFont(font(m.px(24), QFont.Weight.DemiBold))
+        p.setPen(QColor(brand.text))
+        p.drawText(QRectF(qr_x - m.px(40), qr_y + qr_side + m.px(4), qr_side + m.px(80),
+                          m.px(40)), int(Qt.AlignmentFlag.AlignHCenter),
+                   self.content.screens.scan_to_give)
+
+        # The call to action: a large pill, breathing slowly enough to cost nothing.
+        pill_h = max(m.touch, m.px(120))
+        pill_font = font(m.px(48), QFont.Weight.Bold)
+        text = self.content.screens.attract_cta
+        pill_w = QFontMetrics(pill_font).horizontalAdvance(text) + m.px(190)
+        pill_x = (w - pill_w) / 2 if m.portrait else margin
+        if m.portrait:
+            pill_x = margin
+            pill_w = min(pill_w, qr_x - margin - m.px(40))
+        pill = QRectF(pill_x, bar.top() + (height - pill_h) / 2, pill_w, pill_h)
+        p.setBrush(QColor(brand.accent))
+        p.drawRoundedRect(pill, pill_h / 2, pill_h / 2)
+        p.setPen(QColor(brand.ink))
+        p.setFont(pill_font)
+        p.drawText(pill.adjusted(m.px(40), 0, -m.px(110), 0),
+                   int(Qt.AlignmentFlag.AlignCenter), text)
+        self._paint_hand(p, QPointF(pill.right() - m.px(70), pill.center().y()), m.px(22),
+                         QColor(brand.ink))
+
+    @staticmethod
+    def _paint_hand(p: QPainter, centre: QPointF, r: float, colour: QColor) -> None:
+        """A tap target symbol: a dot with a ring, drawn rather than loaded."""
+        p.setBrush(colour)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.drawEllipse(centre, r * 0.45, r * 0.45)
+        ring = QPainterPath()
+        ring.addEllipse(centre, r, r)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        pen = p.pen()
+        pen.setStyle(Qt.PenStyle.SolidLine)
+        pen.setColor(colour)
+        pen.setWidthF(max(2.0, r * 0.16))
+        p.setPen(pen)
+        p.drawPath(ring)

@@ -1,0 +1,498 @@
+"""The on-screen keyboard docked under the sign-up form: big keys, accents, email and phone layouts.
+
+It types into whichever text field has focus by posting real key events, and keeps no text itself.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QHideEvent, QKeyEvent, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QWidget,
+)
+
+from kiosk.ui.theme import Metrics, Palette, font
+
+Mode = Literal["text", "email", "phone"]
+MODES: tuple[str, ...] = ("text", "email", "phone")
+
+# Special keys have ids that are not text; every other id is exactly what the key types.
+SHIFT, BACKSPACE, SPACE, NEXT, LAYER = "shift", "backspace", "space", "next", "layer"
+_SPECIAL = (SHIFT, BACKSPACE, SPACE, NEXT, LAYER)
+
+ACCENTS = "áéíóúàèìòùâêôëïüçñ"
+
+_SPOKEN = {
+    "@": "at sign",
+    ".": "full stop",
+    ",": "comma",
+    "-": "hyphen",
+    "_": "underscore",
+    "'": "apostrophe",
+    "+": "plus",
+    "(": "left bracket",
+    ")": "right bracket",
+    "/": "slash",
+    "&": "ampersand",
+    "#": "hash",
+    "!": "exclamation mark",
+    "?": "question mark",
+    ":": "colon",
+    ";": "semicolon",
+    '"': "quotation mark",
+    "=": "equals",
+    ".com": "dot com",
+    ".co.uk": "dot co dot uk",
+    ".org": "dot org",
+    ".ie": "dot I E",
+}
+
+# A layout is rows of (key id, width in key units); a None id is an empty gap.
+Row = list[tuple[str | None, float]]
+
+
+def _row(*items: str | float | tuple[str, float]) -> Row:
+    """ "abc" is three one-unit keys, a number is a gap, (id, width) is one key."""
+    row: Row = []
+    for item in items:
+        if isinstance(item, tuple):
+            row.append(item)
+        elif isinstance(item, str):
+            row.extend((ch, 1.0) for ch in item)
+        else:
+            row.append((None, float(item)))
+    return row
+
+
+def _spread(chars: str, width: float) -> Row:
+    return [(ch, width / len(chars)) for ch in chars]
+
+
+# Landscape has width to spare and little height (40% of 1080 is four rows of
+# 88 px), so the accents or the email keys sit in a block beside the letters.
+_WIDE_UNITS = 17.0
+_WIDE_GAP = 0.5
+_WIDE = {
+    "text": [
+        _row("qwertyuiop", (BACKSPACE, 1.5)),
+        _row(0.5, "asdfghjkl", (NEXT, 2)),
+        _row((SHIFT, 1.5), "zxcvbnm", "-'."),
+        _row((LAYER, 2), (SPACE, 9.5)),
+    ],
+    "email": [
+        _row("qwertyuiop", (BACKSPACE, 1.5)),
+        _row(0.5, "asdfghjkl", (NEXT, 2)),
+        _row((SHIFT, 1.5), "zxcvbnm", "-_+"),
+        _row((LAYER, 2), ("@", 4.75), (".", 4.75)),
+    ],
+    "symbols": [
+        _row("1234567890", (BACKSPACE, 1.5)),
+        _row(0.5, "-'.,+()/&", (NEXT, 2)),
+        _row(1.25, '@#!?:;"_=', 1.25),
+        _row((LAYER, 2), (SPACE, 9.5)),
+    ],
+}
+_WIDE_SIDE = {
+    "text": [_row("áéíóú"), _row("àèìòù"), _row("âêôëï"), _spread("üçñ", 5)],
+    "email": [
+        _row("123", (".com", 2)),
+        _row("456", (".ie", 2)),
+        _row("789", (".org", 2)),
+        _row(("0", 3), (".co.uk", 2)),
+    ],
+}
+
+# Portrait is narrow and tall: extra rows go on top, like a phone keyboard.
+_TALL_UNITS = 10.0
+_TALL = {
+    "text": [
+        _row("qwertyuiop"),
+        _row(0.5, "asdfghjkl", 0.5),
+        _row((SHIFT, 1.5), "zxcvbnm", (BACKSPACE, 1.5)),
+        _row((LAYER, 1.5), "'", (SPACE, 3.5), "-.", (NEXT, 2)),
+    ],
+    "email": [
+        _row("qwertyuiop"),
+        _row(0.5, "asdfghjkl", 0.5),
+        _row((SHIFT, 1.5), "zxcvbnm", (BACKSPACE, 1.5)),
+        _row((LAYER, 1.5), "_-", ("@", 2), (".", 2), "+", (NEXT, 1.5)),
+    ],
+    "symbols": [
+        _row("1234567890"),
+        _row(0.5, "-'.,+()/&", 0.5),
+        _row('@#!?:;"_', (BACKSPACE, 2)),
+        _row((LAYER, 2), (SPACE, 6), (NEXT, 2)),
+    ],
+}
+_TALL_TOP = {
+    "text": [_spread("áéíóúàèìò", 10), _spread("ùâêôëïüçñ", 10)],
+    "email": [_row("1234567890"), [(w, 2.5) for w in (".com", ".co.uk", ".ie", ".org")]],
+}
+
+_PHONE = [
+    _row(("1", 2.5), ("2", 2.5), ("3", 2.5), (BACKSPACE, 2.5)),
+    _row(("4", 2.5), ("5", 2.5), ("6", 2.5), (SPACE, 2.5)),
+    _row(("7", 2.5), ("8", 2.5), ("9", 2.5), ("-", 2.5)),
+    _row(("+", 2.5), ("0", 2.5), (NEXT, 5)),
+]
+
+
+def _layout_for(mode: str, layer: str, portrait: bool) -> tuple[list[Row], float]:
+    """The rows to show and the width, in key units, that the keyboard's width stands for."""
+    if mode == "phone":
+        return _PHONE, _TALL_UNITS if portrait else _WIDE_UNITS
+    symbols = layer == "symbols"
+    main = "symbols" if symbols else mode
+    if portrait:
+        top = _TALL_TOP[mode]
+        if mode == "email" and symbols:
+            top = top[1:]  # the symbols layer has its own row of digits
+        return top + _TALL[main], _TALL_UNITS
+    if mode == "email" and symbols:
+        return _WIDE[main], _WIDE_UNITS
+    side = _WIDE_SIDE[mode]
+    return [
+        [*r, (None, _WIDE_GAP), *s] for r, s in zip(_WIDE[main], side, strict=True)
+    ], _WIDE_UNITS
+
+
+def _all_ids() -> list[str]:
+    seen: dict[str, None] = {}
+    for rows in [*_WIDE.values(), *_WIDE_SIDE.values(), *_TALL.values(), *_TALL_TOP.values()]:
+        for row in rows:
+            seen.update((kid, None) for kid, _ in row if kid is not None)
+    seen.update((kid, None) for row in _PHONE for kid, _ in row if kid is not None)
+    return list(seen)
+
+
+def _qt_key(ch: str) -> Qt.Key:
+    # Qt's key codes for printable Latin-1 characters are their upper-case code points.
+    up = ch.upper()
+    if len(up) == 1:
+        try:
+            return Qt.Key(ord(up))
+        except ValueError:
+            pass
+    return Qt.Key.Key_unknown
+
+
+def _is_text_input(widget: QWidget | None) -> bool:
+    if isinstance(widget, QLineEdit | QTextEdit | QPlainTextEdit):
+        return widget.isEnabled() and not widget.isReadOnly()
+    return False
+
+
+class _Key(QPushButton):
+    """One key. It never takes focus, so the text field keeps it while the visitor types."""
+
+    def __init__(self, kid: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.kid = kid
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAutoDefault(False)
+        if kid in _SPECIAL:
+            role = "next" if kid == NEXT else "space" if kid == SPACE else "mod"
+        elif kid in ACCENTS:
+            role = "accent"
+        elif len(kid) > 1:
+            role = "word"
+        elif kid.isalnum():
+            role = "char"
+        else:
+            role = "punct"
+        self.setProperty("role", role)
+        self.set_case(upper=False)
+
+    @property
+    def is_letter(self) -> bool:
+        return len(self.kid) == 1 and self.kid.isalpha()
+
+    def output(self) -> str:
+        return self.text() if self.is_letter else self.kid
+
+    def set_case(self, upper: bool) -> None:
+        if self.kid in _SPECIAL:
+            return
+        label = self.kid.upper() if upper and self.is_letter else self.kid
+        self.setText(label.replace("&", "&&"))  # a lone "&" would be a mnemonic marker
+        self.setAccessibleName(_SPOKEN.get(label, label))
+
+
+class OnScreenKeyboard(QWidget):
+    """A touch keyboard that types into the focused text field with real key events.
+
+    Modes: "text" (names, with a row of accented letters), "email" (digits, "@" and
+    domain keys) and "phone" (a digit pad). A focused field with the dynamic property
+    `kiosk_keyboard` set to a mode switches the keyboard while it is shown.
+
+    Signals: none; key presses reach the form as ordinary key events.
+    """
+
+    def __init__(
+        self, metrics: Metrics, palette: Palette | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("onScreenKeyboard")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self._palette = palette or Palette()
+        self._metrics = metrics
+        self._mode: str = "text"
+        self._layer = "letters"
+        self._shift = "off"  # "off", "once" (next character only) or "lock"
+        self._last_shift_tap = QElapsedTimer()
+        self._watching_focus = False
+
+        self.repeat_delay_ms = 400
+        """Hold Backspace this long before it starts repeating."""
+        self.repeat_interval_ms = 60
+        """Then delete one character this often."""
+        self.double_tap_ms = QApplication.styleHints().mouseDoubleClickInterval()
+        """Two Shift taps within this time lock capitals on."""
+
+        self._repeat = QTimer(self)
+        self._repeat.setObjectName("keyboardBackspaceRepeat")
+        self._repeat.timeout.connect(self._on_repeat)
+
+        self._keys: dict[str, _Key] = {}
+        for kid in _all_ids():
+            key = _Key(kid, self)
+            key.hide()
+            self._keys[kid] = key
+            if kid == BACKSPACE:
+                key.pressed.connect(self._on_backspace_pressed)
+                key.released.connect(self._repeat.stop)
+            elif kid == SHIFT:
+                key.setCheckable(True)
+                key.clicked.connect(self._on_shift)
+            elif kid == LAYER:
+                key.clicked.connect(self._on_layer)
+            elif kid == SPACE:
+                key.clicked.connect(lambda: self._type(" "))
+            elif kid == NEXT:
+                key.clicked.connect(self._on_next)
+            else:
+                key.clicked.connect(lambda _=False, k=key: self._on_char(k))
+        for kid, label, name in (
+            (BACKSPACE, "⌫", "Backspace"),
+            (SHIFT, "⇧", "Shift"),
+            (SPACE, "space", "Space"),
+        ):
+            self._keys[kid].setText(label)
+            self._keys[kid].setAccessibleName(name)
+        self.set_enter_label("Next")
+        self._update_labels()
+        self.set_metrics(metrics)
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @property
+    def shift_state(self) -> str:
+        """Shift is "off", "once" (the next character only) or "lock" (caps lock)."""
+        return self._shift
+
+    def set_mode(self, mode: Mode) -> None:
+        """Show the layout for a kind of field; any pending shift or symbols layer is dropped."""
+        if mode not in MODES:
+            raise ValueError(f"keyboard mode must be one of {MODES}, not {mode!r}")
+        self._repeat.stop()
+        self._mode = mode
+        self._layer = "letters"
+        self._set_shift("off")
+        self._relayout()
+
+    def reset(self) -> None:
+        """Back to lower-case text with nothing held, for the next visitor."""
+        self.set_mode("text")
+
+    def set_enter_label(self, label: str) -> None:
+        """Name the Enter key for what it does on this field, e.g. "Next" or "Done"."""
+        key = self._keys[NEXT]
+        key.setText(f"{label}  ⏎")
+        key.setAccessibleName(label)
+
+    def set_metrics(self, metrics: Metrics) -> None:
+        """Size keys and fonts for a screen; the height stays under 40% of it."""
+        self._metrics = metrics
+        m = metrics
+        self._pad = m.px(14)
+        self._gap = m.px(10)
+        rows = 6 if m.portrait else 4
+        self._key_h = max(m.touch, m.px(96)) if m.portrait else m.touch
+        self.setFixedHeight(2 * self._pad + rows * self._key_h + (rows - 1) * self._gap)
+        fonts = {
+            "char": font(m.px(40)),
+            "accent": font(m.px(40)),
+            # Bare punctuation is small ink at letter size; "-" and "_" must read apart.
+            "punct": font(m.px(46), QFont.Weight.DemiBold),
+            "word": font(m.px(30), QFont.Weight.DemiBold),
+            "mod": font(m.px(40)),
+            "space": font(m.px(24)),
+            "next": font(m.px(30), QFont.Weight.DemiBold),
+        }
+        for key in self._keys.values():
+            key.setFont(fonts[key.property("role")])
+        self._keys[LAYER].setFont(font(m.px(28), QFont.Weight.DemiBold))
+        self.setStyleSheet(self._style_sheet())
+        self._relayout()
+
+    def _style_sheet(self) -> str:
+        p, m = self._palette, self._metrics
+        surface = QColor(p.surface)
+        base = surface.darker(108).name()
+        key_edge = surface.darker(130).name()
+        mod = surface.darker(115).name()
+        mod_down = surface.darker(135).name()
+        accent = QColor(p.accent)
+        accent_bg = QColor(accent)
+        accent_bg.setAlpha(60)
+        return f"""
+        QWidget#onScreenKeyboard {{ background: {base}; }}
+        QPushButton {{
+            background: #FFFFFF; color: {p.ink};
+            border: none; border-bottom: {m.px(3)}px solid {key_edge};
+            border-radius: {m.px(14)}px; padding: 0;
+        }}
+        QPushButton:pressed {{
+            background: {p.primary}; color: {p.text}; border-bottom-color: {p.primary};
+        }}
+        QPushButton[role="accent"] {{
+            background: #FFF6E2; border-bottom-color: {accent.darker(115).name()};
+        }}
+        QPushButton[role="accent"]:pressed {{ background: {p.primary}; color: {p.text}; }}
+        QPushButton[role="space"] {{ color: {p.muted}; }}
+        QPushButton[role="mod"] {{ background: {mod}; border-bottom-color: {mod_down}; }}
+        QPushButton[role="mod"]:pressed, QPushButton[role="mod"]:checked {{
+            background: {p.primary}; color: {p.text}; border-bottom-color: {p.primary};
+        }}
+        QPushButton[role="next"] {{
+            background: {p.accent}; color: {p.ink};
+            border-bottom-color: {accent.darker(130).name()};
+        }}
+        QPushButton[role="next"]:pressed {{
+            background: {p.primary}; color: {p.text}; border-bottom-color: {p.primary};
+        }}
+        """
+
+    def _relayout(self) -> None:
+        rows, units = _layout_for(self._mode, self._layer, self._metrics.portrait)
+        pad, gap = self._pad, self._gap
+        unit = (self.width() - 2 * pad + gap) / units
+        # Fewer rows (the phone pad) get taller keys, within reason, anchored at the bottom.
+        pitch = min((self.height() - 2 * pad + gap) / len(rows), 1.3 * (self._key_h + gap))
+        top = self.height() - pad - len(rows) * pitch + gap
+        shown: set[str] = set()
+        for r, row in enumerate(rows):
+            x = pad + (units - sum(w for _, w in row)) * unit / 2
+            y = round(top + r * pitch)
+            h = round(top + (r + 1) * pitch - gap) - y
+            for kid, width in row:
+                if kid is not None:
+                    left, right = round(x), round(x + width * unit - gap)
+                    self._keys[kid].setGeometry(left, y, right - left, h)
+                    shown.add(kid)
+                x += width * unit
+        for kid, key in self._keys.items():
+            if key.isHidden() == (kid in shown):
+                key.setVisible(kid in shown)
+
+    def _update_labels(self) -> None:
+        upper = self._shift != "off"
+        for key in self._keys.values():
+            key.set_case(upper)
+        shift = self._keys[SHIFT]
+        shift.setText("⇪" if self._shift == "lock" else "⇧")
+        shift.setChecked(upper)
+        shift.setAccessibleDescription({"off": "", "once": "on", "lock": "caps lock"}[self._shift])
+        layer = self._keys[LAYER]
+        letters = self._layer == "letters"
+        layer.setText("123" if letters else "ABC")
+        layer.setAccessibleName("Numbers and symbols" if letters else "Letters")
+
+    def _set_shift(self, state: str) -> None:
+        self._shift = state
+        self._update_labels()
+
+    def _on_shift(self) -> None:
+        quick = self._last_shift_tap.isValid() and (
+            self._last_shift_tap.elapsed() <= self.double_tap_ms
+        )
+        self._last_shift_tap.start()
+        if self._shift == "off":
+            self._set_shift("once")
+        elif self._shift == "once" and quick:
+            self._set_shift("lock")
+        else:
+            self._set_shift("off")
+
+    def _on_layer(self) -> None:
+        self._layer = "symbols" if self._layer == "letters" else "letters"
+        self._update_labels()
+        self._relayout()
+
+    def _on_char(self, key: _Key) -> None:
+        self._type(key.output())
+        if self._shift == "once":
+            self._set_shift("off")
+
+    def _on_next(self) -> None:
+        self._post(Qt.Key.Key_Return, "\r")
+
+    def _on_backspace_pressed(self) -> None:
+        self._post(Qt.Key.Key_Backspace)
+        self._repeat.start(self.repeat_delay_ms)
+
+    def _on_repeat(self) -> None:
+        if not _is_text_input(QApplication.focusWidget()):
+            self._repeat.stop()
+            return
+        self._post(Qt.Key.Key_Backspace)
+        if self._repeat.interval() != self.repeat_interval_ms:
+            self._repeat.setInterval(self.repeat_interval_ms)
+
+    def _type(self, text: str) -> None:
+        for ch in text:
+            self._post(_qt_key(ch), ch)
+
+    def _post(self, key: Qt.Key, text: str = "") -> None:
+        # Posted, not called: the field's validator, undo stack and signals run as
+        # for a physical keyboard, and after this key's click handler has returned.
+        target = QApplication.focusWidget()
+        if not _is_text_input(target):
+            return
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.postEvent(
+                target, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, text)
+            )
+
+    def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        mode = new.property("kiosk_keyboard") if new is not None else None
+        if mode in MODES and mode != self._mode:
+            self.set_mode(mode)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._relayout()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._watching_focus:
+            QApplication.instance().focusChanged.connect(self._follow_focus)
+            self._watching_focus = True
+        self._follow_focus(None, QApplication.focusWidget())
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._repeat.stop()
+        if self._watching_focus:
+            QApplication.instance().focusChanged.disconnect(self._follow_focus)
+            self._watching_focus = False
+        super().hideEvent(event)

@@ -1,0 +1,116 @@
+"""Small widgets shared by the screens: QR codes, images, buttons."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
+
+from kiosk.qr import qr_image
+from kiosk.ui.theme import Metrics, font
+
+
+def qr_qimage(data: str, size_px: int) -> QImage:
+    """The Pillow QR image as a QImage (a deep copy: Pillow's buffer is freed)."""
+    image = qr_image(data, size_px)
+    raw = image.tobytes("raw", "RGB")
+    return QImage(raw, image.width, image.height, 3 * image.width,
+                  QImage.Format.Format_RGB888).copy()
+
+
+class QrCode(QWidget):
+    """A square QR code drawn crisply at whatever size the layout gives it."""
+
+    def __init__(self, data: str = "", parent: QWidget | None = None, *, accessible: str = "") -> None:
+        super().__init__(parent)
+        self._data = data
+        self._image: QImage | None = None
+        self.setAccessibleName(accessible or "QR code")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.setMinimumSize(120, 120)
+
+    @property
+    def data(self) -> str:
+        return self._data
+
+    def set_data(self, data: str) -> None:
+        if data != self._data:
+            self._data = data
+            self._image = None
+            self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(240, 240)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return width
+
+    def paintEvent(self, event: object) -> None:
+        side = min(self.width(), self.height())
+        if not self._data or side <= 0:
+            return
+        if self._image is None or self._image.width() > side or self._image.width() < side * 0.8:
+            self._image = qr_qimage(self._data, side)
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), Qt.GlobalColor.transparent)
+        x = (self.width() - self._image.width()) // 2
+        y = (self.height() - self._image.height()) // 2
+        radius = max(4, side // 24)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(QColor("#FFFFFF"))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawRoundedRect(QRectF(x, y, self._image.width(), self._image.height()),
+                                radius, radius)
+        painter.drawImage(x, y, self._image)
+
+
+@lru_cache(maxsize=64)
+def _render_image(path: str, width: int, height: int) -> QPixmap:
+    if path.lower().endswith(".svg"):
+        renderer = QSvgRenderer(path)
+        size = renderer.defaultSize().scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio)
+        pixmap = QPixmap(max(1, size.width()), max(1, size.height()))
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        renderer.render(painter)
+        painter.end()
+        return pixmap
+    return QPixmap(path).scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio,
+                                Qt.TransformationMode.SmoothTransformation)
+
+
+def image_pixmap(path: Path, width: int, height: int) -> QPixmap:
+    """An SVG or raster image fitted into width×height, cached per size."""
+    return _render_image(str(path), max(1, width), max(1, height))
+
+
+class BigButton(QPushButton):
+    """A touch-sized button; `role` picks its colours from the stylesheet."""
+
+    def __init__(self, text: str, role: str = "primary", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setProperty("role", role)
+        self.setAccessibleName(text)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+
+def label(text: str, size_px: int, *, weight=None, wrap: bool = True, role: str = "") -> QLabel:
+    widget = QLabel(text)
+    widget.setFont(font(size_px, weight) if weight else font(size_px))
+    widget.setWordWrap(wrap)
+    if role:
+        widget.setProperty("role", role)
+    return widget
+
+
+def metrics_for(widget: QWidget) -> Metrics:
+    return Metrics(max(1, widget.width()), max(1, widget.height()))

@@ -1,0 +1,21 @@
+"""Shared fixtures: Qt offscreen, a fresh data folder per test, no leaked timers."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """A fresh data folder; the user's real one is never touched."""
+    path = tmp_path / "data"
+    path.mkdir()
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(path))
+    for name in list(os.environ):
+        if name.startswith("KIOSK_") and name != "KIOSK_DATA_DIR":
+            monkeypatch.delenv(name)
+    return path

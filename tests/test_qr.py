@@ -1,0 +1,38 @@
+"""QR codes decode to exactly the URL they were made from, with a quiet zone."""
+
+from __future__ import annotations
+
+import pytest
+import zxingcpp
+
+from kiosk.content import load_content
+from kiosk.paths import DEFAULT_CONTENT_DIR
+from kiosk.qr import QUIET_ZONE, qr_image, qr_matrix
+
+
+@pytest.mark.parametrize("size", [120, 400, 900])
+def test_thank_you_qr_decodes_to_the_donate_url_with_ref(size):
+    url = load_content(DEFAULT_CONTENT_DIR).links.donate_url_for("NH-7F3KQ2")
+    image = qr_image(url, size)
+    assert image.width <= size
+    results = zxingcpp.read_barcodes(image)
+    assert [r.text for r in results] == [url]
+    assert results[0].format == zxingcpp.BarcodeFormat.QRCode
+
+
+def test_quiet_zone_and_error_correction_m_or_better():
+    url = "https://www.ijm.org.uk/freedom-partner?utm_medium=kiosk"
+    matrix = qr_matrix(url)
+    for row in matrix[:QUIET_ZONE] + matrix[-QUIET_ZONE:]:
+        assert not any(row)
+    for row in matrix:
+        assert not any(row[:QUIET_ZONE]) and not any(row[-QUIET_ZONE:])
+    result = zxingcpp.read_barcodes(qr_image(url, 300))[0]
+    assert result.ec_level in ("M", "Q", "H")
+
+
+def test_modules_are_whole_pixels_so_the_code_stays_crisp():
+    image = qr_image("https://example.org", 333)
+    modules = len(qr_matrix("https://example.org"))
+    assert image.width % modules == 0
+    assert {colour for _, colour in image.getcolors()} <= {(0, 0, 0), (255, 255, 255)}

@@ -1,0 +1,68 @@
+"""Settings: data folder resolution, precedence, bounds and the generated device id."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kiosk.errors import SettingsError
+from kiosk.settings import load_settings, read_file, resolve_data_dir, write_values
+
+
+def test_data_dir_flag_beats_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "env"))
+    assert resolve_data_dir(tmp_path / "flag") == tmp_path / "flag"
+    assert resolve_data_dir(None) == tmp_path / "env"
+    assert (tmp_path / "env").is_dir()
+
+
+def test_platform_default_when_nothing_is_set(monkeypatch, tmp_path):
+    monkeypatch.delenv("KIOSK_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert resolve_data_dir(None) == tmp_path / "xdg" / "freedom-kiosk"
+
+
+def test_device_id_is_generated_once_and_kept(data_dir):
+    first = load_settings(data_dir)
+    assert re.fullmatch(r"[a-z]+-[0-9a-f]{4}", first.device_id)
+    assert load_settings(data_dir).device_id == first.device_id
+    assert read_file(data_dir)["device_id"] == first.device_id
+
+
+def test_precedence_default_file_env_flag(data_dir, monkeypatch):
+    assert load_settings(data_dir).idle_timeout_s == 0
+    write_values(data_dir, {"idle_timeout_s": 30, "sync.url": "https://example.org/hook"})
+    assert load_settings(data_dir).idle_timeout_s == 30
+    monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "50")
+    assert load_settings(data_dir).idle_timeout_s == 50
+    assert load_settings(data_dir, {"idle_timeout_s": 70}).idle_timeout_s == 70
+    assert load_settings(data_dir).sync_url == "https://example.org/hook"
+    monkeypatch.setenv("KIOSK_SYNC_SECRET", "s3cret")
+    settings = load_settings(data_dir)
+    assert settings.sync_secret == "s3cret"
+    assert settings.describe()["sync.secret"] == "(set)"
+
+
+def test_bad_values_name_the_setting_and_value(data_dir, monkeypatch):
+    monkeypatch.setenv("KIOSK_SYNC_INTERVAL_S", "soon")
+    with pytest.raises(SettingsError, match=r"sync.interval_s \(environment KIOSK_SYNC_INTERVAL_S\)"
+                                           r": expected float, got 'soon'"):
+        load_settings(data_dir)
+    monkeypatch.setenv("KIOSK_SYNC_INTERVAL_S", "1")
+    with pytest.raises(SettingsError, match="must be between 5 and 86400, got 1.0"):
+        load_settings(data_dir)
+
+
+def test_settings_file_is_private_and_written_atomically(data_dir):
+    write_values(data_dir, {"admin.hotkey": "Ctrl+Alt+K"})
+    path = data_dir / "settings.toml"
+    assert path.stat().st_mode & 0o077 == 0
+    assert not list(data_dir.glob("*.tmp"))
+    assert 'hotkey = "Ctrl+Alt+K"' in path.read_text()
+
+
+def test_broken_settings_file_is_a_clear_error(data_dir):
+    (data_dir / "settings.toml").write_text("[sync\nurl=", encoding="utf-8")
+    with pytest.raises(SettingsError, match="settings.toml: not valid TOML"):
+        load_settings(data_dir)

@@ -1,0 +1,38 @@
+"""UI fixtures: fonts loaded once, and a test fails if it leaves a QTimer or QThread running."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QThread, QTimer
+from PySide6.QtWidgets import QApplication
+
+
+@pytest.fixture(autouse=True)
+def _fonts(qapp):
+    from kiosk.ui.theme import load_fonts
+
+    load_fonts()
+
+
+def _live(cls):
+    app = QApplication.instance()
+    found = []
+    for widget in app.topLevelWidgets():
+        found += [t for t in widget.findChildren(cls)]
+    found += [t for t in app.findChildren(cls)]
+    return found
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_timers_or_threads(qapp, qtbot):
+    """A kiosk is made of timers: one left running after a test is a bug."""
+    yield
+    # Widgets registered with qtbot are closed after this fixture; close them now.
+    for widget in QApplication.topLevelWidgets():
+        if widget.isVisible():
+            widget.close()
+    qapp.processEvents()
+    timers = [t for t in _live(QTimer) if t.isActive()]
+    threads = [t for t in _live(QThread) if t.isRunning()]
+    assert not timers, f"test left active timers: {[t.objectName() or t for t in timers]}"
+    assert not threads, f"test left running threads: {threads}"
