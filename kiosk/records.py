@@ -71,7 +71,8 @@ def clean_text(text: str) -> str:
     text = "".join(
         " " if ch in "\t\r\n" else ch
         for ch in text
-        if unicodedata.category(ch) != "Cc" or ch in "\t\r\n"
+        # Cc: control characters; Cs: lone surrogates, which cannot even be encoded.
+        if unicodedata.category(ch) not in ("Cc", "Cs") or ch in "\t\r\n"
     )
     text = text.translate(_BIDI_CONTROLS)
     return _SPACES.sub(" ", text).strip()

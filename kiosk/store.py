@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -111,14 +112,19 @@ class Stats:
         }
 
 
+READ_ONLY = "the data folder is read-only — check the disk or its permissions"
+
+
 def friendly(exc: sqlite3.Error | OSError) -> str:
     """What a volunteer can act on, for a storage failure."""
     name = getattr(exc, "sqlite_errorname", "") or ""
     text = str(exc).lower()
+    if "newer than this kiosk" in text:
+        return "the database was made by a newer kiosk version — update this kiosk or ask the admin"
     if name == "SQLITE_FULL" or "full" in text or getattr(exc, "errno", None) == 28:
         return "the disk is full — free some space or use another data folder"
     if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
-        return "the data folder is read-only — check the disk or its permissions"
+        return READ_ONLY
     if name.startswith("SQLITE_BUSY") or name.startswith("SQLITE_LOCKED") or "locked" in text:
         return "the database is in use by another program — close it and try again"
     if (
@@ -167,6 +173,8 @@ class Store:
     shows its slides and reports the problem on the first save.
     """
 
+    busy_timeout_s: float = 5.0  # how long a save waits for another program's lock
+
     def __init__(self, path: Path | str, *, clock: Callable[[], datetime] = utc_now) -> None:
         self.path = Path(path)
         self._clock = clock
@@ -180,26 +188,42 @@ class Store:
             try:
                 return fn(self._open())
             except (sqlite3.Error, OSError) as exc:
-                log.error("storage failure: %s (%s)", friendly(exc), type(exc).__name__)
+                reason = friendly(exc)
+                if reason.startswith("the database cannot be opened") and self._read_only():
+                    reason = READ_ONLY
+                log.error("storage failure: %s (%s)", reason, type(exc).__name__)
                 if isinstance(exc, sqlite3.DatabaseError) and self._db is not None:
                     # A failed commit may leave the connection unusable; reopen next time.
                     self._close_connection()
-                raise StorageError(f"We couldn't save that: {friendly(exc)}.") from exc
+                raise StorageError(f"We couldn't save that: {reason}.") from exc
 
         return self._executor.submit(job).result()
+
+    def _read_only(self) -> bool:
+        """A read-only filesystem or permissions: SQLite only says it cannot open the file."""
+        folder = self.path.parent
+        return folder.is_dir() and not (
+            os.access(folder, os.W_OK) and (not self.path.exists() or os.access(self.path, os.W_OK))
+        )
 
     def _open(self) -> sqlite_utils.Database:
         if self._db is not None:
             return self._db
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=self.busy_timeout_s)
         try:
             conn.row_factory = sqlite3.Row
+            # Refuse a newer kiosk's database before switching its journal mode.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise sqlite3.DatabaseError(
+                    f"database schema {version} is newer than this kiosk ({SCHEMA_VERSION})"
+                )
             conn.execute("PRAGMA journal_mode=WAL")
             # Per connection, not per file: a sign-up is durable when COMMIT returns.
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=5000")
+            conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_s * 1000)}")
             self._migrate(conn)
         except BaseException:
             conn.close()
@@ -223,7 +247,8 @@ class Store:
                 conn.execute(f"PRAGMA user_version={target}")
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
             log.info("database migrated to schema %d", target)
 
@@ -257,7 +282,9 @@ class Store:
         try:
             result = body(conn)
         except BaseException:
-            conn.execute("ROLLBACK")
+            # SQLite may already have rolled back (disk full, I/O error); keep the real error.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
         return result

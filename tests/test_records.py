@@ -112,6 +112,10 @@ def test_control_and_bidi_characters_are_removed():
     assert normalise_name("Sea\u0301n\u0000 \u202eÓ\tBriain\u2066 ") == "Seán Ó Briain"
 
 
+def test_lone_surrogates_from_a_json_escape_are_removed():
+    assert normalise_name("Zo\ud800ë") == "Zoë"
+
+
 def test_names_over_100_characters_are_refused():
     with pytest.raises(InvalidField, match="too long"):
         normalise_name("a" * 101)
