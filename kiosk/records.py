@@ -10,7 +10,7 @@ import re
 import secrets
 import unicodedata
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -208,9 +208,20 @@ class SignupRecord:
 
     def to_json(self) -> dict[str, Any]:
         """The canonical JSON object (stable key order)."""
-        data = asdict(self)
-        data["interests"] = list(self.interests)
-        return data
+        # Built by hand: dataclasses.asdict deep-copies, ~10× slower on 100,000 rows.
+        return {
+            "id": self.id,
+            "created_at": self.created_at,
+            "device_id": self.device_id,
+            "name": self.name,
+            "email": self.email,
+            "phone": self.phone,
+            "interests": list(self.interests),
+            "consents": dict(self.consents),
+            "consent_text": dict(self.consent_text),
+            "donation_ref": self.donation_ref,
+            "content_version": self.content_version,
+        }
 
     @classmethod
     def from_json(cls, data: Any) -> SignupRecord:

@@ -477,7 +477,14 @@ class Store:
                 f"WHERE synced_at IS NULL AND signup_id IN ({','.join('?' * len(id_list))})",
                 [now, *id_list],
             )
-            self._set_meta(conn, {"last_sync_at": now, "last_sync_error": ""})
+            parked = conn.execute(
+                "SELECT 1 FROM outbox WHERE parked = 1 AND synced_at IS NULL LIMIT 1"
+            ).fetchone()
+            # A refused (parked) batch keeps its reason on show until the admin acts.
+            self._set_meta(
+                conn,
+                {"last_sync_at": now} if parked else {"last_sync_at": now, "last_sync_error": ""},
+            )
 
         if id_list:
             self._run(lambda db: self._tx(db, body))
