@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
+import shiboken6
 from PySide6.QtCore import QThread, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -15,12 +18,12 @@ def _fonts(qapp):
 
 
 def _live(cls):
+    """Every live instance, parented or not (a worker moved to a thread has no parent)."""
+    found = {id(o): o for o in gc.get_objects() if isinstance(o, cls) and shiboken6.isValid(o)}
     app = QApplication.instance()
-    found = []
     for widget in app.topLevelWidgets():
-        found += [t for t in widget.findChildren(cls)]
-    found += [t for t in app.findChildren(cls)]
-    return found
+        found.update((id(t), t) for t in widget.findChildren(cls))
+    return list(found.values())
 
 
 @pytest.fixture(autouse=True)
