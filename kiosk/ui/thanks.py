@@ -1,0 +1,349 @@
+"""The thank-you screen: the visitor's first name, a large donation QR with their reference, Done.
+
+It holds the visitor's name only while shown; `clear()` wipes it from every widget.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QHideEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+    QShowEvent,
+)
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+
+from kiosk.content import Content
+from kiosk.ui.involved import SUBTLE_INK, mix, paint_backdrop, place
+from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
+from kiosk.ui.widgets import BigButton, QrCode
+
+MAX_NAME_CHARS = 24  # a longer "first name" is elided so the headline keeps its size
+
+
+def first_word(name: str) -> str:
+    """The first word of `name`, elided if very long: the screen greets, it does not identify."""
+    words = name.split()
+    if not words:
+        return ""
+    word = words[0]
+    return word if len(word) <= MAX_NAME_CHARS else word[: MAX_NAME_CHARS - 1] + "…"
+
+
+class _Badge(QWidget):
+    """A gold disc with a tick: the sign-up is saved."""
+
+    def __init__(self, colours: tuple[str, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._disc, self._ink = colours
+        self.setAccessibleName("Signed up")
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        side = min(self.width(), self.height())
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(self._disc))
+        p.drawEllipse(QRectF(0, 0, side, side))
+        pen = QPen(QColor(self._ink), max(3.0, side * 0.09))
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        p.setPen(pen)
+        tick = QPainterPath(QPointF(side * 0.29, side * 0.52))
+        tick.lineTo(side * 0.44, side * 0.66)
+        tick.lineTo(side * 0.72, side * 0.36)
+        p.drawPath(tick)
+        p.end()
+
+
+class _QrCard(QWidget):
+    """The white card: "Scan to give", the QR, and the reference printed large beneath it."""
+
+    def __init__(self, content: Content, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._metrics = Metrics(1920, 1080)
+        self._qr_side = 480
+        self.scan = QLabel(content.screens.scan_to_give, self)
+        self.scan.setObjectName("thanksScan")
+        self.scan.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr = QrCode("", self, accessible="QR code to give online with your reference")
+        self.ref_caption = QLabel("Your reference", self)
+        self.ref_caption.setObjectName("refCaption")
+        self.ref_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.ref = QLabel("", self)
+        self.ref.setObjectName("refCode")
+        self.ref.setTextFormat(Qt.TextFormat.PlainText)
+        self.ref.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.ref.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+
+    def set_metrics(self, m: Metrics, qr_side: int) -> None:
+        self._metrics = m
+        self._qr_side = qr_side
+        ref_font = font(m.px(56), QFont.Weight.Bold)
+        # Reads like a code: even digit widths and air between characters.
+        ref_font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, m.px(5))
+        ref_font.setFeature(QFont.Tag("tnum"), 1)
+        self.ref.setFont(ref_font)
+        self._relayout()
+
+    def _rows(self) -> tuple[int, int, int, int]:
+        return (
+            self.scan.sizeHint().height(),
+            self._qr_side,
+            self.ref_caption.sizeHint().height(),
+            max(self.ref.sizeHint().height(), self.ref.fontMetrics().height()),
+        )
+
+    def preferred_height(self) -> int:
+        m = self._metrics
+        scan_h, qr_h, cap_h, ref_h = self._rows()
+        return 2 * m.px(40) + scan_h + m.px(20) + qr_h + m.px(24) + cap_h + m.px(2) + ref_h
+
+    def preferred_width(self) -> int:
+        return self._qr_side + 2 * self._metrics.px(40)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._relayout()
+
+    def _relayout(self) -> None:
+        m = self._metrics
+        pad = m.px(40)
+        w = self.width()
+        scan_h, qr_h, cap_h, ref_h = self._rows()
+        y = pad
+        y = place(self.scan, pad, y, w - 2 * pad, scan_h) + m.px(20)
+        self.qr.setGeometry((w - qr_h) // 2, y, qr_h, qr_h)
+        y += qr_h + m.px(24)
+        y = place(self.ref_caption, pad, y, w - 2 * pad, cap_h) + m.px(2)
+        place(self.ref, m.px(12), y, w - 2 * m.px(12), ref_h)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        radius = self._metrics.px(36)
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("#FFFFFF"))
+        p.drawRoundedRect(QRectF(self.rect()), radius, radius)
+        p.end()
+
+
+class ThanksScreen(QWidget):
+    """Screen 4, "Thank you": shown only after the sign-up is saved.
+
+    Signals:
+        done(): the visitor pressed Done, or the screen timed out.
+    """
+
+    done = Signal()
+
+    def __init__(
+        self, content: Content, parent: QWidget | None = None, *, timeout_ms: int | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.content = content
+        self._metrics = Metrics(1920, 1080)
+        self._styled_for: tuple[float, bool] | None = None
+        self._headline_px = 0
+        self.setObjectName("thanksScreen")
+        self.setAccessibleName("Thank you")
+        brand = content.brand
+
+        self._timer = QTimer(self)
+        self._timer.setObjectName("thanks-timeout")
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(
+            timeout_ms if timeout_ms is not None else round(content.timing.thank_you_s * 1000)
+        )
+        self._timer.timeout.connect(self._finish)
+
+        self._badge = _Badge((brand.accent, brand.ink), self)
+        self._headline = self._text_label("thanksHeadline")
+        self._body = self._text_label("thanksBody")
+        self._next = self._text_label("thanksNext")
+        self._card = _QrCard(content, self)
+        self._done = BigButton("Done", role="primary", parent=self)
+        self._done.setObjectName("doneButton")
+        self._done.setAutoDefault(True)
+        self._done.clicked.connect(self._finish)
+
+    def _text_label(self, name: str) -> QLabel:
+        widget = QLabel("", self)
+        widget.setObjectName(name)
+        widget.setWordWrap(True)
+        # Visitor-typed text must never be read as HTML.
+        widget.setTextFormat(Qt.TextFormat.PlainText)
+        return widget
+
+    @property
+    def qr_url(self) -> str:
+        return self._card.qr.data
+
+    @property
+    def done_button(self) -> QPushButton:
+        return self._done
+
+    @property
+    def timeout_ms(self) -> int:
+        return self._timer.interval()
+
+    def show_for(self, first_name: str, donation_ref: str) -> None:
+        """Fill the screen for one visitor; only the first word of `first_name` is shown."""
+        first = first_word(first_name)
+        ty = self.content.thank_you
+
+        def fill(template: str) -> str:
+            return template.format(first_name=first, ref=donation_ref)
+
+        headline = fill(ty.headline)
+        if not first:
+            # "Thank you, {first_name}" with no name would end in a dangling comma.
+            headline = re.sub(r"[\s,;:—–-]+$", "", headline)
+        self._headline.setText(headline)
+        self._body.setText(fill(ty.body))
+        self._body.setVisible(bool(ty.body))
+        self._next.setText(fill(ty.next_steps))
+        self._next.setVisible(bool(ty.next_steps))
+        self._card.qr.set_data(self.content.links.donate_url_for(ref=donation_ref))
+        self._card.ref.setText(donation_ref)
+        self._card.ref.setAccessibleName(f"Your reference: {' '.join(donation_ref)}")
+        self._relayout()
+        if self.isVisible():
+            self._timer.start()
+
+    def clear(self) -> None:
+        """Forget the visitor: no name, reference or QR data is left in any widget."""
+        self._timer.stop()
+        for widget in (self._headline, self._body, self._next, self._card.ref):
+            widget.setText("")
+        self._card.ref.setAccessibleName("")
+        self._card.qr.set_data("")
+
+    def _finish(self) -> None:
+        self._timer.stop()
+        self.done.emit()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._timer.start()
+        self._done.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._restyle()
+        self._relayout()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        paint_backdrop(p, self.rect(), self.content.brand.primary)
+        p.end()
+
+    def _restyle(self) -> None:
+        m = Metrics(max(1, self.width()), max(1, self.height()))
+        self._metrics = m
+        if self._styled_for == (m.scale, m.portrait):
+            return
+        self._styled_for = (m.scale, m.portrait)
+        brand = self.content.brand
+        pressed = QColor(brand.accent).darker(115).name()
+        align = Qt.AlignmentFlag.AlignHCenter if m.portrait else Qt.AlignmentFlag.AlignLeft
+        for widget in (self._headline, self._body, self._next):
+            widget.setAlignment(align | Qt.AlignmentFlag.AlignTop)
+        self.setStyleSheet(f"""
+            QLabel#thanksHeadline {{
+                color: {brand.text}; font-family: "{DISPLAY_FAMILY}";
+                font-weight: 700;
+            }}
+            QLabel#thanksBody {{
+                color: {brand.text}; font-family: "{FAMILY}"; font-size: {m.px(38)}px;
+            }}
+            QLabel#thanksNext {{
+                color: {mix(brand.text, brand.primary, 0.78)}; font-family: "{FAMILY}";
+                font-size: {m.px(32)}px;
+            }}
+            QLabel#thanksScan {{
+                color: {brand.ink}; font-family: "{DISPLAY_FAMILY}";
+                font-size: {m.px(40)}px; font-weight: 700;
+            }}
+            QLabel#refCaption {{
+                color: {SUBTLE_INK}; font-family: "{FAMILY}"; font-size: {m.px(26)}px;
+                font-weight: 600;
+            }}
+            QLabel#refCode {{ color: {brand.ink}; }}
+            QPushButton#doneButton {{
+                font-family: "{FAMILY}"; font-size: {m.px(38)}px; font-weight: 700;
+                color: {brand.ink}; background: {brand.accent}; border: none;
+                border-radius: {max(m.touch, m.px(104)) // 2}px; padding: 0px {m.px(72)}px;
+                min-height: {max(m.touch, m.px(104))}px; max-height: {max(m.touch, m.px(104))}px;
+            }}
+            QPushButton#doneButton:pressed {{ background: {pressed}; }}
+            QPushButton#doneButton:focus {{
+                border: {max(3, m.px(5))}px solid {brand.text};
+            }}
+        """)
+        short = min(self.width(), self.height())
+        self._card.set_metrics(m, round(short * (0.5 if not m.portrait else 0.52)))
+
+    def _fit_headline(self, width: int, room: int) -> None:
+        """Shrink the headline (a long name) until the whole block fits in `room` pixels."""
+        m = self._metrics
+        text = self._headline.text()
+        bounds = QRect(0, 0, max(1, width), 100000)
+        px = m.px(100)
+        while px > m.px(56):
+            metrics = QFontMetrics(font(px, QFont.Weight.Bold, display=True))
+            if metrics.boundingRect(bounds, int(Qt.TextFlag.TextWordWrap), text).height() <= room:
+                break
+            px = math.floor(px * 0.92)
+        if px != self._headline_px:
+            self._headline_px = px
+            self._headline.setStyleSheet(f"font-size: {px}px;")
+
+    def _relayout(self) -> None:
+        m = self._metrics
+        w, h = self.width(), self.height()
+        card_w, card_h = self._card.preferred_width(), self._card.preferred_height()
+        done_h = max(m.touch, m.px(104))
+        done_w = max(self._done.sizeHint().width(), m.px(320))
+        badge = m.px(96)
+        portrait = m.portrait
+        margin = m.margin if portrait else round(m.margin * 1.5)
+        gap = m.px(36) if portrait else m.px(32)
+        width = w - 2 * margin - (0 if portrait else card_w + m.px(96))
+        body_h = self._body.heightForWidth(width) if self._body.isVisibleTo(self) else 0
+        next_h = self._next.heightForWidth(width) if self._next.isVisibleTo(self) else 0
+        fixed = badge + m.px(40) + gap + body_h + (gap if body_h else 0) + next_h
+        fixed += m.px(64) + done_h
+        if portrait:
+            fixed += m.px(20) + card_h + m.px(44) - m.px(8)
+        self._fit_headline(width, h - 2 * m.px(40) - fixed)
+        headline_h = self._headline.heightForWidth(width)
+        block = fixed + headline_h
+
+        y = max(m.px(40), (h - block) // 2)
+        x = (w - badge) // 2 if portrait else margin
+        self._badge.setGeometry(x, y, badge, badge)
+        y = place(self._headline, margin, y + badge + m.px(40), width, headline_h) + gap
+        if body_h:
+            y = place(self._body, margin, y, width, body_h) + gap
+        if portrait:
+            self._card.setGeometry((w - card_w) // 2, y + m.px(20), card_w, card_h)
+            y += m.px(20) + card_h + m.px(36)
+        else:
+            self._card.setGeometry(w - margin - card_w, (h - card_h) // 2, card_w, card_h)
+        if next_h:
+            y = place(self._next, margin, y, width, next_h)
+        x = (w - done_w) // 2 if portrait else margin
+        self._done.setGeometry(x, y + m.px(64), done_w, done_h)
