@@ -36,6 +36,7 @@ class Setting:
     low: float | None = None
     high: float | None = None
     secret: bool = False
+    env_override: bool = True  # False: only settings.toml (the PIN hash: one source of truth)
 
     @property
     def attr(self) -> str:
@@ -217,7 +218,7 @@ def load_settings(
         value, origin = s.default, "default"
         if s.name in from_file:
             value, origin = from_file[s.name], f"{SETTINGS_FILE}"
-        if s.env in os.environ:
+        if s.env_override and s.env in os.environ:
             value, origin = os.environ[s.env], f"environment {s.env}"
         if overrides and overrides.get(s.name) is not None:
             value, origin = overrides[s.name], "command line"

@@ -66,3 +66,10 @@ def test_broken_settings_file_is_a_clear_error(data_dir):
     (data_dir / "settings.toml").write_text("[sync\nurl=", encoding="utf-8")
     with pytest.raises(SettingsError, match="settings.toml: not valid TOML"):
         load_settings(data_dir)
+
+
+def test_pin_hash_comes_only_from_the_settings_file(data_dir, monkeypatch):
+    """An environment variable must not silently override the PIN that Change PIN writes."""
+    write_values(data_dir, {"admin.pin_hash": "from-file"})
+    monkeypatch.setenv("KIOSK_ADMIN_PIN_HASH", "from-env")
+    assert load_settings(data_dir).admin_pin_hash == "from-file"
