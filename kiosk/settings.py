@@ -73,6 +73,7 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Salted scrypt hash of the admin PIN (kiosk set-pin).",
         secret=True,
+        env_override=False,
     ),
     Setting(
         "admin.idle_s",
