@@ -148,10 +148,13 @@ class SignupScreen(QWidget):
         self.setObjectName("signup")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
 
-        self.back = BigButton("Back", "secondary")
+        self.back = BigButton("←  Back", "secondary")
         self.back.setAccessibleName("Back to the start")
         self.heading = QLabel("Sign up")
-        self.heading.setProperty("role", "title")
+        self.heading.setObjectName("formtitle")
+        self.subheading = QLabel("It takes a minute. We keep your details safe.")
+        self.subheading.setObjectName("formsubtitle")
+        self.subheading.setWordWrap(True)
         self.banner = QLabel("")
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
@@ -217,15 +220,24 @@ class SignupScreen(QWidget):
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
-        top = QHBoxLayout()
+        self.header = QWidget()
+        self.header.setObjectName("formheader")
+        self.header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        # Submit lives in the header so it is on screen whatever the keyboard covers.
+        top = QHBoxLayout(self.header)
         top.addWidget(self.back)
-        top.addSpacing(24)
-        top.addWidget(self.heading, 1)
+        top.addSpacing(32)
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(self.heading)
+        titles.addWidget(self.subheading)
+        top.addLayout(titles, 1)
+        top.addWidget(self.submit)
         self.top = top
 
         outer = QVBoxLayout(self)
         outer.setSpacing(0)
-        outer.addLayout(top)
+        outer.addWidget(self.header)
         outer.addWidget(self.banner)
         outer.addWidget(self.scroll, 1)
         outer.addWidget(self.keyboard)
@@ -270,7 +282,6 @@ class SignupScreen(QWidget):
         privacy.addWidget(self.privacy, 1)
         privacy.addWidget(self.privacy_qr)
         right.addLayout(privacy)
-        right.addWidget(self.submit)
         right.addStretch(1)
 
     def _place(self, *, portrait: bool) -> None:
@@ -447,14 +458,21 @@ class SignupScreen(QWidget):
             QWidget#signup {{ background: {p.surface}; }}
             QWidget#formbody {{ background: {p.surface}; }}
             QScrollArea {{ background: {p.surface}; }}
+            QWidget#formheader {{ background: {p.primary}; }}
+            QLabel#formtitle {{ color: #FFFFFF; }}
+            QLabel#formsubtitle {{ color: #C9D5E6; font-size: {m.small_px}px; }}
+            QWidget#formheader QPushButton[role="primary"]:disabled {{
+                background: rgba(255, 255, 255, 0.12); color: rgba(255, 255, 255, 0.55); }}
+            QWidget#formheader QPushButton[role="secondary"] {{
+                color: #FFFFFF; border-color: rgba(255, 255, 255, 0.7); }}
             QLabel#banner {{ background: {p.danger}; color: #FFFFFF; font-size: {m.body_px}px;
                              font-weight: 700; padding: {m.px(18)}px {m.margin}px; }}
         """
         )
         margin = m.margin if not m.portrait else m.px(48)
         self.outer.setContentsMargins(0, 0, 0, 0)
-        self.top.setContentsMargins(margin, m.px(28), margin, m.px(20))
-        self.grid.setContentsMargins(margin, m.px(12), margin, m.px(24))
+        self.top.setContentsMargins(margin, m.px(22), margin, m.px(22))
+        self.grid.setContentsMargins(margin, m.px(28), margin, m.px(24))
         self.grid.setHorizontalSpacing(m.px(72))
         self.grid.setVerticalSpacing(m.px(24))
         side = max(m.px(130), 110)

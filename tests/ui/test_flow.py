@@ -264,3 +264,14 @@ def test_windowed_mode_closes_normally(qtbot):
     qtbot.addWidget(window)
     window.show()
     assert window.close()
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 800), (1080, 1920)])
+def test_every_screen_fits_each_supported_screen_size(qtbot, kiosk, size):
+    """No screen's minimum size may push the window past the display."""
+    kiosk.window.resize(*size)
+    kiosk.involved.chosen.emit("freedom_partner")
+    for state in (State.ATTRACT, State.INVOLVED, State.FORM, State.THANKS, State.ADMIN):
+        kiosk.show(state)
+        QApplication.processEvents()
+        assert (kiosk.window.width(), kiosk.window.height()) == size, state

@@ -1,0 +1,96 @@
+"""Render every kiosk screen to PNG at the three supported sizes, for looking at.
+
+    uv run python -m kiosk.ui.shots --out shots/
+
+Runs offscreen with a throwaway data folder; nothing real is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+SIZES = ((1920, 1080), (1280, 800), (1080, 1920))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("shots"))
+    parser.add_argument("--content", type=Path, default=None)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.content import load_content
+    from kiosk.paths import DEFAULT_CONTENT_DIR
+    from kiosk.records import SignupForm, build_record
+    from kiosk.security import set_pin
+    from kiosk.settings import load_settings
+    from kiosk.store import Store
+    from kiosk.ui.app import KioskController, KioskWindow, State
+    from kiosk.ui.theme import load_fonts
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    load_fonts()
+    content_dir = args.content or DEFAULT_CONTENT_DIR
+    content = load_content(content_dir)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(tmp)
+        set_pin(Path(tmp), "2468")
+        store = Store(settings.db_path)
+        for name in ("Aoife Murphy", "Seán Ó Briain", "Zoë Quinn"):
+            store.save_signup(build_record(
+                SignupForm(name=name, email="a@example.ie", interests=("prayer",)),
+                content, settings.device_id))
+        window = KioskWindow(kiosk_mode=False)
+        controller = KioskController(settings, content, store, window, content_dir=content_dir)
+        window.show()
+
+        def shot(name: str, size: tuple[int, int]) -> None:
+            for _ in range(3):
+                app.processEvents()
+            path = args.out / f"{name}-{size[0]}x{size[1]}.png"
+            window.grab().save(str(path))
+            print(path)
+
+        for size in SIZES:
+            window.resize(*size)
+            controller.reset_visitor()
+            controller.attract.go_to(4)
+            controller.attract._shown_at -= 5  # past the count-up
+            shot("1-attract", size)
+            controller.show(State.INVOLVED)
+            shot("2-involved", size)
+            controller.involved.chosen.emit("freedom_partner")
+            form = controller.form
+            form.name.edit.setText("Seán Ó Briain")
+            form.email.edit.setText("sean@gmial.com")
+            form._refresh()
+            form.email.edit.setFocus()
+            shot("3-form", size)
+            form.show_save_error()
+            form.consent_boxes["email"].setFocus()
+            shot("3-form-save-failed", size)
+            controller.idle_overlay.start()
+            shot("5-still-there", size)
+            controller.idle_overlay.cancel()
+            controller.thanks.show_for("Seán", "NH-7F3KQ2")
+            controller.show(State.THANKS)
+            shot("4-thank-you", size)
+            controller.open_admin()
+            shot("6-admin-pin", size)
+            controller.admin.pad.entered.emit("2468")
+            shot("6-admin-panel", size)
+            controller.reset_visitor()
+        controller.shutdown()
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
