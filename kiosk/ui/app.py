@@ -7,6 +7,7 @@ signals and never talk to each other or to the database.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import time
@@ -233,10 +234,9 @@ class KioskController(QObject):
         self.sync_worker.sync_now()
 
     def _event(self, kind: str, detail: str | None = None) -> None:
-        try:
+        # Analytics never get in a visitor's way; the store already logged the failure.
+        with contextlib.suppress(StorageError):
             self.store.record_event(kind, detail)
-        except StorageError:
-            pass  # analytics never get in a visitor's way; the store already logged it
 
     # -- the state machine -------------------------------------------------------
 
@@ -370,30 +370,26 @@ class ProblemScreen(QWidget):
         layout.addStretch(1)
 
 
-def _install_excepthook(controller_ref: list[KioskController]) -> None:
+def _install_excepthook(controller: KioskController | None) -> None:
     """Log anything unexpected and go back to the loop rather than die."""
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
-        log.error("unexpected error: %s", "".join(traceback.format_exception(kind, value, tb)))
-        if controller_ref:
+        # Frames and the exception type only: a message might quote what a visitor typed.
+        log.error("unexpected %s:\n%s", kind.__name__, "".join(traceback.format_tb(tb)))
+        if controller is not None:
             try:
-                controller_ref[0].reset_visitor()
+                controller.reset_visitor()
             except Exception:
                 log.exception("could not return to the attract loop")
 
     sys.excepthook = hook
 
 
-def run_kiosk(
-    settings: Settings, content_dir: Path, *, windowed: bool, size: tuple[int, int] | None = None
-) -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Freedom Kiosk")
-    load_fonts()
-    app.setFont(font(Metrics(1920, 1080).body_px))
+def build_kiosk(
+    settings: Settings, content_dir: Path, *, windowed: bool
+) -> tuple[KioskWindow, KioskController | None, Store]:
+    """Everything the kiosk shows, wired; a broken content pack gives a ProblemScreen."""
     window = KioskWindow(kiosk_mode=not windowed)
-    controller_ref: list[KioskController] = []
-    _install_excepthook(controller_ref)
     store = Store(settings.db_path)
     try:
         content = load_content(content_dir)
@@ -403,10 +399,20 @@ def run_kiosk(
             print(f"kiosk run: {line}", file=sys.stderr)
         window.stack.addWidget(ProblemScreen("This kiosk's content needs fixing", exc.problems))
         window.allow_close = True  # nothing to protect; let a volunteer close it
-    else:
-        controller_ref.append(
-            KioskController(settings, content, store, window, content_dir=content_dir)
-        )
+        return window, None, store
+    controller = KioskController(settings, content, store, window, content_dir=content_dir)
+    return window, controller, store
+
+
+def run_kiosk(
+    settings: Settings, content_dir: Path, *, windowed: bool, size: tuple[int, int] | None = None
+) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Freedom Kiosk")
+    load_fonts()
+    app.setFont(font(Metrics(1920, 1080).body_px))
+    window, controller, store = build_kiosk(settings, content_dir, windowed=windowed)
+    _install_excepthook(controller)
     if windowed:
         window.resize(*(size or (1280, 800)))
         window.show()
@@ -416,6 +422,6 @@ def run_kiosk(
     try:
         return app.exec()
     finally:
-        if controller_ref:
-            controller_ref[0].shutdown()
+        if controller is not None:
+            controller.shutdown()
         store.close()

@@ -275,3 +275,47 @@ def test_every_screen_fits_each_supported_screen_size(qtbot, kiosk, size):
         kiosk.show(state)
         QApplication.processEvents()
         assert (kiosk.window.width(), kiosk.window.height()) == size, state
+
+
+def test_a_broken_content_pack_shows_a_problem_screen_instead_of_crashing(qtbot, data_dir,
+                                                                          tmp_path):
+    from kiosk.ui.app import ProblemScreen, build_kiosk
+
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "content.toml").write_text('version = "x"\n[[slides]]\nkind = "poem"\n')
+    window, controller, store = build_kiosk(load_settings(data_dir), pack, windowed=False)
+    qtbot.addWidget(window)
+    try:
+        assert controller is None
+        screen = window.stack.currentWidget()
+        assert isinstance(screen, ProblemScreen)
+        text = " ".join(label.text() for label in screen.findChildren(QLabel))
+        assert "slides[0].kind" in text and "kiosk check" in text
+        assert window.allow_close
+    finally:
+        store.close()
+
+
+def test_an_unexpected_error_is_logged_without_its_message_and_returns_to_the_loop(
+        qtbot, kiosk, caplog):
+    import sys
+
+    from kiosk.ui import app as app_module
+
+    saved = sys.excepthook
+    try:
+        app_module._install_excepthook(kiosk)
+        kiosk.involved.chosen.emit("talk")
+        QTest.keyClicks(kiosk.form.name.edit, "Aoife")
+        secret = "aoife" + "@example.ie"  # built at run time: source lines appear in tracebacks
+        try:
+            raise ValueError(f"{secret} is what the visitor typed")
+        except ValueError as exc:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+    finally:
+        sys.excepthook = saved
+    assert kiosk.state is State.ATTRACT
+    assert kiosk.form.name.edit.text() == ""
+    assert "unexpected ValueError" in caplog.text
+    assert "aoife@example.ie" not in caplog.text
