@@ -22,8 +22,11 @@ log = logging.getLogger(__name__)
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", metavar="DIR", help="data folder (default: KIOSK_DATA_DIR "
-                        "or the platform's user data folder)")
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="data folder (default: KIOSK_DATA_DIR or the platform's user data folder)",
+    )
     content = argparse.ArgumentParser(add_help=False)
     content.add_argument("--content", metavar="DIR", help="content pack folder")
 
@@ -69,12 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _settings(args: argparse.Namespace, **overrides: object):
+def _settings(args: argparse.Namespace, *, console_log: bool = False, **overrides: object):
     from kiosk.logs import setup_logging
     from kiosk.settings import load_settings
 
     settings = load_settings(args.data_dir, overrides)
-    setup_logging(settings.log_dir)
+    setup_logging(settings.log_dir, console=console_log)
     return settings
 
 
@@ -90,7 +93,7 @@ def _store(settings):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    settings = _settings(args, screen=args.screen)
+    settings = _settings(args, console_log=True, screen=args.screen)
     from kiosk.ui.app import run_kiosk
 
     size = None
@@ -98,7 +101,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             width, height = (int(n) for n in args.size.lower().split("x"))
         except ValueError:
-            raise SettingsError(f"--size: expected WIDTHxHEIGHT like 1280x800, got {args.size!r}")
+            raise SettingsError(
+                f"--size: expected WIDTHxHEIGHT like 1280x800, got {args.size!r}"
+            ) from None
         size = (width, height)
     return run_kiosk(settings, _content_dir(args, settings), windowed=args.windowed, size=size)
 
@@ -176,6 +181,11 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {
-    "run": cmd_run, "check": cmd_check, "export": cmd_export, "import": cmd_import,
-    "sync": cmd_sync, "stats": cmd_stats, "set-pin": cmd_set_pin,
+    "run": cmd_run,
+    "check": cmd_check,
+    "export": cmd_export,
+    "import": cmd_import,
+    "sync": cmd_sync,
+    "stats": cmd_stats,
+    "set-pin": cmd_set_pin,
 }

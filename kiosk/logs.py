@@ -12,8 +12,12 @@ from pathlib import Path
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> None:
-    """Idempotent: a second call (tests, CLI inside the app) adds no handlers."""
+def setup_logging(log_dir: Path, *, level: int = logging.INFO, console: bool = False) -> None:
+    """Log to the data folder; with `console`, warnings also go to stderr (the kiosk itself).
+
+    Commands other than `kiosk run` keep stderr for their one-line error. Idempotent:
+    a second call adds no handlers.
+    """
     root = logging.getLogger()
     if any(getattr(h, "_kiosk", False) for h in root.handlers):
         return
@@ -29,8 +33,9 @@ def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> None:
         file_handler = logging.NullHandler()
     file_handler._kiosk = True  # type: ignore[attr-defined]
     root.addHandler(file_handler)
-    console = logging.StreamHandler()
-    console.setLevel(logging.WARNING)
-    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    console._kiosk = True  # type: ignore[attr-defined]
-    root.addHandler(console)
+    if console:
+        stream = logging.StreamHandler()
+        stream.setLevel(logging.WARNING)
+        stream.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        stream._kiosk = True  # type: ignore[attr-defined]
+        root.addHandler(stream)

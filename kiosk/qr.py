@@ -29,8 +29,9 @@ def qr_matrix(data: str, level: str = "M") -> tuple[tuple[bool, ...], ...]:
     return tuple(tuple(row) for row in code.get_matrix())
 
 
-def qr_image(data: str, size_px: int, *, level: str = "M",
-             dark: str = "#000000", light: str = "#FFFFFF") -> Image.Image:
+def qr_image(
+    data: str, size_px: int, *, level: str = "M", dark: str = "#000000", light: str = "#FFFFFF"
+) -> Image.Image:
     """A square RGB image of at most `size_px`, whole pixels per module (never blurred)."""
     matrix = qr_matrix(data, level)
     modules = len(matrix)

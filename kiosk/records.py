@@ -67,7 +67,6 @@ class InvalidField(ValueError):
 
 def clean_text(text: str) -> str:
     """NFC, control and bidi-override characters removed, whitespace collapsed and trimmed."""
-    text = unicodedata.normalize("NFC", text)
     text = "".join(
         " " if ch in "\t\r\n" else ch
         for ch in text
@@ -75,7 +74,8 @@ def clean_text(text: str) -> str:
         if unicodedata.category(ch) not in ("Cc", "Cs") or ch in "\t\r\n"
     )
     text = text.translate(_BIDI_CONTROLS)
-    return _SPACES.sub(" ", text).strip()
+    # NFC last: removing a control character can bring a letter and its accent together.
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
 def normalise_name(raw: str) -> str:
@@ -242,9 +242,14 @@ class SignupRecord:
         except ValueError:
             raise ValueError("id: not a UUID") from None
         try:
-            parse_iso(data["created_at"])
+            canonical_time = iso_ms(parse_iso(data["created_at"]))
         except ValueError:
-            raise ValueError("created_at: not an ISO 8601 UTC time") from None
+            canonical_time = None
+        if canonical_time != data["created_at"]:
+            # Stored times compare as text ("today", --since): one exact form only.
+            raise ValueError(
+                "created_at: expected UTC with milliseconds, like 2022-07-30T14:03:12.345Z"
+            )
         if normalise_name(data["name"]) != data["name"]:
             raise ValueError("name: not normalised")
         for key, check in (("email", normalise_email), ("phone", normalise_phone)):

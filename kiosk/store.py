@@ -9,6 +9,7 @@ read-only connection, which can neither write nor checkpoint. No Qt here.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -52,13 +53,19 @@ _MIGRATIONS: dict[int, str] = {
         interests TEXT NOT NULL,
         consents TEXT NOT NULL,
         consent_text TEXT NOT NULL,
-        donation_ref TEXT NOT NULL UNIQUE,
+        donation_ref TEXT NOT NULL,
         content_version TEXT NOT NULL,
-        saved_at TEXT NOT NULL,
-        exported_at TEXT
+        saved_at TEXT NOT NULL
     );
     CREATE INDEX signups_created ON signups(created_at);
-    CREATE INDEX signups_unexported ON signups(exported_at) WHERE exported_at IS NULL;
+    -- Not unique: kiosks draw references independently, and an import must not fail
+    -- on another kiosk's clash. A kiosk still never reuses one it holds (save_signup).
+    CREATE INDEX signups_ref ON signups(donation_ref);
+    -- Narrow, so marking 100,000 exported rewrites no sign-up rows.
+    CREATE TABLE exported (
+        signup_id TEXT PRIMARY KEY REFERENCES signups(id),
+        exported_at TEXT NOT NULL
+    ) WITHOUT ROWID;
     -- The office's proof of consent: one row per channel, wording as shown.
     CREATE TABLE consent_log (
         signup_id TEXT NOT NULL REFERENCES signups(id),
@@ -140,6 +147,17 @@ def friendly(exc: sqlite3.Error | OSError) -> str:
     return f"the database failed ({name or type(exc).__name__})"
 
 
+# The same few consent wordings and interest lists repeat on every row: decode each once.
+@functools.lru_cache(maxsize=256)
+def _json_tuple(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _json_dict(text: str) -> tuple[tuple[str, Any], ...]:
+    return tuple(json.loads(text).items())
+
+
 def _row_to_record(row: sqlite3.Row | dict[str, Any]) -> SignupRecord:
     return SignupRecord(
         id=row["id"],
@@ -148,9 +166,9 @@ def _row_to_record(row: sqlite3.Row | dict[str, Any]) -> SignupRecord:
         name=row["name"],
         email=row["email"],
         phone=row["phone"],
-        interests=tuple(json.loads(row["interests"])),
-        consents=json.loads(row["consents"]),
-        consent_text=json.loads(row["consent_text"]),
+        interests=_json_tuple(row["interests"]),
+        consents=dict(_json_dict(row["consents"])),
+        consent_text=dict(_json_dict(row["consent_text"])),
         donation_ref=row["donation_ref"],
         content_version=row["content_version"],
     )
@@ -183,7 +201,10 @@ class Store:
 
     # -- plumbing ---------------------------------------------------------
 
-    def _run(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+    def _read(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+        return self._run(fn, doing="read the kiosk's data")
+
+    def _run(self, fn: Callable[[sqlite_utils.Database], T], doing: str = "save that") -> T:
         def job() -> T:
             try:
                 return fn(self._open())
@@ -195,7 +216,7 @@ class Store:
                 if isinstance(exc, sqlite3.DatabaseError) and self._db is not None:
                     # A failed commit may leave the connection unusable; reopen next time.
                     self._close_connection()
-                raise StorageError(f"We couldn't save that: {reason}.") from exc
+                raise StorageError(f"We couldn't {doing}: {reason}.") from exc
 
         return self._executor.submit(job).result()
 
@@ -291,7 +312,7 @@ class Store:
 
     def check(self) -> str:
         """PRAGMA integrity_check: "ok" or the first problem."""
-        return self._run(lambda db: db.execute("PRAGMA integrity_check").fetchone()[0])
+        return self._read(lambda db: db.execute("PRAGMA integrity_check").fetchone()[0])
 
     # -- sign-ups ---------------------------------------------------------
 
@@ -368,10 +389,10 @@ class Store:
             ).fetchone()
             return _row_to_record(row) if row else None
 
-        return self._run(read)
+        return self._read(read)
 
     def all_ids(self) -> set[str]:
-        return self._run(lambda db: {r[0] for r in db.execute("SELECT id FROM signups")})
+        return self._read(lambda db: {r[0] for r in db.execute("SELECT id FROM signups")})
 
     def import_records(self, records: Iterable[SignupRecord]) -> int:
         """Add records from another kiosk, all or nothing, skipping ids already here.
@@ -397,7 +418,7 @@ class Store:
         """Stream records oldest first on a read-only connection (for export)."""
         where, params = [], []
         if unexported:
-            where.append("exported_at IS NULL")
+            where.append("NOT EXISTS (SELECT 1 FROM exported e WHERE e.signup_id = signups.id)")
         if since:
             where.append("created_at >= ?")
             params.append(since)
@@ -426,13 +447,11 @@ class Store:
         now = self._now()
 
         def body(conn: sqlite3.Connection) -> None:
-            for start in range(0, len(id_list), 500):
-                chunk = id_list[start : start + 500]
-                conn.execute(
-                    "UPDATE signups SET exported_at = ? WHERE exported_at IS NULL AND id IN "
-                    f"({','.join('?' * len(chunk))})",
-                    [now, *chunk],
-                )
+            # OR IGNORE keeps the first export time; the SELECT skips unknown ids.
+            conn.executemany(
+                "INSERT OR IGNORE INTO exported SELECT id, ? FROM signups WHERE id = ?",
+                [(now, signup_id) for signup_id in id_list],
+            )
 
         self._run(lambda db: self._tx(db, body))
 
@@ -456,11 +475,11 @@ class Store:
             params.append(limit)
             return [_row_to_record(r) for r in db.execute(sql, params)]
 
-        return self._run(read)
+        return self._read(read)
 
     def next_attempt_at(self) -> str | None:
         """When the earliest waiting record may be retried (None: nothing waiting)."""
-        return self._run(
+        return self._read(
             lambda db: db.execute(
                 "SELECT MIN(COALESCE(next_attempt_at, queued_at)) FROM outbox "
                 "WHERE synced_at IS NULL AND parked = 0"
@@ -522,7 +541,7 @@ class Store:
         )
 
     def attempts(self, signup_id: str) -> int:
-        return self._run(
+        return self._read(
             lambda db: db.execute(
                 "SELECT attempts FROM outbox WHERE signup_id = ?", [signup_id]
             ).fetchone()[0]
@@ -548,7 +567,7 @@ class Store:
             sql += " WHERE at >= ?"
             params.append(since)
         sql += " GROUP BY kind"
-        return self._run(lambda db: dict(db.execute(sql, params).fetchall()))
+        return self._read(lambda db: dict(db.execute(sql, params).fetchall()))
 
     @staticmethod
     def _set_meta(conn: sqlite3.Connection, values: dict[str, str]) -> None:
@@ -562,7 +581,7 @@ class Store:
         self._run(lambda db: self._tx(db, lambda conn: self._set_meta(conn, values)))
 
     def meta(self, key: str) -> str | None:
-        row = self._run(
+        row = self._read(
             lambda db: db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         )
         return row[0] if row and row[0] != "" else None
@@ -578,19 +597,21 @@ class Store:
                 total=one("SELECT COUNT(*) FROM signups"),
                 today=one("SELECT COUNT(*) FROM signups WHERE created_at >= ?", iso_ms(start)),
                 pending_sync=one("SELECT COUNT(*) FROM outbox WHERE synced_at IS NULL"),
-                unexported=one("SELECT COUNT(*) FROM signups WHERE exported_at IS NULL"),
+                unexported=one(
+                    "SELECT (SELECT COUNT(*) FROM signups) - (SELECT COUNT(*) FROM exported)"
+                ),
                 parked=one("SELECT COUNT(*) FROM outbox WHERE synced_at IS NULL AND parked = 1"),
                 last_sync_at=meta.get("last_sync_at") or None,
                 last_sync_error=meta.get("last_sync_error") or None,
             )
 
-        return self._run(read)
+        return self._read(read)
 
     def hourly_counts(self, *, local_day_start: datetime | None = None) -> list[int]:
         """Sign-ups in each local hour of today (24 numbers), for the admin chart."""
         start = local_day_start or _local_midnight(self._clock())
         end = start + timedelta(days=1)
-        rows = self._run(
+        rows = self._read(
             lambda db: [
                 r[0]
                 for r in db.execute(
@@ -610,7 +631,7 @@ class Store:
         """Delete every sign-up, consent log, outbox row and event (end of festival)."""
 
         def body(conn: sqlite3.Connection) -> None:
-            for table in ("outbox", "consent_log", "signups", "events"):
+            for table in ("outbox", "consent_log", "exported", "signups", "events"):
                 conn.execute(f"DELETE FROM {table}")
 
         self._run(lambda db: self._tx(db, body))

@@ -34,11 +34,22 @@ def test_default_pack_tells_every_figure_from_the_brief():
     kinds = {s.kind for s in content.slides}
     assert kinds == {"story", "stat", "quote", "call-to-action"}
     text = " ".join(f"{s.headline} {s.body} {s.caption}" for s in content.slides)
-    for phrase in ("Until All Are Free", "Desmond Tutu", "12 months", "Freedom Partner",
-                   "Hannah", "Manila", "Ukraine"):
+    for phrase in (
+        "Until All Are Free",
+        "Desmond Tutu",
+        "12 months",
+        "Freedom Partner",
+        "Hannah",
+        "Manila",
+        "Ukraine",
+    ):
         assert phrase in text
     assert [i.key for i in content.interests] == [
-        "freedom_partner", "prayer", "email_updates", "talk"]
+        "freedom_partner",
+        "prayer",
+        "email_updates",
+        "talk",
+    ]
     assert [i.needs_email for i in content.interests] == [True, True, True, False]
     assert {c.key for c in content.consents} == {"email", "sms", "phone"}
 

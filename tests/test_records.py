@@ -31,18 +31,29 @@ from kiosk.records import (
 
 CONTENT = load_content(DEFAULT_CONTENT_DIR)
 HOSTILE = [
-    "=HYPERLINK(\"http://evil\")", "+SUM(A1)", "-2+3", "@cmd", "Robert'); DROP TABLE signups;--",
-    "محمد عبد الله", "שרה כהן", "李小龍", "Zoë 👩‍👩‍👧", "a" * 100,
+    '=HYPERLINK("http://evil")',
+    "+SUM(A1)",
+    "-2+3",
+    "@cmd",
+    "Robert'); DROP TABLE signups;--",
+    "محمد عبد الله",
+    "שרה כהן",
+    "李小龍",
+    "Zoë 👩‍👩‍👧",
+    "a" * 100,
 ]
 
 
-@pytest.mark.parametrize("raw, stored", [
-    ("028 9012 3456", "+442890123456"),
-    ("087 123 4567", "+353871234567"),
-    ("+353 87 123 4567", "+353871234567"),
-    ("07912 345678", "+447912345678"),
-    ("(01) 234 5678", "+35312345678"),
-])
+@pytest.mark.parametrize(
+    "raw, stored",
+    [
+        ("028 9012 3456", "+442890123456"),
+        ("087 123 4567", "+353871234567"),
+        ("+353 87 123 4567", "+353871234567"),
+        ("07912 345678", "+447912345678"),
+        ("(01) 234 5678", "+35312345678"),
+    ],
+)
 def test_gb_and_irish_national_numbers_become_e164(raw, stored):
     assert normalise_phone(raw) == stored
 
@@ -53,28 +64,34 @@ def test_invalid_phone_numbers_are_refused_with_a_friendly_message(raw):
         normalise_phone(raw)
 
 
-@pytest.mark.parametrize("raw, message", [
-    ("aoife.example.com", "needs an @"),
-    ("aoife@", "something after the @"),
-    ("@example.com", "before the @"),
-    ("aoife@example", "ending like .com"),
-    ("aoife @example.com", "space"),
-    ("aoife@exa mple.com", "space"),
-    ("aoife@@example.com", "check it"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("aoife.example.com", "needs an @"),
+        ("aoife@", "something after the @"),
+        ("@example.com", "before the @"),
+        ("aoife@example", "ending like .com"),
+        ("aoife @example.com", "space"),
+        ("aoife@exa mple.com", "space"),
+        ("aoife@@example.com", "check it"),
+    ],
+)
 def test_email_problems_are_explained_in_plain_words(raw, message):
     with pytest.raises(InvalidField) as err:
         normalise_email(raw)
     assert message in err.value.message
 
 
-@pytest.mark.parametrize("typed, suggested", [
-    ("aoife@gmial.com", "aoife@gmail.com"),
-    ("aoife@gamil.com", "aoife@gmail.com"),
-    ("aoife@hotmial.co.uk", "aoife@hotmail.co.uk"),
-    ("aoife@yahoo.con", "aoife@yahoo.com"),
-    ("aoife@company.con", "aoife@company.com"),
-])
+@pytest.mark.parametrize(
+    "typed, suggested",
+    [
+        ("aoife@gmial.com", "aoife@gmail.com"),
+        ("aoife@gamil.com", "aoife@gmail.com"),
+        ("aoife@hotmial.co.uk", "aoife@hotmail.co.uk"),
+        ("aoife@yahoo.con", "aoife@yahoo.com"),
+        ("aoife@company.con", "aoife@company.com"),
+    ],
+)
 def test_common_domain_typos_get_a_did_you_mean(typed, suggested):
     assert suggest_email(typed) == suggested
 
@@ -138,13 +155,29 @@ def test_optional_phone_is_still_checked_when_given():
 
 
 def test_built_record_has_the_canonical_shape():
-    form = SignupForm(name="  Aoife  Murphy ", email="aoife@example.ie", phone="087 123 4567",
-                      interests=("prayer", "freedom_partner"), consents={"email": True})
+    form = SignupForm(
+        name="  Aoife  Murphy ",
+        email="aoife@example.ie",
+        phone="087 123 4567",
+        interests=("prayer", "freedom_partner"),
+        consents={"email": True},
+    )
     now = datetime(2022, 7, 30, 14, 3, 12, 345678, tzinfo=UTC)
     record = build_record(form, CONTENT, "tent-3f9a", now=now)
     data = record.to_json()
-    assert list(data) == ["id", "created_at", "device_id", "name", "email", "phone", "interests",
-                          "consents", "consent_text", "donation_ref", "content_version"]
+    assert list(data) == [
+        "id",
+        "created_at",
+        "device_id",
+        "name",
+        "email",
+        "phone",
+        "interests",
+        "consents",
+        "consent_text",
+        "donation_ref",
+        "content_version",
+    ]
     assert data["created_at"] == "2022-07-30T14:03:12.345Z"
     assert data["name"] == "Aoife Murphy"
     assert data["phone"] == "+353871234567"
@@ -165,13 +198,16 @@ def test_iso_ms_is_utc_with_milliseconds():
     assert iso_ms(datetime(2022, 1, 2, 3, 4, 5, 6000, tzinfo=UTC)) == "2022-01-02T03:04:05.006Z"
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"id": "nope"}, "id: not a UUID"),
-    ({"email": "not-an-email"}, "email"),
-    ({"name": " padded "}, "name: not normalised"),
-    ({"consents": {"email": "yes"}}, "consents"),
-    ({"extra": 1}, "unknown field extra"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"id": "nope"}, "id: not a UUID"),
+        ({"email": "not-an-email"}, "email"),
+        ({"name": " padded "}, "name: not normalised"),
+        ({"consents": {"email": "yes"}}, "consents"),
+        ({"extra": 1}, "unknown field extra"),
+    ],
+)
 def test_imported_records_are_validated(change, message):
     record = build_record(SignupForm(name="Aoife", interests=("talk",)), CONTENT, "tent-1")
     data = {**record.to_json(), **change}

@@ -46,11 +46,14 @@ def test_precedence_default_file_env_flag(data_dir, monkeypatch):
 
 def test_bad_values_name_the_setting_and_value(data_dir, monkeypatch):
     monkeypatch.setenv("KIOSK_SYNC_INTERVAL_S", "soon")
-    with pytest.raises(SettingsError, match=r"sync.interval_s \(environment KIOSK_SYNC_INTERVAL_S\)"
-                                           r": expected float, got 'soon'"):
+    with pytest.raises(
+        SettingsError,
+        match=r"sync.interval_s \(environment KIOSK_SYNC_INTERVAL_S\)"
+        r": expected float, got 'soon'",
+    ):
         load_settings(data_dir)
     monkeypatch.setenv("KIOSK_SYNC_INTERVAL_S", "1")
-    with pytest.raises(SettingsError, match="must be between 5 and 86400, got 1.0"):
+    with pytest.raises(SettingsError, match=r"must be between 5 and 86400, got 1\.0"):
         load_settings(data_dir)
 
 
@@ -64,7 +67,7 @@ def test_settings_file_is_private_and_written_atomically(data_dir):
 
 def test_broken_settings_file_is_a_clear_error(data_dir):
     (data_dir / "settings.toml").write_text("[sync\nurl=", encoding="utf-8")
-    with pytest.raises(SettingsError, match="settings.toml: not valid TOML"):
+    with pytest.raises(SettingsError, match=r"settings\.toml: not valid TOML"):
         load_settings(data_dir)
 
 

@@ -18,6 +18,7 @@ from kiosk.records import SignupRecord, iso_ms, new_donation_ref, utc_now
 from kiosk.store import Store
 
 MESSAGE_START = "We couldn't save that: "
+READ_MESSAGE_START = "We couldn't read the kiosk's data: "
 
 
 def make_record(name: str = "Seán Ó Briain") -> SignupRecord:
@@ -53,7 +54,7 @@ def assert_all_there(db_path: Path, saved: list[SignupRecord]) -> None:
 
 def assert_message(exc: pytest.ExceptionInfo[StorageError], reason: str) -> None:
     text = str(exc.value)
-    assert text.startswith(MESSAGE_START), text
+    assert text.startswith((MESSAGE_START, READ_MESSAGE_START)), text
     assert reason in text, text
 
 

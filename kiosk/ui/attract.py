@@ -55,7 +55,10 @@ class AttractScreen(QWidget):
     slide_shown = Signal(int)
 
     def __init__(
-        self, content: Content, *, clock: Callable[[], float] = time.monotonic,
+        self,
+        content: Content,
+        *,
+        clock: Callable[[], float] = time.monotonic,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -175,7 +178,9 @@ class AttractScreen(QWidget):
             self.next()
         elif key in (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta):
             event.ignore()
-        elif event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+        elif event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        ):
             event.ignore()  # shortcuts (Admin) are not visitors engaging
         else:
             self.engaged.emit()
@@ -201,11 +206,17 @@ class AttractScreen(QWidget):
         if self._previous is not None and t < 1.0:
             shift = self.width() * 0.12 * self._direction
             p.setOpacity(1 - t)
-            self._paint_slide(p, self.content.slides[self._previous],
-                              area.translated(-shift * t, 0), m, count_progress=1.0)
+            self._paint_slide(
+                p,
+                self.content.slides[self._previous],
+                area.translated(-shift * t, 0),
+                m,
+                count_progress=1.0,
+            )
             p.setOpacity(t)
-            self._paint_slide(p, self.slide, area.translated(shift * (1 - t), 0), m,
-                              count_progress=0.0)
+            self._paint_slide(
+                p, self.slide, area.translated(shift * (1 - t), 0), m, count_progress=0.0
+            )
             p.setOpacity(1.0)
         else:
             progress = ease_out((elapsed - self._transition_s()) / COUNT_UP_S)
@@ -216,8 +227,9 @@ class AttractScreen(QWidget):
     def _chrome_height(self, m: Metrics) -> int:
         return m.px(320) if m.portrait else m.px(270)
 
-    def _paint_slide(self, p: QPainter, slide: Slide, area: QRectF, m: Metrics, *,
-                     count_progress: float) -> None:
+    def _paint_slide(
+        self, p: QPainter, slide: Slide, area: QRectF, m: Metrics, *, count_progress: float
+    ) -> None:
         margin = m.margin * (1.6 if not m.portrait else 1.0)
         inner = area.adjusted(margin, 0, -margin, 0)
         text_rect, image_rect = self._split(inner, slide, m)
@@ -227,7 +239,8 @@ class AttractScreen(QWidget):
             y = image_rect.center().y() - pix.height() / 2
             p.drawPixmap(QPointF(x, y), pix)
         painter = {
-            "stat": self._paint_stat, "quote": self._paint_quote,
+            "stat": self._paint_stat,
+            "quote": self._paint_quote,
         }.get(slide.kind, self._paint_story)
         painter(p, slide, text_rect, m, count_progress)
 
@@ -236,16 +249,33 @@ class AttractScreen(QWidget):
             return inner, None
         if m.portrait:
             image_h = inner.height() * 0.42
-            return (QRectF(inner.left(), inner.top() + image_h + m.px(40), inner.width(),
-                           inner.height() - image_h - m.px(40)),
-                    QRectF(inner.left(), inner.top(), inner.width(), image_h))
+            return (
+                QRectF(
+                    inner.left(),
+                    inner.top() + image_h + m.px(40),
+                    inner.width(),
+                    inner.height() - image_h - m.px(40),
+                ),
+                QRectF(inner.left(), inner.top(), inner.width(), image_h),
+            )
         text_w = inner.width() * 0.56
-        return (QRectF(inner.left(), inner.top(), text_w, inner.height()),
-                QRectF(inner.left() + text_w + m.px(60), inner.top(),
-                       inner.width() - text_w - m.px(60), inner.height()))
+        return (
+            QRectF(inner.left(), inner.top(), text_w, inner.height()),
+            QRectF(
+                inner.left() + text_w + m.px(60),
+                inner.top(),
+                inner.width() - text_w - m.px(60),
+                inner.height(),
+            ),
+        )
 
-    def _text_block(self, p: QPainter, rect: QRectF, items: list[tuple[str, QFont, QColor, int]],
-                    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft) -> None:
+    def _text_block(
+        self,
+        p: QPainter,
+        rect: QRectF,
+        items: list[tuple[str, QFont, QColor, int]],
+        align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
+    ) -> None:
         """Lay out paragraphs top to bottom, the block centred vertically in `rect`."""
         flags = int(align) | int(Qt.TextFlag.TextWordWrap)
         heights = []
@@ -262,32 +292,49 @@ class AttractScreen(QWidget):
     def _paint_story(self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics, _: float) -> None:
         brand = self.content.brand
         cta = slide.kind == "call-to-action"
-        items = [(slide.headline, font(m.px(92 if not m.portrait else 96), QFont.Weight.Bold,
-                                        display=True), QColor(brand.accent if cta else brand.text),
-                  m.px(36))]
+        items = [
+            (
+                slide.headline,
+                font(m.px(92 if not m.portrait else 96), QFont.Weight.Bold, display=True),
+                QColor(brand.accent if cta else brand.text),
+                m.px(36),
+            )
+        ]
         if slide.body:
             items.append((slide.body, font(m.px(40)), QColor(brand.text), 0))
         self._text_block(p, rect, items)
 
-    def _paint_stat(self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics,
-                    progress: float) -> None:
+    def _paint_stat(
+        self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics, progress: float
+    ) -> None:
         brand = self.content.brand
         value = (slide.value or 0) * progress
         number = format_stat(round(value), slide.prefix, slide.suffix)
         big = m.px(280 if not m.portrait else 240)
         # Shrink the number until the final value fits, so it never jumps size mid-count.
         final = format_stat(slide.value or 0, slide.prefix, slide.suffix)
-        while big > m.px(80) and QFontMetrics(font(big, QFont.Weight.Black, display=True)) \
-                .horizontalAdvance(final) > rect.width():
+        while (
+            big > m.px(80)
+            and QFontMetrics(font(big, QFont.Weight.Black, display=True)).horizontalAdvance(final)
+            > rect.width()
+        ):
             big = int(big * 0.92)
         items = []
         if slide.headline:
-            items.append((slide.headline.upper(), font(m.px(36), QFont.Weight.DemiBold),
-                          QColor(brand.text), m.px(8)))
-        items.append((number, font(big, QFont.Weight.Black, display=True), QColor(brand.accent),
-                      m.px(12)))
-        items.append((slide.caption, font(m.px(46), QFont.Weight.Medium), QColor(brand.text),
-                      m.px(28)))
+            items.append(
+                (
+                    slide.headline.upper(),
+                    font(m.px(36), QFont.Weight.DemiBold),
+                    QColor(brand.text),
+                    m.px(8),
+                )
+            )
+        items.append(
+            (number, font(big, QFont.Weight.Black, display=True), QColor(brand.accent), m.px(12))
+        )
+        items.append(
+            (slide.caption, font(m.px(46), QFont.Weight.Medium), QColor(brand.text), m.px(28))
+        )
         if slide.source:
             items.append((f"Source: {slide.source}", font(m.px(24)), QColor("#8DA2BF"), 0))
         self._text_block(p, rect, items, Qt.AlignmentFlag.AlignHCenter)
@@ -297,14 +344,31 @@ class AttractScreen(QWidget):
         mark = font(m.px(260), QFont.Weight.Black, display=True)
         p.setFont(mark)
         p.setPen(QColor(brand.accent))
-        p.drawText(QRectF(rect.left(), rect.top() - m.px(40), rect.width(), m.px(260)),
-                   int(Qt.AlignmentFlag.AlignHCenter), "“")
+        p.drawText(
+            QRectF(rect.left(), rect.top() - m.px(40), rect.width(), m.px(260)),
+            int(Qt.AlignmentFlag.AlignHCenter),
+            "“",
+        )
         body_rect = rect.adjusted(rect.width() * 0.06, m.px(150), -rect.width() * 0.06, 0)
-        self._text_block(p, body_rect, [
-            (slide.body, font(m.px(64), QFont.Weight.Medium, display=True), QColor(brand.text),
-             m.px(40)),
-            (f"— {slide.headline}", font(m.px(36), QFont.Weight.DemiBold), QColor(brand.accent), 0),
-        ], Qt.AlignmentFlag.AlignHCenter)
+        self._text_block(
+            p,
+            body_rect,
+            [
+                (
+                    slide.body,
+                    font(m.px(64), QFont.Weight.Medium, display=True),
+                    QColor(brand.text),
+                    m.px(40),
+                ),
+                (
+                    f"— {slide.headline}",
+                    font(m.px(36), QFont.Weight.DemiBold),
+                    QColor(brand.accent),
+                    0,
+                ),
+            ],
+            Qt.AlignmentFlag.AlignHCenter,
+        )
 
     def _paint_chrome(self, p: QPainter, m: Metrics, height: int) -> None:
         """Always visible: logo, progress dots, "Tap to get involved", "Scan to give"."""
@@ -317,9 +381,11 @@ class AttractScreen(QWidget):
         p.setFont(font(m.px(26), QFont.Weight.DemiBold))
         p.setPen(QColor(brand.text))
         p.setOpacity(0.8)
-        p.drawText(QRectF(0, m.px(40), w - margin, m.px(80)),
-                   int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                   brand.tagline.upper())
+        p.drawText(
+            QRectF(0, m.px(40), w - margin, m.px(80)),
+            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+            brand.tagline.upper(),
+        )
         p.setOpacity(1.0)
 
         bar = QRectF(0, h - height, w, height)
@@ -349,13 +415,17 @@ class AttractScreen(QWidget):
         image = self._qr_cache[1]
         p.setBrush(QColor("#FFFFFF"))
         p.drawRoundedRect(QRectF(qr_x, qr_y, qr_side, qr_side), m.px(14), m.px(14))
-        p.drawImage(QPointF(qr_x + (qr_side - image.width()) / 2,
-                            qr_y + (qr_side - image.height()) / 2), image)
+        p.drawImage(
+            QPointF(qr_x + (qr_side - image.width()) / 2, qr_y + (qr_side - image.height()) / 2),
+            image,
+        )
         p.setFont(font(m.px(24), QFont.Weight.DemiBold))
         p.setPen(QColor(brand.text))
-        p.drawText(QRectF(qr_x - m.px(40), qr_y + qr_side + m.px(4), qr_side + m.px(80),
-                          m.px(40)), int(Qt.AlignmentFlag.AlignHCenter),
-                   self.content.screens.scan_to_give)
+        p.drawText(
+            QRectF(qr_x - m.px(40), qr_y + qr_side + m.px(4), qr_side + m.px(80), m.px(40)),
+            int(Qt.AlignmentFlag.AlignHCenter),
+            self.content.screens.scan_to_give,
+        )
 
         # The call to action: a large pill, breathing slowly enough to cost nothing.
         pill_h = max(m.touch, m.px(120))
@@ -371,10 +441,12 @@ class AttractScreen(QWidget):
         p.drawRoundedRect(pill, pill_h / 2, pill_h / 2)
         p.setPen(QColor(brand.ink))
         p.setFont(pill_font)
-        p.drawText(pill.adjusted(m.px(40), 0, -m.px(110), 0),
-                   int(Qt.AlignmentFlag.AlignCenter), text)
-        self._paint_hand(p, QPointF(pill.right() - m.px(70), pill.center().y()), m.px(22),
-                         QColor(brand.ink))
+        p.drawText(
+            pill.adjusted(m.px(40), 0, -m.px(110), 0), int(Qt.AlignmentFlag.AlignCenter), text
+        )
+        self._paint_hand(
+            p, QPointF(pill.right() - m.px(70), pill.center().y()), m.px(22), QColor(brand.ink)
+        )
 
     @staticmethod
     def _paint_hand(p: QPainter, centre: QPointF, r: float, colour: QColor) -> None:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.content import Content
-from kiosk.records import NAME_MAX, EMAIL_MAX, SignupForm, suggest_email, validate_form
+from kiosk.records import EMAIL_MAX, NAME_MAX, SignupForm, suggest_email, validate_form
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.theme import Metrics, Palette, font, stylesheet
 from kiosk.ui.widgets import BigButton, QrCode
@@ -188,7 +188,7 @@ class SignupScreen(QWidget):
             self.consent_boxes[consent.key] = row.box
 
         self.privacy = QLabel(content.privacy_notice)
-        self.privacy.setProperty("role", "hint")
+        self.privacy.setProperty("role", "consent")
         self.privacy.setWordWrap(True)
         self.privacy_qr = QrCode(content.links.privacy_url, accessible="Privacy notice QR code")
         self.submit = BigButton("Sign me up", "primary")

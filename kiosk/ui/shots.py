@@ -44,9 +44,13 @@ def main(argv: list[str] | None = None) -> int:
         set_pin(Path(tmp), "2468")
         store = Store(settings.db_path)
         for name in ("Aoife Murphy", "Seán Ó Briain", "Zoë Quinn"):
-            store.save_signup(build_record(
-                SignupForm(name=name, email="a@example.ie", interests=("prayer",)),
-                content, settings.device_id))
+            store.save_signup(
+                build_record(
+                    SignupForm(name=name, email="a@example.ie", interests=("prayer",)),
+                    content,
+                    settings.device_id,
+                )
+            )
         window = KioskWindow(kiosk_mode=False)
         controller = KioskController(settings, content, store, window, content_dir=content_dir)
         window.show()

@@ -80,7 +80,7 @@ class Metrics:
 
     @property
     def small_px(self) -> int:
-        return self.px(24)
+        return self.px(26)
 
     @property
     def title_px(self) -> int:
@@ -103,8 +103,9 @@ def stylesheet(palette: Palette, m: Metrics) -> str:
     QLabel[role="title"] {{ color: {palette.ink}; font-size: {m.title_px}px; font-weight: 700; }}
     QLabel[role="hint"] {{ color: #4A5B73; font-size: {m.small_px}px; }}
     QLabel[role="error"] {{ color: {palette.danger}; font-size: {m.small_px}px; font-weight: 600; }}
-    QLabel[role="consent"] {{ color: {palette.ink}; font-size: {m.px(27)}px; }}
-    QLabel[role="fieldlabel"] {{ color: {palette.ink}; font-size: {m.body_px}px; font-weight: 600; }}
+    QLabel[role="consent"] {{ color: {palette.ink}; font-size: {m.px(28)}px; }}
+    QLabel[role="fieldlabel"] {{ color: {palette.ink}; font-size: {m.body_px}px;
+                                 font-weight: 600; }}
     QLineEdit {{
         font-size: {m.px(34)}px; color: {palette.ink}; background: #FFFFFF;
         border: {max(2, m.px(3))}px solid #C5D0DE; border-radius: {m.px(14)}px;
@@ -133,7 +134,7 @@ def stylesheet(palette: Palette, m: Metrics) -> str:
     QCheckBox::indicator {{ width: {m.px(48)}px; height: {m.px(48)}px; border-radius: {m.px(10)}px;
                             border: {max(2, m.px(3))}px solid #8C9AAE; background: #FFFFFF; }}
     QCheckBox::indicator:checked {{ background: {palette.primary}; border-color: {palette.primary};
-                                    image: url({(FONTS_DIR.parent / 'check.svg').as_posix()}); }}
+                                    image: url({(FONTS_DIR.parent / "check.svg").as_posix()}); }}
     QScrollBar:vertical {{ width: {m.px(12)}px; background: transparent; margin: 0px; }}
     QScrollBar::handle:vertical {{ background: #C5D0DE; border-radius: {m.px(6)}px;
                                    min-height: {m.px(60)}px; }}

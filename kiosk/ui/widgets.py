@@ -18,14 +18,17 @@ def qr_qimage(data: str, size_px: int) -> QImage:
     """The Pillow QR image as a QImage (a deep copy: Pillow's buffer is freed)."""
     image = qr_image(data, size_px)
     raw = image.tobytes("raw", "RGB")
-    return QImage(raw, image.width, image.height, 3 * image.width,
-                  QImage.Format.Format_RGB888).copy()
+    return QImage(
+        raw, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888
+    ).copy()
 
 
 class QrCode(QWidget):
     """A square QR code drawn crisply at whatever size the layout gives it."""
 
-    def __init__(self, data: str = "", parent: QWidget | None = None, *, accessible: str = "") -> None:
+    def __init__(
+        self, data: str = "", parent: QWidget | None = None, *, accessible: str = ""
+    ) -> None:
         super().__init__(parent)
         self._data = data
         self._image: QImage | None = None
@@ -66,8 +69,9 @@ class QrCode(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setBrush(QColor("#FFFFFF"))
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.drawRoundedRect(QRectF(x, y, self._image.width(), self._image.height()),
-                                radius, radius)
+        painter.drawRoundedRect(
+            QRectF(x, y, self._image.width(), self._image.height()), radius, radius
+        )
         painter.drawImage(x, y, self._image)
 
 
@@ -83,8 +87,12 @@ def _render_image(path: str, width: int, height: int) -> QPixmap:
         renderer.render(painter)
         painter.end()
         return pixmap
-    return QPixmap(path).scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio,
-                                Qt.TransformationMode.SmoothTransformation)
+    return QPixmap(path).scaled(
+        width,
+        height,
+        Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
+    )
 
 
 def image_pixmap(path: Path, width: int, height: int) -> QPixmap:
