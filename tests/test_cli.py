@@ -244,7 +244,7 @@ def test_a_storage_failure_in_a_command_is_one_stderr_line(capsys, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     (data / "kiosk.db").write_bytes(b"this is not a database" * 100)
-    code, out, err = run(capsys, "stats", "--data-dir", data)
+    code, _out, err = run(capsys, "stats", "--data-dir", data)
     assert code == 1
     assert err.count("\n") == 1, err
     assert err.startswith("kiosk stats: ") and "damaged" in err
