@@ -28,6 +28,7 @@ import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 
 from kiosk.errors import ExportError, StorageError
+from kiosk.files import fsync_dir
 from kiosk.records import SignupRecord, iso_ms, utc_now
 from kiosk.store import Store
 
@@ -118,7 +119,7 @@ def export_signups(
     except BaseException:
         _remove(tmp)
         raise
-    _sync_folder(folder)
+    fsync_dir(folder)
     log.info("exported %d sign-ups as %s to %s", len(written.ids), fmt, final)
     try:
         store.mark_exported(written.ids)
@@ -196,18 +197,6 @@ def _friendly(exc: OSError, folder: Path) -> str:
 def _remove(path: Path) -> None:
     with contextlib.suppress(OSError):
         path.unlink(missing_ok=True)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX; best effort: some file systems refuse)."""
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 class _Progress:

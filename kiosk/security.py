@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from kiosk.errors import SettingsError
+from kiosk.files import write_atomic
 from kiosk.settings import Settings, read_file, write_values
 
 log = logging.getLogger(__name__)
@@ -263,21 +264,14 @@ class PinGuard:
 
     def _save(self, state: _Lockout) -> None:
         self._memory = state
-        tmp = self.path.with_suffix(".json.tmp")
+        data = {
+            "failures": state.failures,
+            "locked_until": state.locked_until,
+            "lock_s": state.lock_s,
+        }
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "w", encoding="utf-8") as fh:
-                json.dump(
-                    {
-                        "failures": state.failures,
-                        "locked_until": state.locked_until,
-                        "lock_s": state.lock_s,
-                    },
-                    fh,
-                )
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
+            write_atomic(self.path, json.dumps(data).encode("utf-8"))
             self._unsaved = False
         except OSError as exc:
             self._unsaved = True

@@ -19,6 +19,7 @@ import platformdirs
 import tomli_w
 
 from kiosk.errors import SettingsError
+from kiosk.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -191,14 +192,8 @@ def write_values(data_dir: Path, values: dict[str, Any]) -> None:
             node = node.setdefault(part, {})
         node[leaf] = value
     path = data_dir / SETTINGS_FILE
-    tmp = path.with_suffix(".toml.tmp")
-    with open(tmp, "wb") as fh:
-        tomli_w.dump(nested, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    if os.name == "posix":
-        path.chmod(0o600)  # it holds the PIN hash and the sync secret
+    # Private from the first byte: it holds the PIN hash and the sync secret.
+    write_atomic(path, tomli_w.dumps(nested).encode("utf-8"), private=True)
 
 
 def new_device_id() -> str:

@@ -5,7 +5,6 @@ The engine, its targets and the retry policy; no Qt (kiosk.ui.sync_worker runs i
 
 from __future__ import annotations
 
-import contextlib
 import email.utils
 import hashlib
 import hmac
@@ -25,6 +24,7 @@ from typing import Protocol
 import httpx
 
 from kiosk.errors import SettingsError, SyncError
+from kiosk.files import write_atomic
 from kiosk.records import SignupRecord, iso_ms, parse_iso, utc_now
 from kiosk.settings import Settings
 from kiosk.store import Store
@@ -249,15 +249,8 @@ class FolderTarget:
             for r in _encode_records(records)
         ).encode("utf-8")
         try:
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, final)
-            _fsync_dir(self.folder)
+            write_atomic(final, data, tmp=tmp)
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
             raise RetryableSyncError(
                 f"could not write to the sync folder {self.folder}: "
                 f"{exc.strerror or type(exc).__name__} — check the USB stick is plugged in, "
@@ -266,16 +259,6 @@ class FolderTarget:
 
     def close(self) -> None:
         pass
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class Backoff:

@@ -17,14 +17,13 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
-    QResizeEvent,
 )
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from kiosk.content import Content
 from kiosk.ui.involved import SUBTLE_INK, place
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, Palette, font
-from kiosk.ui.widgets import BigButton
+from kiosk.ui.widgets import BigButton, ScaledWidget
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +81,7 @@ class _Countdown(QWidget):
         p.end()
 
 
-class IdleOverlay(QWidget):
+class IdleOverlay(ScaledWidget):
     """Screen 5, "Are you still there?", over the current screen.
 
     Create it as a child of the kiosk window; it follows the window's size. While it
@@ -106,8 +105,6 @@ class IdleOverlay(QWidget):
         self._total = 0
         self._remaining = 0
         self._filtering = False
-        self._metrics = Metrics(1920, 1080)
-        self._styled_for: tuple[float, bool] | None = None
         if content is not None:
             brand = content.brand
             self._colours = (brand.accent, brand.ink, brand.primary)
@@ -226,10 +223,6 @@ class IdleOverlay(QWidget):
 
     # -- look ------------------------------------------------------------------
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        self._restyle()
-        self._relayout()
-
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         shade = QColor(self._colours[2]).darker(180)
@@ -237,12 +230,7 @@ class IdleOverlay(QWidget):
         p.fillRect(self.rect(), shade)
         p.end()
 
-    def _restyle(self) -> None:
-        m = Metrics(max(1, self.width()), max(1, self.height()))
-        self._metrics = m
-        if self._styled_for == (m.scale, m.portrait):
-            return
-        self._styled_for = (m.scale, m.portrait)
+    def _apply_style(self, m: Metrics) -> None:
         accent, ink, _ = self._colours
         button_h = max(m.touch, m.px(104))
         pressed = QColor(accent).darker(115).name()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
 
 from kiosk.content import Content, Interest
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
-from kiosk.ui.widgets import BigButton, QrCode, image_pixmap
+from kiosk.ui.widgets import BigButton, QrCode, ScaledWidget, image_pixmap
 
 SUBTLE_INK = "#4A5B73"  # descriptions on white: 7:1 against white
 
@@ -360,7 +360,7 @@ class _ScanPanel(QWidget):
         p.end()
 
 
-class InvolvedScreen(QWidget):
+class InvolvedScreen(ScaledWidget):
     """Screen 2, "Get involved": a tile per interest, a donation QR, and Back.
 
     Signals:
@@ -374,8 +374,6 @@ class InvolvedScreen(QWidget):
     def __init__(self, content: Content, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.content = content
-        self._styled_for: tuple[float, bool] | None = None
-        self._metrics = Metrics(1920, 1080)
         self.setObjectName("involvedScreen")
         self.setAccessibleName(content.screens.involved_title)
 
@@ -422,21 +420,12 @@ class InvolvedScreen(QWidget):
         if self._tiles:
             self._tiles[0].setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        self._restyle()
-        self._relayout()
-
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         paint_backdrop(p, self.rect(), self.content.brand.primary)
         p.end()
 
-    def _restyle(self) -> None:
-        m = Metrics(max(1, self.width()), max(1, self.height()))
-        self._metrics = m
-        if self._styled_for == (m.scale, m.portrait):
-            return
-        self._styled_for = (m.scale, m.portrait)
+    def _apply_style(self, m: Metrics) -> None:
         brand = self.content.brand
         self.setStyleSheet(f"""
             QLabel#involvedTitle {{

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from kiosk.content import Content
 from kiosk.ui.involved import SUBTLE_INK, mix, paint_backdrop, place
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
-from kiosk.ui.widgets import BigButton, QrCode
+from kiosk.ui.widgets import BigButton, QrCode, ScaledWidget
 
 MAX_NAME_CHARS = 24  # a longer "first name" is elided so the headline keeps its size
 
@@ -137,7 +137,7 @@ class _QrCard(QWidget):
         p.end()
 
 
-class ThanksScreen(QWidget):
+class ThanksScreen(ScaledWidget):
     """Screen 4, "Thank you": shown only after the sign-up is saved.
 
     Signals:
@@ -151,8 +151,6 @@ class ThanksScreen(QWidget):
     ) -> None:
         super().__init__(parent)
         self.content = content
-        self._metrics = Metrics(1920, 1080)
-        self._styled_for: tuple[float, bool] | None = None
         self._headline_px = 0
         self.setObjectName("thanksScreen")
         self.setAccessibleName("Thank you")
@@ -241,21 +239,12 @@ class ThanksScreen(QWidget):
         self._timer.stop()
         super().hideEvent(event)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        self._restyle()
-        self._relayout()
-
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         paint_backdrop(p, self.rect(), self.content.brand.primary)
         p.end()
 
-    def _restyle(self) -> None:
-        m = Metrics(max(1, self.width()), max(1, self.height()))
-        self._metrics = m
-        if self._styled_for == (m.scale, m.portrait):
-            return
-        self._styled_for = (m.scale, m.portrait)
+    def _apply_style(self, m: Metrics) -> None:
         brand = self.content.brand
         pressed = QColor(brand.accent).darker(115).name()
         align = Qt.AlignmentFlag.AlignHCenter if m.portrait else Qt.AlignmentFlag.AlignLeft

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap, QResizeEvent
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
 
@@ -118,6 +118,37 @@ def label(text: str, size_px: int, *, weight=None, wrap: bool = True, role: str 
     if role:
         widget.setProperty("role", role)
     return widget
+
+
+class ScaledWidget(QWidget):
+    """A screen that sizes itself from its own width and height.
+
+    Subclasses implement `_apply_style(m)`, run only when the size class (scale,
+    orientation) changes because stylesheets are costly, and `_relayout()`, run
+    on every resize. `self._metrics` is always the current Metrics.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._metrics = Metrics(1920, 1080)
+        self._styled_for: tuple[float, bool] | None = None
+
+    def _restyle(self) -> None:
+        m = metrics_for(self)
+        self._metrics = m
+        if self._styled_for != (m.scale, m.portrait):
+            self._styled_for = (m.scale, m.portrait)
+            self._apply_style(m)
+
+    def _apply_style(self, m: Metrics) -> None:
+        raise NotImplementedError
+
+    def _relayout(self) -> None:
+        raise NotImplementedError
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._restyle()
+        self._relayout()
 
 
 def metrics_for(widget: QWidget) -> Metrics:
