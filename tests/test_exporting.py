@@ -8,8 +8,7 @@ import json
 import re
 import subprocess
 import sys
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
@@ -20,15 +19,21 @@ from hypothesis import strategies as st
 from kiosk import exporting
 from kiosk.errors import ExportError
 from kiosk.exporting import ExportResult, canonical, export_signups, neutralise
-from kiosk.records import REF_ALPHABET, SignupRecord, iso_ms
+from kiosk.records import SignupRecord, iso_ms
 from kiosk.store import Store
+from tests import factories
 
-T0 = datetime(2022, 7, 30, 12, 0, tzinfo=UTC)
 NOW = datetime(2022, 7, 30, 21, 45, 7, tzinfo=UTC)
 WORDING = {
     "email": "Yes, IJM UK may email me about its work. I can unsubscribe at any time.",
     "sms": "Yes, IJM UK may send me text messages.",
 }
+
+
+def make_record(i: int = 0, **changes: object) -> SignupRecord:
+    return factories.make_record(i, **{"consent_text": dict(WORDING), **changes})
+
+
 TRIGGERS = set("=+-@\t\r\n＝＋－＠")
 
 OWASP = [
@@ -48,32 +53,6 @@ OWASP = [
     "=cmd|' /C calc'!A0",
 ]
 BENIGN = ["Seán Ó Briain", "Zoë", "محمد علي", "Joy 🙂🎉", "O'Neill", "1+1", "a=b", "Ann-Marie"]
-
-
-def ref(i: int) -> str:
-    code = ""
-    for _ in range(6):
-        i, digit = divmod(i, len(REF_ALPHABET))
-        code += REF_ALPHABET[digit]
-    return f"NH-{code}"
-
-
-def make_record(i: int = 0, **changes: object) -> SignupRecord:
-    fields: dict[str, object] = {
-        "id": str(uuid.UUID(int=i + 1, version=4)),
-        "created_at": iso_ms(T0 + timedelta(minutes=i)),
-        "device_id": "tent-3f9a",
-        "name": f"Visitor {i}",
-        "email": f"visitor{i}@example.org",
-        "phone": "+442890123456",
-        "interests": ("freedom_partner", "prayer"),
-        "consents": {"email": True, "sms": False},
-        "consent_text": dict(WORDING),
-        "donation_ref": ref(i),
-        "content_version": "nh2022-1",
-    }
-    fields.update(changes)
-    return SignupRecord(**fields)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from kiosk.errors import ImportRefusedError
 from kiosk.exporting import export_signups
 from kiosk.importing import ImportResult, import_jsonl
 from kiosk.records import (
-    REF_ALPHABET,
     InvalidField,
     SignupRecord,
     iso_ms,
@@ -30,36 +29,20 @@ from kiosk.records import (
     normalise_name,
 )
 from kiosk.store import Store
+from tests import factories
+from tests.factories import ref
 
 REPO = Path(__file__).resolve().parents[1]
-T0 = datetime(2022, 7, 30, 12, 0, tzinfo=UTC)
-WORDING = {"email": "Yes, IJM UK may email me.", "sms": "Yes, IJM UK may text me."}
-
-
-def ref(i: int) -> str:
-    code = ""
-    for _ in range(6):
-        i, digit = divmod(i, len(REF_ALPHABET))
-        code += REF_ALPHABET[digit]
-    return f"NH-{code}"
 
 
 def make_record(i: int = 0, **changes: object) -> SignupRecord:
-    fields: dict[str, object] = {
-        "id": str(uuid.UUID(int=i + 1, version=4)),
-        "created_at": iso_ms(T0 + timedelta(seconds=i)),
+    """Records as another kiosk (stand-0b1c) would send them, a second apart."""
+    defaults: dict[str, object] = {
         "device_id": "stand-0b1c",
-        "name": f"Visitor {i}",
-        "email": f"visitor{i}@example.org",
         "phone": "+353871234567" if i % 2 else None,
         "interests": ("prayer",),
-        "consents": {"email": True, "sms": False},
-        "consent_text": dict(WORDING),
-        "donation_ref": ref(i),
-        "content_version": "nh2022-1",
     }
-    fields.update(changes)
-    return SignupRecord(**fields)  # type: ignore[arg-type]
+    return factories.make_record(i, step=timedelta(seconds=1), **{**defaults, **changes})
 
 
 def line(record: SignupRecord | dict) -> str:

@@ -475,7 +475,7 @@ class SignupScreen(QWidget):
         self.grid.setContentsMargins(margin, m.px(28), margin, m.px(24))
         self.grid.setHorizontalSpacing(m.px(72))
         self.grid.setVerticalSpacing(m.px(24))
-        side = max(m.px(130), 110)
+        side = max(m.px(180), 140)  # scannable from arm's length
         self.privacy_qr.setFixedSize(side, side)
         self.heading.setFont(font(m.px(52), QFont.Weight.Bold, display=True))
         if m.portrait != self._portrait:
