@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("check", parents=[common, content], help="validate a content pack")
 
-    export = sub.add_parser("export", parents=[common], help="write sign-ups to a file")
+    export = sub.add_parser("export", parents=[common, content], help="write sign-ups to a file")
     export.add_argument("--format", choices=("csv", "xlsx", "jsonl"), required=True)
     export.add_argument("--out", required=True, metavar="PATH", help="file or folder to write")
     export.add_argument("--unexported", action="store_true", help="only those not yet exported")
@@ -94,7 +94,7 @@ def _store(settings):
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args, console_log=True, screen=args.screen)
-    from kiosk.ui.app import run_kiosk
+    from kiosk.ui.launch import run_kiosk
 
     size = None
     if args.size:
@@ -121,12 +121,18 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from kiosk.content import export_columns
     from kiosk.exporting import export_signups
 
     settings = _settings(args)
     with _store(settings) as store:
         result = export_signups(
-            store, args.format, Path(args.out), unexported=args.unexported, since=args.since
+            store,
+            args.format,
+            Path(args.out),
+            unexported=args.unexported,
+            since=args.since,
+            columns=export_columns(_content_dir(args, settings)),
         )
     print(f"wrote {result.count} sign-ups to {result.path}")
     return 0
@@ -153,8 +159,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from kiosk.store import Store
+
     settings = _settings(args)
-    with _store(settings) as store:
+    # Read-only when the database exists, so it works beside a running kiosk.
+    with Store(settings.db_path, read_only=settings.db_path.exists()) as store:
         stats = store.stats()
     if args.json:
         print(json.dumps(stats.to_json()))

@@ -291,6 +291,18 @@ def load_content(folder: Path) -> Content:
     return _parse(raw, _Reader(file, folder))
 
 
+def export_columns(folder: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The pack's (interest keys, consent keys), for export columns that never shift.
+
+    A broken pack gives none: the export then takes its columns from the records.
+    """
+    try:
+        content = load_content(folder)
+    except ContentError:
+        return (), ()
+    return tuple(i.key for i in content.interests), tuple(c.key for c in content.consents)
+
+
 def _parse(raw: dict[str, Any], r: _Reader) -> Content:
     version = r.text(raw, "version", "version", max_len=40)
 

@@ -15,9 +15,6 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-import tomli_w
-
 from kiosk.errors import SettingsError
 from kiosk.files import write_atomic
 
@@ -121,13 +118,15 @@ class Settings:
         return out
 
 
+def _platform_data_dir() -> str:
+    import platformdirs  # imported only when no folder was given (saves start-up time)
+
+    return platformdirs.user_data_dir(APP_NAME, appauthor=False)
+
+
 def resolve_data_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:
     """`--data-dir`, else KIOSK_DATA_DIR, else the platform's user data folder."""
-    chosen = (
-        cli_value
-        or os.environ.get("KIOSK_DATA_DIR")
-        or platformdirs.user_data_dir(APP_NAME, appauthor=False)
-    )
+    chosen = cli_value or os.environ.get("KIOSK_DATA_DIR") or _platform_data_dir()
     path = Path(chosen).expanduser()
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -193,6 +192,8 @@ def write_values(data_dir: Path, values: dict[str, Any]) -> None:
         node[leaf] = value
     path = data_dir / SETTINGS_FILE
     # Private from the first byte: it holds the PIN hash and the sync secret.
+    import tomli_w  # only needed when something changes
+
     write_atomic(path, tomli_w.dumps(nested).encode("utf-8"), private=True)
 
 
@@ -221,8 +222,13 @@ def load_settings(
         values[s.attr] = _coerce(s, value, origin)
     if not values["device_id"]:
         values["device_id"] = new_device_id()
-        write_values(folder, {"device_id": values["device_id"]})
-        log.info("new device id %s", values["device_id"])
+        try:
+            write_values(folder, {"device_id": values["device_id"]})
+            log.info("new device id %s", values["device_id"])
+        except OSError as exc:
+            # A read-only data folder must not stop the kiosk showing its story; saving
+            # will report the folder clearly. The id lasts for this run only.
+            log.warning("could not save the new device id to %s (%s)", folder, exc.strerror)
     return Settings(data_dir=folder, **values)
 
 

@@ -36,3 +36,13 @@ def test_modules_are_whole_pixels_so_the_code_stays_crisp():
     modules = len(qr_matrix("https://example.org"))
     assert image.width % modules == 0
     assert {colour for _, colour in image.getcolors()} <= {(0, 0, 0), (255, 255, 255)}
+
+
+def test_the_fixed_mask_still_scans_for_many_different_references():
+    """qr.py skips the eight-way mask search for speed; every code must still decode."""
+    from kiosk.records import new_donation_ref
+
+    links = load_content(DEFAULT_CONTENT_DIR).links
+    for _ in range(40):
+        url = links.donate_url_for(new_donation_ref("NH"))
+        assert [r.text for r in zxingcpp.read_barcodes(qr_image(url, 300))] == [url]

@@ -76,3 +76,16 @@ def test_pin_hash_comes_only_from_the_settings_file(data_dir, monkeypatch):
     write_values(data_dir, {"admin.pin_hash": "from-file"})
     monkeypatch.setenv("KIOSK_ADMIN_PIN_HASH", "from-env")
     assert load_settings(data_dir).admin_pin_hash == "from-file"
+
+
+def test_a_read_only_data_folder_still_gives_settings(data_dir, monkeypatch):
+    """First run on a read-only folder: no crash; the device id lives for this run."""
+    import kiosk.settings as settings_module
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(settings_module, "write_atomic", refuse)
+    settings = load_settings(data_dir)
+    assert settings.device_id
+    assert not (data_dir / "settings.toml").exists()

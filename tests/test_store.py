@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -485,3 +487,56 @@ def test_the_database_lives_where_it_was_told(data_dir):
         store.save_signup(make_record())
     assert nested.is_file()
     assert Path(store.path) == nested
+
+
+def test_a_second_writer_is_refused_while_the_kiosk_holds_the_database(tmp_path):
+    """Two writing processes can corrupt a WAL database on older SQLite: only one may write."""
+    db = tmp_path / "kiosk.db"
+    with Store(db) as kiosk:
+        kiosk.save_signup(make_record())
+        code = (
+            "import sys\nfrom kiosk.store import Store\nfrom kiosk.errors import StorageError\n"
+            f"s = Store({str(db)!r})\n"
+            "try:\n    s.stats()\nexcept StorageError as e:\n    print(e); sys.exit(3)\n"
+        )
+        other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert other.returncode == 3, other.stderr
+        assert "the kiosk is running" in other.stdout
+        with Store(db, read_only=True) as looker:
+            assert looker.stats().total == 1
+    with Store(db) as after:  # the lock went with the kiosk
+        assert after.stats().total == 1
+
+
+def test_wipe_leaves_no_visitor_in_the_database_or_wal_files(tmp_path):
+    """End of festival: names and emails must be gone from disk, not just from queries."""
+    db = tmp_path / "kiosk.db"
+    with Store(db) as store:
+        for n in range(30):
+            store.save_signup(make_record(f"Marker Person{n:02d}"))
+        store.mark_failed(
+            [r.id for r in store.pending_batch(5)],
+            "HTTP 422: bad email markerperson@x.ie",
+            retry_in_s=None,
+        )
+        store.wipe()
+        leftovers = {
+            path.name: path.read_bytes()
+            for path in tmp_path.iterdir()
+            if path.name.startswith("kiosk.db") and path.suffix != ".lock"
+        }
+        assert store.stats().last_sync_error is None
+    for name, data in leftovers.items():
+        assert b"Marker" not in data and b"markerperson" not in data, name
+
+
+def test_only_records_neither_exported_nor_synced_block_a_wipe(store):
+    synced, exported, imported = make_record("A"), make_record("B"), make_record("C")
+    for rec in (synced, exported):
+        store.save_signup(rec)
+    store.import_records([imported])  # no outbox row: it can only be exported
+    store.mark_synced([synced.id])
+    store.mark_exported([exported.id])
+    assert store.stats().unsaved_elsewhere == 1
+    store.mark_exported([imported.id])
+    assert store.stats().unsaved_elsewhere == 0

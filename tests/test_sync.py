@@ -7,6 +7,7 @@ import random
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -429,8 +430,10 @@ def test_cancel_mid_request_leaves_records_pending(store, clock, receiver):
         done.set()
 
     threading.Thread(target=run, daemon=True).start()
-    while not receiver.requests:
+    deadline = time.monotonic() + 5
+    while not receiver.requests and time.monotonic() < deadline:
         threading.Event().wait(0.01)
+    assert receiver.requests, "the request never reached the receiver"
     cancel.set()
     assert done.wait(5)
     assert result["report"].sent == 0

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.content import export_columns
 from kiosk.errors import KioskError, SettingsError
 from kiosk.records import parse_iso
 from kiosk.security import PinGuard, PinPolicy, has_pin, set_pin
@@ -161,7 +162,15 @@ class _ExportThread(QThread):
     succeeded = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, store: Store, fmt: str, folder: Path, *, must_be_mount: bool) -> None:
+    def __init__(
+        self,
+        store: Store,
+        fmt: str,
+        folder: Path,
+        *,
+        must_be_mount: bool,
+        columns: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+    ) -> None:
         # Parented to the application, not the panel: a panel destroyed mid-export
         # must not destroy a running thread (that aborts the process).
         super().__init__(QApplication.instance())
@@ -170,6 +179,7 @@ class _ExportThread(QThread):
         self._fmt = fmt
         self._folder = folder
         self._must_be_mount = must_be_mount
+        self._columns = columns
 
     def run(self) -> None:
         # export_signups takes a path that is not a folder as a file name: a pulled
@@ -182,7 +192,11 @@ class _ExportThread(QThread):
             from kiosk.exporting import export_signups
 
             result = export_signups(
-                self._store, self._fmt, self._folder, progress=self.progressed.emit
+                self._store,
+                self._fmt,
+                self._folder,
+                progress=self.progressed.emit,
+                columns=self._columns,
             )
         except KioskError as exc:
             self.failed.emit(str(exc))
@@ -1013,7 +1027,8 @@ class AdminScreen(QWidget):
 
     def _wipe_allowed(self) -> bool:
         s = self._stats
-        return s is not None and (s.unexported == 0 or s.pending_sync == 0)
+        # Per sign-up: each one exported or synced (an imported one is never synced here).
+        return s is not None and s.unsaved_elsewhere == 0
 
     def _update_wipe_button(self) -> None:
         allowed = self._wipe_allowed()
@@ -1143,7 +1158,11 @@ class AdminScreen(QWidget):
             return
         self._export_to_usb = drive.removable
         thread = _ExportThread(
-            self._store, self.export_format, drive.path, must_be_mount=drive.removable
+            self._store,
+            self.export_format,
+            drive.path,
+            must_be_mount=drive.removable,
+            columns=export_columns(self._content_dir),
         )
         thread.progressed.connect(self._on_export_progress)
         thread.succeeded.connect(self._on_export_done)

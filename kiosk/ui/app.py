@@ -18,11 +18,10 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QKeyEvent
-from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication
 
-from kiosk.content import Content, load_content
-from kiosk.errors import ContentError, StorageError
+from kiosk.content import Content
+from kiosk.errors import StorageError
 from kiosk.records import SignupForm, build_record, first_name
 from kiosk.settings import Settings
 from kiosk.store import Store
@@ -31,7 +30,7 @@ from kiosk.ui.form import SAVE_FAILED, SignupScreen
 from kiosk.ui.idle import IdleOverlay
 from kiosk.ui.involved import InvolvedScreen
 from kiosk.ui.thanks import ThanksScreen
-from kiosk.ui.theme import Metrics, font, load_fonts
+from kiosk.ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
 
@@ -42,60 +41,6 @@ class State(Enum):
     FORM = "form"
     THANKS = "thanks"
     ADMIN = "admin"
-
-
-class KioskWindow(QWidget):
-    """The one top-level window. In kiosk mode it cannot be closed except by `allow_close`.
-
-    Signals:
-        close_blocked(): a close/Alt+F4/Escape was refused (for logging and tests).
-    """
-
-    close_blocked = Signal()
-
-    def __init__(self, *, kiosk_mode: bool) -> None:
-        super().__init__()
-        self.kiosk_mode = kiosk_mode
-        self.allow_close = not kiosk_mode
-        self.stack = QStackedWidget(self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.stack)
-        self.setWindowTitle("Freedom Kiosk")
-        if kiosk_mode:
-            # No frame and always on top: with no window manager (bare X, cage)
-            # the window is placed exactly over the screen it is given.
-            self.setWindowFlags(
-                Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint
-            )
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.allow_close:
-            event.accept()
-            return
-        event.ignore()
-        self.close_blocked.emit()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self.kiosk_mode and (
-            event.key() == Qt.Key.Key_Escape
-            or (
-                event.key() == Qt.Key.Key_F4 and event.modifiers() & Qt.KeyboardModifier.AltModifier
-            )
-        ):
-            self.close_blocked.emit()
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-    def place_on_screen(self, index: int) -> None:
-        screens = QGuiApplication.screens()
-        screen = screens[min(max(index, 0), len(screens) - 1)]
-        if index >= len(screens):
-            log.warning("screen %d not found; using screen %d", index, len(screens) - 1)
-        self.setScreen(screen)
-        self.setGeometry(screen.geometry())
-        self.showFullScreen()
 
 
 class _InputWatch(QObject):
@@ -139,6 +84,7 @@ class KioskController(QObject):
         *,
         content_dir: Path,
         clock: Callable[[], float] = time.monotonic,
+        attract: AttractScreen | None = None,
     ) -> None:
         super().__init__(window)
         self.settings = settings
@@ -148,12 +94,14 @@ class KioskController(QObject):
         self.state = State.ATTRACT
         self._form_active = False
 
-        self.attract = AttractScreen(content, clock=clock)
+        # `attract` is passed in when the launcher painted the first slide before us.
+        self.attract = attract or AttractScreen(content, clock=clock)
         self.involved = InvolvedScreen(content)
         self.form = SignupScreen(content)
         self.thanks = ThanksScreen(content)
         for screen in (self.attract, self.involved, self.form, self.thanks):
-            window.stack.addWidget(screen)
+            if window.stack.indexOf(screen) < 0:
+                window.stack.addWidget(screen)
         self.idle_overlay = IdleOverlay(content, window)
 
         idle_s = settings.idle_timeout_s or content.timing.idle_timeout_s
@@ -166,9 +114,14 @@ class KioskController(QObject):
         self._watch.activity.connect(self._on_activity)
         QApplication.instance().installEventFilter(self._watch)
 
-        self.admin = None
+        self._content_dir = content_dir
+        self._admin = None  # built on first use: most days nobody opens it
+        self._sync_status = ("Sync is off (no sync.url or sync.folder set).", False)
         self.sync_worker = None
-        self._build_admin(content_dir)
+        from kiosk.ui.admin import AdminEntry
+
+        self.admin_entry = AdminEntry(window, settings.admin_hotkey, self)
+        self.admin_entry.requested.connect(self.open_admin)
         self._build_sync()
         self._connect()
         self.show(State.ATTRACT)
@@ -189,48 +142,60 @@ class KioskController(QObject):
         self.idle_overlay.kept.connect(self._on_kept)
         self.idle_overlay.expired.connect(self._on_idle_expired)
 
-    def _build_admin(self, content_dir: Path) -> None:
-        from kiosk.ui.admin import AdminEntry, AdminScreen
+    @property
+    def admin(self):  # -> AdminScreen (imported lazily)
+        if self._admin is None:
+            from kiosk.ui.admin import AdminScreen
 
-        self.admin = AdminScreen(self.store, self.settings, content_dir)
-        self.window.stack.addWidget(self.admin)
-        self.admin_entry = AdminEntry(self.window, self.settings.admin_hotkey, self)
-        self.admin_entry.requested.connect(self.open_admin)
-        # Reset kiosk emits reset_requested and then closed: one reset, on closed.
-        self.admin.closed.connect(self.reset_visitor)
-        self.admin.reset_requested.connect(lambda: log.info("kiosk reset from Admin"))
-        self.admin.exit_requested.connect(self.exit_kiosk)
-        self.admin.sync_requested.connect(self._sync_now)
+            self._admin = AdminScreen(self.store, self.settings, self._content_dir)
+            self.window.stack.addWidget(self._admin)
+            # Reset kiosk emits reset_requested and then closed: one reset, on closed.
+            self._admin.closed.connect(self.reset_visitor)
+            self._admin.reset_requested.connect(lambda: log.info("kiosk reset from Admin"))
+            self._admin.exit_requested.connect(self.exit_kiosk)
+            self._admin.sync_requested.connect(self._sync_now)
+            self._admin.set_sync_status(*self._sync_status)
+        return self._admin
+
+    def _set_sync_status(self, text: str, busy: bool) -> None:
+        self._sync_status = (text, busy)
+        if self._admin is not None:
+            self._admin.set_sync_status(text, busy)
+
+    def _on_sync_progress(self, done: int, total: int) -> None:
+        if self._admin is not None:
+            self._admin.set_sync_progress(done, total)
 
     def _build_sync(self) -> None:
+        if not (self.settings.sync_url or self.settings.sync_folder):
+            return  # nothing to sync to: don't even import the HTTP client
         from kiosk.sync import make_target
 
         try:
             target = make_target(self.settings)
         except Exception as exc:  # a bad sync setting must not stop the kiosk
             log.warning("sync disabled: %s", exc)
-            self.admin.set_sync_status(f"Sync is not set up: {exc}", False)
-            return
-        if target is None:
-            self.admin.set_sync_status("Sync is off (no sync.url or sync.folder set).", False)
+            self._set_sync_status(f"Sync is not set up: {exc}", False)
             return
         from kiosk.ui.sync_worker import SyncWorker
 
+        self._sync_target = target  # ours to close: the worker only borrows it
         self.sync_worker = SyncWorker(self.store, self.settings, target=target, parent=self)
-        self.sync_worker.progress.connect(self.admin.set_sync_progress)
+        self.sync_worker.progress.connect(self._on_sync_progress)
         self.sync_worker.status_changed.connect(
-            lambda report: self.admin.set_sync_status(report.summary(), False)
+            lambda report: self._set_sync_status(report.summary(), False)
         )
         self.sync_worker.finished.connect(
-            lambda report: self.admin.set_sync_status(report.summary(), False)
+            lambda report: self._set_sync_status(report.summary(), False)
         )
+        self._set_sync_status("Sync is on; waiting for the first attempt.", False)
         self.sync_worker.start()
 
     def _sync_now(self) -> None:
         if self.sync_worker is None:
-            self.admin.set_sync_status("Sync is off: set sync.url or sync.folder first.", False)
+            self._set_sync_status("Sync is off: set sync.url or sync.folder first.", False)
             return
-        self.admin.set_sync_status("Syncing…", True)
+        self._set_sync_status("Syncing…", True)
         self.sync_worker.sync_now()
 
     def _event(self, kind: str, detail: str | None = None) -> None:
@@ -241,13 +206,15 @@ class KioskController(QObject):
     # -- the state machine -------------------------------------------------------
 
     def show(self, state: State) -> None:
-        widget = {
-            State.ATTRACT: self.attract,
-            State.INVOLVED: self.involved,
-            State.FORM: self.form,
-            State.THANKS: self.thanks,
-            State.ADMIN: self.admin,
-        }[state]
+        if state is State.ADMIN:
+            widget = self.admin
+        else:
+            widget = {
+                State.ATTRACT: self.attract,
+                State.INVOLVED: self.involved,
+                State.FORM: self.form,
+                State.THANKS: self.thanks,
+            }[state]
         self.state = state
         self.window.stack.setCurrentWidget(widget)
         if state in (State.INVOLVED, State.FORM, State.THANKS):
@@ -266,7 +233,7 @@ class KioskController(QObject):
         self._form_active = True
         self.form.begin(key)
         self.show(State.FORM)
-        self.form.begin(key)  # focus needs the form visible
+        self.form.name.edit.setFocus(Qt.FocusReason.OtherFocusReason)  # now that it is visible
 
     def _on_submitted(self, form: SignupForm) -> None:
         try:
@@ -339,38 +306,17 @@ class KioskController(QObject):
         self.idle_timer.stop()
         self.idle_overlay.cancel()
         QApplication.instance().removeEventFilter(self._watch)
-        self.admin.wait_for_export()  # a half-written export would be lost
+        if self._admin is not None:
+            # The admin chose Exit: let a running export finish (at most ten minutes).
+            self._admin.wait_for_export(600_000)
         if self.sync_worker is not None:
             self.sync_worker.stop()
+            close = getattr(self._sync_target, "close", None)
+            if close is not None:
+                close()
 
 
-class ProblemScreen(QWidget):
-    """Shown instead of the slides when the content pack is broken: never a crash loop."""
-
-    def __init__(self, title: str, problems: list[str]) -> None:
-        super().__init__()
-        self.setObjectName("problem")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
-        self.setStyleSheet("QWidget#problem { background: #0B2545; } QLabel { color: #FFFFFF; }")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(80, 80, 80, 80)
-        heading = QLabel(title)
-        heading.setFont(font(56, QFont.Weight.Bold))
-        heading.setWordWrap(True)
-        layout.addWidget(heading)
-        shown = problems[:12] + ([f"… and {len(problems) - 12} more"] if len(problems) > 12 else [])
-        details = QLabel("\n".join(shown))
-        details.setFont(font(26))
-        details.setWordWrap(True)
-        details.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        layout.addWidget(details)
-        hint = QLabel("Please ask the kiosk admin. Run “kiosk check” to see every problem.")
-        hint.setFont(font(30, QFont.Weight.DemiBold))
-        layout.addWidget(hint)
-        layout.addStretch(1)
-
-
-def _install_excepthook(controller: KioskController | None) -> None:
+def install_excepthook(controller: KioskController | None) -> None:
     """Log anything unexpected and go back to the loop rather than die."""
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
@@ -383,45 +329,3 @@ def _install_excepthook(controller: KioskController | None) -> None:
                 log.exception("could not return to the attract loop")
 
     sys.excepthook = hook
-
-
-def build_kiosk(
-    settings: Settings, content_dir: Path, *, windowed: bool
-) -> tuple[KioskWindow, KioskController | None, Store]:
-    """Everything the kiosk shows, wired; a broken content pack gives a ProblemScreen."""
-    window = KioskWindow(kiosk_mode=not windowed)
-    store = Store(settings.db_path)
-    try:
-        content = load_content(content_dir)
-    except ContentError as exc:
-        log.error("content pack %s is broken: %d problems", content_dir, len(exc.problems))
-        for line in exc.problems:
-            print(f"kiosk run: {line}", file=sys.stderr)
-        window.stack.addWidget(ProblemScreen("This kiosk's content needs fixing", exc.problems))
-        window.allow_close = True  # nothing to protect; let a volunteer close it
-        return window, None, store
-    controller = KioskController(settings, content, store, window, content_dir=content_dir)
-    return window, controller, store
-
-
-def run_kiosk(
-    settings: Settings, content_dir: Path, *, windowed: bool, size: tuple[int, int] | None = None
-) -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Freedom Kiosk")
-    load_fonts()
-    app.setFont(font(Metrics(1920, 1080).body_px))
-    window, controller, store = build_kiosk(settings, content_dir, windowed=windowed)
-    _install_excepthook(controller)
-    if windowed:
-        window.resize(*(size or (1280, 800)))
-        window.show()
-    else:
-        app.setOverrideCursor(Qt.CursorShape.BlankCursor)
-        window.place_on_screen(settings.screen)
-    try:
-        return app.exec()
-    finally:
-        if controller is not None:
-            controller.shutdown()
-        store.close()

@@ -31,8 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.security import set_pin
     from kiosk.settings import load_settings
     from kiosk.store import Store
-    from kiosk.ui.app import KioskController, KioskWindow, State
+    from kiosk.ui.app import KioskController, State
     from kiosk.ui.theme import load_fonts
+    from kiosk.ui.window import KioskWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     load_fonts()

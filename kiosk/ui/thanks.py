@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from kiosk.content import Content
+from kiosk.records import first_name
 from kiosk.ui.involved import SUBTLE_INK, mix, paint_backdrop, place
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
 from kiosk.ui.widgets import BigButton, QrCode, ScaledWidget
@@ -33,10 +34,7 @@ MAX_NAME_CHARS = 24  # a longer "first name" is elided so the headline keeps its
 
 def first_word(name: str) -> str:
     """The first word of `name`, elided if very long: the screen greets, it does not identify."""
-    words = name.split()
-    if not words:
-        return ""
-    word = words[0]
+    word = first_name(name.strip())
     return word if len(word) <= MAX_NAME_CHARS else word[: MAX_NAME_CHARS - 1] + "…"
 
 

@@ -10,12 +10,13 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPixmap, QResizeEvent
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
 
-from kiosk.qr import qr_image
 from kiosk.ui.theme import Metrics, font
 
 
 def qr_qimage(data: str, size_px: int) -> QImage:
     """The Pillow QR image as a QImage (a deep copy: Pillow's buffer is freed)."""
+    from kiosk.qr import qr_image  # qrcode and Pillow load on first use, not at start-up
+
     image = qr_image(data, size_px)
     raw = image.tobytes("raw", "RGB")
     return QImage(
