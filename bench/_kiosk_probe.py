@@ -1,0 +1,560 @@
+"""The kiosk under measurement, in a child process of bench/run.py (offscreen Qt).
+
+Each mode prints one `BENCH {json}` line. `start` and `idle` start the kiosk exactly as
+`kiosk run --windowed` does (run_kiosk); the others build the same window and controller
+as run_kiosk, with a clock the probe can move, and drive it through real input events.
+Usage: python bench/_kiosk_probe.py MODE --data-dir DIR [options]
+"""
+
+from __future__ import annotations
+
+import time
+
+_T_MAIN = time.time()
+
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+EMAILS = ("aoife.byrne@example.com", "sean.obriain@example.ie", "hannah@example.org")
+NAMES = ("Aoife Byrne", "Seán Ó Briain", "Hannah Smith")
+SLOW_TIMEOUT_MS = 3000
+
+
+def emit(result: dict) -> None:
+    print("BENCH " + json.dumps(result), flush=True)
+
+
+def maxrss_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+# -- start: the real startup path, to the first painted slide ---------------------
+
+
+def mode_start(args: argparse.Namespace) -> int:
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.logs import setup_logging
+    from kiosk.settings import load_settings
+    from kiosk.ui.attract import AttractScreen
+    from kiosk.ui.launch import run_kiosk
+
+    settings = load_settings(args.data_dir)
+    setup_logging(settings.log_dir)
+    # run_kiosk reuses this instance; making it here lets the probe watch for the paint.
+    app = QApplication(sys.argv[:1])
+    result: dict[str, float] = {"main_at": _T_MAIN}
+
+    class FirstSlidePaint(QObject):
+        started_at: float | None = None
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if (
+                self.started_at is None
+                and event.type() == QEvent.Type.Paint
+                and isinstance(watched, AttractScreen)
+            ):
+                self.started_at = time.time()
+                QTimer.singleShot(0, finished)
+            return False
+
+    def finished() -> None:
+        result["painted_at"] = time.time()
+        result["paint_started_at"] = watch.started_at or 0.0
+        result["maxrss_kib"] = maxrss_kib()
+        app.removeEventFilter(watch)
+        emit(result)
+        app.quit()
+
+    watch = FirstSlidePaint()
+    app.installEventFilter(watch)
+    run_kiosk(settings, args.content, windowed=True, size=args.size)
+    return 0
+
+
+# -- idle: CPU of the real attract loop ------------------------------------------------
+
+
+def mode_idle(args: argparse.Namespace) -> int:
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.settings import load_settings
+    from kiosk.ui.attract import AttractScreen
+    from kiosk.ui.launch import run_kiosk
+
+    settings = load_settings(args.data_dir)
+    app = QApplication(sys.argv[:1])
+
+    class Frames(QObject):
+        count = 0
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                self.count += 1
+            return False
+
+    frames = Frames()
+    marks: dict[str, float] = {}
+
+    def begin() -> None:
+        for widget in QApplication.allWidgets():
+            if isinstance(widget, AttractScreen):
+                widget.installEventFilter(frames)
+        marks["cpu0"], marks["wall0"] = time.process_time(), time.monotonic()
+
+    def end() -> None:
+        cpu, wall = time.process_time() - marks["cpu0"], time.monotonic() - marks["wall0"]
+        emit(
+            {
+                "cpu_s": cpu,
+                "wall_s": wall,
+                "cpu_pct": 100 * cpu / wall,
+                "frames": frames.count,
+                "fps": frames.count / wall,
+                "maxrss_kib": maxrss_kib(),
+            }
+        )
+        app.quit()
+
+    warm_ms = 2000
+    QTimer.singleShot(warm_ms, begin)
+    QTimer.singleShot(warm_ms + int(args.seconds * 1000), end)
+    run_kiosk(settings, args.content, windowed=True, size=args.size)
+    return 0
+
+
+# -- the built kiosk, driven by the probe ------------------------------------------------
+
+
+class ManualClock:
+    """A monotonic clock the probe moves, so slides and count-ups finish on demand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class Kiosk:
+    """The window and controller, built as run_kiosk builds them (windowed)."""
+
+    def __init__(self, args: argparse.Namespace, clock) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from kiosk.content import load_content
+        from kiosk.settings import load_settings
+        from kiosk.store import Store
+        from kiosk.ui.app import KioskController
+        from kiosk.ui.theme import Metrics, font, load_fonts
+        from kiosk.ui.window import KioskWindow
+
+        self.app = QApplication.instance() or QApplication(sys.argv[:1])
+        self.app.setApplicationName("Freedom Kiosk")
+        load_fonts()
+        self.app.setFont(font(Metrics(1920, 1080).body_px))
+        self.settings = load_settings(args.data_dir)
+        self.window = KioskWindow(kiosk_mode=False)
+        self.store = Store(self.settings.db_path)
+        self.content = load_content(args.content)
+        self.controller = KioskController(
+            self.settings,
+            self.content,
+            self.store,
+            self.window,
+            content_dir=args.content,
+            clock=clock,
+        )
+        self.window.resize(*args.size)
+        self.window.show()
+        self.pump()
+
+    def pump(self, rounds: int = 3) -> None:
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        for _ in range(rounds):
+            self.app.processEvents()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+    def close(self) -> None:
+        self.controller.shutdown()
+        self.window.allow_close = True
+        self.window.close()
+        self.store.close()
+
+    @property
+    def state(self) -> str:
+        return self.controller.state.value
+
+
+class PaintWaiter:
+    """Waits, in a real event loop, until a widget has been painted after `arm()`."""
+
+    def __init__(self, widget) -> None:
+        from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+
+        waiter = self
+
+        class Filter(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                if waiter.armed and event.type() == QEvent.Type.Paint:
+                    waiter.armed = False
+                    # Runs once this paint, the children's and the flush are done.
+                    QTimer.singleShot(0, waiter._painted)
+                return False
+
+        self.widget = widget
+        self.armed = False
+        self.painted_at: float | None = None
+        self.loop = QEventLoop()
+        self.timeout = QTimer()
+        self.timeout.setSingleShot(True)
+        self.timeout.timeout.connect(self.loop.quit)
+        self.filter = Filter()
+        widget.installEventFilter(self.filter)
+
+    def arm(self) -> None:
+        self.armed = True
+        self.painted_at = None
+
+    def _painted(self) -> None:
+        self.painted_at = time.perf_counter()
+        self.loop.quit()
+
+    def wait(self, timeout_ms: int = SLOW_TIMEOUT_MS) -> float | None:
+        if self.painted_at is None:
+            self.timeout.start(timeout_ms)
+            self.loop.exec()
+            self.timeout.stop()
+        self.armed = False
+        return self.painted_at
+
+
+def click(widget) -> None:
+    """A real press and release at the widget's centre, through QApplication."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    QTest.mouseClick(
+        widget, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, widget.rect().center()
+    )
+
+
+def type_text(widget, text: str) -> None:
+    """Key presses and releases, one per character, as a keyboard sends them.
+
+    QTest.keyClicks only knows ASCII (it asserts on "é"), so each character goes as a
+    key event carrying its text, delivered through QApplication like a real one.
+    """
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for ch in text:
+        key = ord(ch.upper()) if ch.isascii() and ch.isalnum() else 0
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch))
+
+
+def fill_form(kiosk: Kiosk, i: int) -> None:
+    """Type a name and email key by key, tick email consent; Submit must then be enabled."""
+    form = kiosk.controller.form
+    type_text(form.name.edit, NAMES[i % len(NAMES)])
+    type_text(form.email.edit, EMAILS[i % len(EMAILS)])
+    form.consent_boxes["email"].click()
+    if not form.submit.isEnabled():
+        raise RuntimeError("the filled-in form did not enable Submit")
+
+
+def interest_keys(kiosk: Kiosk) -> list[str]:
+    return [i.key for i in kiosk.content.interests]
+
+
+# -- tap: tap to next screen painted ------------------------------------------------------
+
+
+def mode_tap(args: argparse.Namespace) -> int:
+    kiosk = Kiosk(args, time.monotonic)
+    c = kiosk.controller
+    screens = {"attract": c.attract, "involved": c.involved, "form": c.form, "thanks": c.thanks}
+    waiters = {name: PaintWaiter(w) for name, w in screens.items()}
+    keys = interest_keys(kiosk)
+    slides = len(kiosk.content.slides)
+    timings: dict[str, list[float]] = {
+        "attract>involved": [],
+        "tile>form": [],
+        "submit>thanks": [],
+        "done>attract": [],
+    }
+    missed: dict[str, int] = dict.fromkeys(timings, 0)
+
+    def tap(widget, to: str, label: str) -> None:
+        waiter = waiters[to]
+        waiter.arm()
+        t0 = time.perf_counter()
+        click(widget)
+        painted = waiter.wait()
+        if painted is None or kiosk.state != to:
+            missed[label] += 1
+            return
+        timings[label].append((painted - t0) * 1000)
+
+    for i in range(args.taps + args.warmup):
+        # Tap on a different slide each time: some taps land mid-transition or mid-count-up.
+        waiters["attract"].arm()
+        c.attract.go_to(i % slides)
+        waiters["attract"].wait()
+        tap(c.attract, "involved", "attract>involved")
+        tap(c.involved.tile(keys[i % 3]), "form", "tile>form")
+        fill_form(kiosk, i)
+        tap(c.form.submit, "thanks", "submit>thanks")
+        tap(c.thanks.done_button, "attract", "done>attract")
+        if i == args.warmup - 1:
+            for values in timings.values():
+                values.clear()
+    kiosk.close()
+    emit({"timings_ms": timings, "missed": missed})
+    return 0
+
+
+# -- growth: RSS over many transitions and sign-up flows ---------------------------------
+
+
+def rss_bytes() -> int:
+    import psutil
+
+    return psutil.Process().memory_info().rss
+
+
+def settle(kiosk: Kiosk) -> int:
+    kiosk.pump()
+    gc.collect()
+    kiosk.pump()
+    return rss_bytes()
+
+
+def transition(kiosk: Kiosk, clock: ManualClock) -> None:
+    """One slide change, painted mid-transition and once settled."""
+    c = kiosk.controller
+    c.attract.next()
+    clock.advance(c.content.timing.transition_ms / 2000)
+    kiosk.pump(1)
+    clock.advance(5.0)
+    c.attract.repaint()
+    kiosk.pump(1)
+
+
+def flow(kiosk: Kiosk, i: int) -> None:
+    """A visitor: tap, choose a tile, type, submit, Done — with real input events."""
+    c = kiosk.controller
+    keys = interest_keys(kiosk)
+    click(c.attract)
+    kiosk.pump(1)
+    click(c.involved.tile(keys[i % 3]))
+    kiosk.pump(1)
+    fill_form(kiosk, i)
+    click(c.form.submit)
+    kiosk.pump(1)
+    if kiosk.state != "thanks":
+        raise RuntimeError(f"the sign-up was not saved (state {kiosk.state})")
+    click(c.thanks.done_button)
+    kiosk.pump(1)
+
+
+def abandoned_flow(kiosk: Kiosk, i: int) -> None:
+    """A visitor who walks away mid-form: the idle timer and countdown (made fast) reset it."""
+    c = kiosk.controller
+    keys = interest_keys(kiosk)
+    click(c.attract)
+    click(c.involved.tile(keys[i % 3]))
+    kiosk.pump(1)
+    type_text(c.form.name.edit, NAMES[i % len(NAMES)])
+    interval, tick = c.idle_timer.interval(), c.idle_overlay.tick_ms
+    c.idle_timer.setInterval(5)
+    c.idle_overlay.tick_ms = 2
+    c.idle_timer.start()
+    deadline = time.monotonic() + 5
+    while kiosk.state != "attract" and time.monotonic() < deadline:
+        kiosk.app.processEvents()
+        time.sleep(0.001)
+    c.idle_timer.setInterval(interval)
+    c.idle_overlay.tick_ms = tick
+    if kiosk.state != "attract":
+        raise RuntimeError("the idle reset did not return to the loop")
+
+
+def mode_growth(args: argparse.Namespace) -> int:
+    clock = ManualClock()
+    kiosk = Kiosk(args, clock)
+    for i in range(args.warmup):
+        transition(kiosk, clock)
+        if i % 5 == 0:
+            flow(kiosk, i)
+    before = settle(kiosk)
+    started = time.monotonic()
+    per_flow = max(1, args.transitions // max(1, args.flows))
+    flows = 0
+    for i in range(args.transitions):
+        transition(kiosk, clock)
+        if i % per_flow == 0 and flows < args.flows:
+            flow(kiosk, flows)
+            flows += 1
+    while flows < args.flows:
+        flow(kiosk, flows)
+        flows += 1
+    after = settle(kiosk)
+    seconds = time.monotonic() - started
+    total = kiosk.store.stats().total
+    kiosk.close()
+    emit(
+        {
+            "rss_before": before,
+            "rss_after": after,
+            "growth_bytes": after - before,
+            "transitions": args.transitions,
+            "flows": flows,
+            "saved": total,
+            "seconds": seconds,
+            "maxrss_kib": maxrss_kib(),
+        }
+    )
+    return 0
+
+
+# -- rss: peak RSS while looping ----------------------------------------------------------
+
+
+def mode_rss(args: argparse.Namespace) -> int:
+    clock = ManualClock()
+    kiosk = Kiosk(args, clock)
+    c = kiosk.controller
+    transition_s = kiosk.content.timing.transition_ms / 1000
+    steps = 8
+    for _ in range(args.cycles * len(kiosk.content.slides)):
+        c.attract.next()
+        # Every frame of the transition and the count-up, painted.
+        for _ in range(steps):
+            clock.advance((transition_s + 1.6) / steps)
+            c.attract.repaint()
+            kiosk.app.processEvents()
+    kiosk.close()
+    emit({"maxrss_kib": maxrss_kib()})
+    return 0
+
+
+# -- soak: no growth in memory, timers, threads or widgets ---------------------------------
+
+
+def census(kiosk: Kiosk) -> dict[str, int]:
+    import psutil
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    rss = settle(kiosk)
+    timers = kiosk.app.findChildren(QTimer)
+    for top in QApplication.topLevelWidgets():
+        timers.extend(top.findChildren(QTimer))
+    unique = {id(t): t for t in timers}.values()
+    return {
+        "rss": rss,
+        "widgets": len(QApplication.allWidgets()),
+        "timers": len(unique),
+        "timers_active": sum(1 for t in unique if t.isActive()),
+        "threads": threading.active_count(),
+        "os_threads": psutil.Process().num_threads(),
+        "py_objects": len(gc.get_objects()),
+    }
+
+
+def mode_soak(args: argparse.Namespace) -> int:
+    clock = ManualClock()
+    kiosk = Kiosk(args, clock)
+    for i in range(40):
+        transition(kiosk, clock)
+        if i % 8 == 0:
+            flow(kiosk, i)
+    abandoned_flow(kiosk, 0)
+    started = time.monotonic()
+    samples = [{"t_s": 0.0, "transitions": 0, "flows": 0, "abandoned": 0, **census(kiosk)}]
+    transitions = flows = abandoned = 0
+    deadline = started + args.minutes * 60
+    next_sample = started + args.sample_s
+    while time.monotonic() < deadline:
+        for _ in range(10):
+            transition(kiosk, clock)
+            transitions += 1
+        flow(kiosk, flows)
+        flows += 1
+        if flows % 10 == 0:
+            abandoned_flow(kiosk, flows)
+            abandoned += 1
+        if time.monotonic() >= next_sample:
+            samples.append(
+                {
+                    "t_s": time.monotonic() - started,
+                    "transitions": transitions,
+                    "flows": flows,
+                    "abandoned": abandoned,
+                    **census(kiosk),
+                }
+            )
+            next_sample += args.sample_s
+    samples.append(
+        {
+            "t_s": time.monotonic() - started,
+            "transitions": transitions,
+            "flows": flows,
+            "abandoned": abandoned,
+            **census(kiosk),
+        }
+    )
+    kiosk.close()
+    emit({"samples": samples})
+    return 0
+
+
+MODES = {
+    "start": mode_start,
+    "idle": mode_idle,
+    "tap": mode_tap,
+    "growth": mode_growth,
+    "rss": mode_rss,
+    "soak": mode_soak,
+}
+
+
+def main() -> int:
+    from kiosk.paths import DEFAULT_CONTENT_DIR
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=sorted(MODES))
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT_DIR)
+    parser.add_argument("--size", default="1920x1080")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--taps", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--transitions", type=int, default=5000)
+    parser.add_argument("--flows", type=int, default=1000)
+    parser.add_argument("--cycles", type=int, default=3)
+    parser.add_argument("--minutes", type=float, default=1.0)
+    parser.add_argument("--sample-s", type=float, default=10.0)
+    args = parser.parse_args()
+    args.size = tuple(int(n) for n in args.size.split("x"))
+    return MODES[args.mode](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
