@@ -76,7 +76,10 @@ class QrCode(QWidget):
         painter.drawImage(x, y, self._image)
 
 
-@lru_cache(maxsize=64)
+# Small on purpose: a 1080p slide illustration is ~2.5 MB. The loop needs the
+# logo and the two slides of a transition; re-rendering a slide's SVG once when it
+# comes round again (every minute or so) costs far less than holding all of them.
+@lru_cache(maxsize=4)
 def _render_image(path: str, width: int, height: int) -> QPixmap:
     if path.lower().endswith(".svg"):
         renderer = QSvgRenderer(path)
