@@ -99,8 +99,10 @@ def export_signups(
         stats = store.stats()
         total = stats.unexported if unexported else stats.total
 
+    upto = store.last_seq()  # a snapshot: sign-ups saved meanwhile wait for the next export
+
     def records() -> Iterator[SignupRecord]:
-        return store.iter_records(unexported=unexported, since=since_key)
+        return store.iter_records(unexported=unexported, since=since_key, upto=upto)
 
     fd, tmp_name = _make_temp(folder, fmt)
     tmp = Path(tmp_name)
@@ -126,7 +128,7 @@ def export_signups(
     fsync_dir(folder)
     log.info("exported %d sign-ups as %s to %s", len(written.ids), fmt, final)
     try:
-        store.mark_exported(written.ids)
+        store.mark_exported_upto(upto, since=since_key)
     except StorageError as exc:
         raise ExportError(
             f"{final} is complete, but the kiosk couldn't note the sign-ups as exported "

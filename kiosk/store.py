@@ -44,7 +44,9 @@ EVENT_KINDS = (
 _MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE signups (
-        id TEXT PRIMARY KEY,
+        -- seq: insertion order, stable across VACUUM (an INTEGER PRIMARY KEY is).
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
         created_at TEXT NOT NULL,
         device_id TEXT NOT NULL,
         name TEXT NOT NULL,
@@ -61,11 +63,12 @@ _MIGRATIONS: dict[int, str] = {
     -- Not unique: kiosks draw references independently, and an import must not fail
     -- on another kiosk's clash. A kiosk still never reuses one it holds (save_signup).
     CREATE INDEX signups_ref ON signups(donation_ref);
-    -- Narrow, so marking 100,000 exported rewrites no sign-up rows.
+    -- Narrow and keyed by seq, so marking 100,000 exported appends in order and
+    -- rewrites no sign-up rows.
     CREATE TABLE exported (
-        signup_id TEXT PRIMARY KEY REFERENCES signups(id),
+        seq INTEGER PRIMARY KEY REFERENCES signups(seq),
         exported_at TEXT NOT NULL
-    ) WITHOUT ROWID;
+    );
     -- The office's proof of consent: one row per channel, wording as shown.
     CREATE TABLE consent_log (
         signup_id TEXT NOT NULL REFERENCES signups(id),
@@ -480,16 +483,33 @@ class Store:
 
         return self._run(lambda db: self._tx(db, body))
 
+    def last_seq(self) -> int:
+        """The newest sign-up's insertion number (0 when empty): an export's snapshot."""
+        return self._read(
+            lambda db: db.execute("SELECT COALESCE(MAX(seq), 0) FROM signups").fetchone()[0]
+        )
+
     def iter_records(
-        self, *, unexported: bool = False, since: str | None = None, batch: int = 2000
+        self,
+        *,
+        unexported: bool = False,
+        since: str | None = None,
+        upto: int | None = None,
+        batch: int = 2000,
     ) -> Iterator[SignupRecord]:
-        """Stream records oldest first on a read-only connection (for export)."""
+        """Stream records oldest first on a read-only connection (for export).
+
+        `upto` (a last_seq()) leaves out anything saved or imported after it.
+        """
         where, params = [], []
         if unexported:
-            where.append("NOT EXISTS (SELECT 1 FROM exported e WHERE e.signup_id = signups.id)")
+            where.append("NOT EXISTS (SELECT 1 FROM exported e WHERE e.seq = signups.seq)")
         if since:
             where.append("created_at >= ?")
             params.append(since)
+        if upto is not None:
+            where.append("seq <= ?")
+            params.append(upto)
         sql = f"SELECT {_RECORD_COLUMNS} FROM signups"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -517,12 +537,26 @@ class Store:
         def body(conn: sqlite3.Connection) -> None:
             # OR IGNORE keeps the first export time; the SELECT skips unknown ids.
             conn.executemany(
-                "INSERT OR IGNORE INTO exported SELECT id, ? FROM signups WHERE id = ?",
+                "INSERT OR IGNORE INTO exported SELECT seq, ? FROM signups WHERE id = ?",
                 # In key order: B-tree inserts in order are about twice as fast.
                 [(now, signup_id) for signup_id in sorted(set(id_list))],
             )
 
         self._run(lambda db: self._tx(db, body))
+
+    def mark_exported_upto(self, upto: int, *, since: str | None = None) -> None:
+        """Mark what `iter_records(upto=upto, since=since)` gave, in one ordered sweep.
+
+        Already exported ones keep their first export time (OR IGNORE), so an
+        `unexported` export marks exactly what it wrote.
+        """
+        now = self._now()
+        sql = "INSERT OR IGNORE INTO exported SELECT seq, ? FROM signups WHERE seq <= ?"
+        params: list[Any] = [now, upto]
+        if since:
+            sql += " AND created_at >= ?"
+            params.append(since)
+        self._run(lambda db: self._tx(db, lambda conn: conn.execute(sql + " ORDER BY seq", params)))
 
     # -- outbox -----------------------------------------------------------
 
@@ -675,7 +709,7 @@ class Store:
                 parked=one("SELECT COUNT(*) FROM outbox WHERE synced_at IS NULL AND parked = 1"),
                 unsaved_elsewhere=one(
                     "SELECT COUNT(*) FROM signups s WHERE NOT EXISTS "
-                    "(SELECT 1 FROM exported e WHERE e.signup_id = s.id) AND NOT EXISTS "
+                    "(SELECT 1 FROM exported e WHERE e.seq = s.seq) AND NOT EXISTS "
                     "(SELECT 1 FROM outbox o WHERE o.signup_id = s.id AND o.synced_at IS NOT NULL)"
                 ),
                 last_sync_at=meta.get("last_sync_at") or None,

@@ -478,3 +478,22 @@ def test_csv_columns_come_from_the_content_pack_so_they_never_shift(store, tmp_p
         "consent_sms",
         "consent_phone",
     ]
+
+
+def test_a_signup_saved_during_an_export_waits_for_the_next_one(store, tmp_path, monkeypatch):
+    """The export marks what it wrote, not whatever is in the table when it finishes."""
+    store.save_signup(make_record(0))
+    original = store.iter_records
+
+    def iterate_while_a_visitor_signs_up(**kwargs):
+        store.save_signup(make_record(1))
+        yield from original(**kwargs)
+
+    monkeypatch.setattr(store, "iter_records", iterate_while_a_visitor_signs_up)
+    first = export_signups(store, "jsonl", tmp_path / "a.jsonl")
+    monkeypatch.undo()
+    assert first.count == 1
+    assert store.stats().unexported == 1
+    second = export_signups(store, "jsonl", tmp_path / "b.jsonl", unexported=True)
+    assert second.count == 1
+    assert make_record(1).id in second.path.read_text()
