@@ -299,28 +299,34 @@ class _Columns:
     def cells(self, r: SignupRecord) -> list[str]:
         """One row, neutralised: the only place CSV and XLSX cells come from.
 
-        yes/no/blank flags are ours and safe; every other cell goes through
-        neutralise (the wording, the same on most rows, through a cache).
+        yes/no/blank flags are ours and safe, and so are id and created_at (a
+        UUID and a canonical UTC time, checked where every record enters: the
+        form and import). Every other cell goes through neutralise; the values
+        that repeat on most rows (device, wording, version) through a cache.
         """
         n = neutralise
-        row = [n(r.id), n(r.created_at), n(r.device_id), n(r.name)]
+        cache = self._wording
+        if len(cache) > 1000:
+            cache.clear()
+
+        def repeated(text: str) -> str:
+            safe = cache.get(text)
+            if safe is None:
+                safe = cache[text] = n(text)
+            return safe
+
+        row = [r.id, r.created_at, repeated(r.device_id), n(r.name)]
         row.append(n(r.email) if r.email else "")
         row.append(n(r.phone) if r.phone else "")
         chosen = r.interests
         row.extend(["yes" if key in chosen else "" for key in self.interests])
-        consents, wording, cache = r.consents, r.consent_text, self._wording
+        consents, wording = r.consents, r.consent_text
         for key in self.consents:
             granted = consents.get(key)
             row.append("" if granted is None else "yes" if granted else "no")
-            text = wording.get(key, "")
-            safe = cache.get(text)
-            if safe is None:
-                if len(cache) > 1000:
-                    cache.clear()
-                safe = cache[text] = n(text)
-            row.append(safe)
+            row.append(repeated(wording.get(key, "")))
         row.append(n(r.donation_ref))
-        row.append(n(r.content_version))
+        row.append(repeated(r.content_version))
         return row
 
     def widths(self) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sqlite3
 import subprocess
@@ -542,3 +543,13 @@ def test_only_records_neither_exported_nor_synced_block_a_wipe(store):
     assert store.stats().unsaved_elsewhere == 1
     store.mark_exported([imported.id])
     assert store.stats().unsaved_elsewhere == 0
+
+
+def test_records_read_back_equal_what_was_saved_field_for_field(store):
+    """Store rebuilds records without the dataclass __init__; they must still be equal."""
+    saved = store.save_signup(make_record("Zoë 👩‍👩‍👧"))
+    again = store.get(saved.id)
+    assert again == saved and hash(again.id) == hash(saved.id)
+    assert again.to_json() == saved.to_json()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        again.name = "changed"  # type: ignore[misc]
