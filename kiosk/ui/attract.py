@@ -417,7 +417,8 @@ class AttractScreen(QWidget):
             QTimer.singleShot(0, self.update)
         else:
             if self._qr_cache is None or self._qr_cache[0] != qr_side:
-                self._qr_cache = (qr_side, qr_qimage(self._qr_url, qr_side - m.px(16)))
+                # The code's own quiet zone is the white margin inside the box.
+                self._qr_cache = (qr_side, qr_qimage(self._qr_url, qr_side))
             image = self._qr_cache[1]
             p.drawImage(
                 QPointF(
