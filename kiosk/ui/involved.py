@@ -13,7 +13,6 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
-    QLinearGradient,
     QPainter,
     QPainterPath,
     QPaintEvent,
@@ -28,14 +27,6 @@ from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
 from kiosk.ui.widgets import BigButton, QrCode, ScaledWidget, image_pixmap
 
 SUBTLE_INK = "#4A5B73"  # descriptions on white: 7:1 against white
-
-
-def paint_backdrop(painter: QPainter, rect: QRect, primary: str) -> None:
-    """The navy diagonal gradient the attract loop uses, so every screen feels like one place."""
-    gradient = QLinearGradient(0, 0, rect.width() * 0.4, rect.height())
-    gradient.setColorAt(0, QColor(primary).lighter(125))
-    gradient.setColorAt(1, QColor(primary))
-    painter.fillRect(rect, gradient)
 
 
 def mix(colour: str, base: str, amount: float) -> str:
@@ -372,7 +363,7 @@ class InvolvedScreen(ScaledWidget):
     back = Signal()
 
     def __init__(self, content: Content, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, backdrop=content.brand.primary)
         self.content = content
         self.setObjectName("involvedScreen")
         self.setAccessibleName(content.screens.involved_title)
@@ -419,11 +410,6 @@ class InvolvedScreen(ScaledWidget):
         super().showEvent(event)
         if self._tiles:
             self._tiles[0].setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        p = QPainter(self)
-        paint_backdrop(p, self.rect(), self.content.brand.primary)
-        p.end()
 
     def _apply_style(self, m: Metrics) -> None:
         brand = self.content.brand

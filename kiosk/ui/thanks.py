@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from kiosk.content import Content
 from kiosk.records import first_name
-from kiosk.ui.involved import SUBTLE_INK, mix, paint_backdrop, place
+from kiosk.ui.involved import SUBTLE_INK, mix, place
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
 from kiosk.ui.widgets import BigButton, QrCode, ScaledWidget
 
@@ -147,7 +147,7 @@ class ThanksScreen(ScaledWidget):
     def __init__(
         self, content: Content, parent: QWidget | None = None, *, timeout_ms: int | None = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, backdrop=content.brand.primary)
         self.content = content
         self._headline_px = 0
         self.setObjectName("thanksScreen")
@@ -236,11 +236,6 @@ class ThanksScreen(ScaledWidget):
     def hideEvent(self, event: QHideEvent) -> None:
         self._timer.stop()
         super().hideEvent(event)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        p = QPainter(self)
-        paint_backdrop(p, self.rect(), self.content.brand.primary)
-        p.end()
 
     def _apply_style(self, m: Metrics) -> None:
         brand = self.content.brand

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap, QResizeEvent
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
 
@@ -132,10 +132,18 @@ class ScaledWidget(QWidget):
     on every resize. `self._metrics` is always the current Metrics.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, backdrop: str | None = None) -> None:
         super().__init__(parent)
         self._metrics = Metrics(1920, 1080)
         self._styled_for: tuple[float, bool] | None = None
+        self._backdrop = backdrop
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        # The attract loop's flat brand colour, so every screen feels like one place.
+        if self._backdrop:
+            painter = QPainter(self)
+            painter.fillRect(self.rect(), QColor(self._backdrop))
+            painter.end()
 
     def _restyle(self) -> None:
         m = metrics_for(self)
