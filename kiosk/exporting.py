@@ -126,7 +126,7 @@ def export_signups(
         _remove(tmp)
         raise
     fsync_dir(folder)
-    log.info("exported %d sign-ups as %s to %s", len(written.ids), fmt, final)
+    log.info("exported %d sign-ups as %s to %s", written.count, fmt, final)
     try:
         store.mark_exported_upto(upto, since=since_key)
     except StorageError as exc:
@@ -135,8 +135,8 @@ def export_signups(
             f"({exc}); the next export will include them again"
         ) from exc
     if progress is not None:
-        progress(len(written.ids), len(written.ids))
-    return ExportResult(path=final, count=len(written.ids), format=fmt)
+        progress(written.count, written.count)
+    return ExportResult(path=final, count=written.count, format=fmt)
 
 
 def _since_key(since: str) -> str:
@@ -217,14 +217,14 @@ class _Progress:
 
 
 class _Written:
-    """What went into the file: ids to mark exported, and whose they were."""
+    """What went into the file: how many, and whose they were (for the file name)."""
 
     def __init__(self) -> None:
-        self.ids: list[str] = []
+        self.count = 0
         self.devices: set[str] = set()
 
     def add(self, record: SignupRecord) -> None:
-        self.ids.append(record.id)
+        self.count += 1
         if len(self.devices) < 2:
             self.devices.add(record.device_id)
 
@@ -244,7 +244,7 @@ def _write_jsonl(fd: int, records: Iterable[SignupRecord], progress: _Progress) 
             fh.write(dumps(record.to_json()))
             fh.write("\n")
             written.add(record)
-            progress(len(written.ids))
+            progress(written.count)
         _flush(fh)
     return written
 
@@ -399,8 +399,8 @@ def _write_rows(
                 continue
             sink.row(columns.cells(record))
             written.add(record)
-            progress(len(written.ids))
-        sink.finish(len(written.ids))
+            progress(written.count)
+        sink.finish(written.count)
     finally:
         sink.close()
     if skipped:

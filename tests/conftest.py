@@ -19,3 +19,11 @@ def data_dir(tmp_path, monkeypatch):
         if name.startswith("KIOSK_") and name != "KIOSK_DATA_DIR":
             monkeypatch.delenv(name)
     return path
+
+
+# Property tests run on shared, sometimes busy machines: judge them on their
+# results, never on how long one example took.
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("kiosk", deadline=None)
+hypothesis_settings.load_profile("kiosk")
