@@ -298,6 +298,17 @@ class SyncReport:
     last_error: str | None
     next_attempt_at: str | None
 
+    def status_line(self) -> str:
+        """A short line for Admin ("312 waiting · next try 14:05:09"); errors show separately."""
+        if not self.pending:
+            return f"All sent ({self.sent} this time)." if self.sent else "Nothing waiting."
+        line = f"{self.pending} waiting"
+        if self.parked:
+            line += f" · {self.parked} refused"
+        if self.next_attempt_at:
+            line += f" · next try {_local_time(self.next_attempt_at)}"
+        return line
+
     def summary(self) -> str:
         parts = [f"sent {self.sent} sign-ups"]
         if self.failed:
@@ -307,10 +318,18 @@ class SyncReport:
         parts.append(f"{self.pending} still pending")
         line = ", ".join(parts)
         if self.pending and self.next_attempt_at:
-            line += f"; next attempt at {self.next_attempt_at}"
+            line += f"; next attempt at {_local_time(self.next_attempt_at)}"
         if self.last_error:
             line += f" — last error: {self.last_error}"
         return line
+
+
+def _local_time(stamp: str) -> str:
+    """14:05:09 on this computer's clock, for people; the stored form stays UTC."""
+    try:
+        return parse_iso(stamp).astimezone().strftime("%H:%M:%S")
+    except ValueError:
+        return stamp
 
 
 class SyncEngine:

@@ -575,3 +575,21 @@ def test_permanent_and_retryable_errors_are_sync_errors():
     assert issubclass(PermanentSyncError, SyncError)
     assert issubclass(RetryableSyncError, SyncError)
     assert RetryableSyncError("x", 3).retry_after_s == 3
+
+
+def test_admin_status_line_is_short_and_in_local_time():
+    from kiosk.sync import SyncReport
+
+    quiet = SyncReport(sent=0, failed=0, parked=0, pending=0, last_error=None, next_attempt_at=None)
+    assert quiet.status_line() == "Nothing waiting."
+    waiting = SyncReport(
+        sent=0,
+        failed=100,
+        parked=5,
+        pending=312,
+        last_error="the sync server is not answering",
+        next_attempt_at="2026-11-25T13:05:09.000Z",
+    )
+    line = waiting.status_line()
+    assert line.startswith("312 waiting · 5 refused · next try ")
+    assert "Z" not in line and "not answering" not in line  # the error has its own line

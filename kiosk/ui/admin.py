@@ -528,6 +528,7 @@ class AdminScreen(QWidget):
         self._last_error.setWordWrap(True)
         self._sync_status = QLabel("", self._sync_card)
         self._sync_status.setObjectName("muted")
+        self._sync_status.setWordWrap(True)
         self._sync_status.hide()
         self._sync_bar = QProgressBar(self._sync_card)
         self._sync_bar.setTextVisible(False)
@@ -537,12 +538,8 @@ class AdminScreen(QWidget):
         self.sync_button.clicked.connect(self._on_sync_clicked)
         texts = QVBoxLayout()
         texts.setSpacing(2)
-        heading = QHBoxLayout()
-        heading.setSpacing(16)
-        heading.addWidget(self._sync_heading)
-        heading.addWidget(self._sync_status, 1, Qt.AlignmentFlag.AlignBottom)
-        texts.addLayout(heading)
-        for w in (self._last_sync, self._last_error):
+        texts.addWidget(self._sync_heading)
+        for w in (self._sync_status, self._last_sync, self._last_error):
             texts.addWidget(w)
         texts.addWidget(self._sync_bar)
         sync_row = QHBoxLayout(self._sync_card)
@@ -1018,6 +1015,8 @@ class AdminScreen(QWidget):
         error = stats.last_sync_error
         if stats.parked:
             error = f"{error or 'refused'} ({stats.parked:,} held back until fixed)"
+        if error and len(error) > 140:  # the card has room for about three lines
+            error = error[:139] + "…"
         self._last_error.setText(f"Last error: {error}" if error else "Last error: none")
         _restyle(self._last_error, "error", bool(error))
         self._subtitle.setText(

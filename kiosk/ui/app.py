@@ -183,10 +183,10 @@ class KioskController(QObject):
         self.sync_worker = SyncWorker(self.store, self.settings, target=target, parent=self)
         self.sync_worker.progress.connect(self._on_sync_progress)
         self.sync_worker.status_changed.connect(
-            lambda report: self._set_sync_status(report.summary(), False)
+            lambda report: self._set_sync_status(report.status_line(), False)
         )
         self.sync_worker.finished.connect(
-            lambda report: self._set_sync_status(report.summary(), False)
+            lambda report: self._set_sync_status(report.status_line(), False)
         )
         self._set_sync_status("Sync is on; waiting for the first attempt.", False)
         self.sync_worker.start()
