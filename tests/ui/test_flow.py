@@ -6,7 +6,7 @@ import itertools
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QPushButton
 
@@ -338,3 +338,33 @@ def test_an_unexpected_error_is_logged_without_its_message_and_returns_to_the_lo
     assert kiosk.form.name.edit.text() == ""
     assert "unexpected ValueError" in caplog.text
     assert "aoife@example.ie" not in caplog.text
+
+
+def test_the_first_slide_paints_before_the_rest_of_the_kiosk_is_built(qtbot, data_dir):
+    """kiosk run shows the story at once and builds forms and database one event later."""
+    from kiosk.ui.attract import AttractScreen
+    from kiosk.ui.launch import _AfterFirstPaint, open_window
+
+    window, content = open_window(load_settings(data_dir), DEFAULT_CONTENT_DIR, windowed=True)
+    qtbot.addWidget(window)
+    attract = window.stack.currentWidget()
+    assert isinstance(attract, AttractScreen) and content is not None
+    order = []
+    recorder = _Recorder(order)
+    attract.installEventFilter(recorder)
+    _AfterFirstPaint(attract, lambda: order.append("build the rest"))
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitUntil(lambda: "build the rest" in order, timeout=3000)
+    assert order.index("paint") < order.index("build the rest")
+
+
+class _Recorder(QObject):
+    def __init__(self, order: list[str]) -> None:
+        super().__init__()
+        self.order = order
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint and "paint" not in self.order:
+            self.order.append("paint")
+        return False
