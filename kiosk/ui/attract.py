@@ -341,19 +341,18 @@ class AttractScreen(QWidget):
 
     def _paint_quote(self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics, _: float) -> None:
         brand = self.content.brand
-        mark = font(m.px(260), QFont.Weight.Black, display=True)
-        p.setFont(mark)
-        p.setPen(QColor(brand.accent))
-        p.drawText(
-            QRectF(rect.left(), rect.top() - m.px(40), rect.width(), m.px(260)),
-            int(Qt.AlignmentFlag.AlignHCenter),
-            "“",
-        )
-        body_rect = rect.adjusted(rect.width() * 0.06, m.px(150), -rect.width() * 0.06, 0)
+        body_rect = rect.adjusted(rect.width() * 0.06, 0, -rect.width() * 0.06, 0)
+        # The mark is part of the block, so it sits just above the words at any height.
         self._text_block(
             p,
             body_rect,
             [
+                (
+                    "“",
+                    font(m.px(220), QFont.Weight.Black, display=True),
+                    QColor(brand.accent),
+                    -m.px(90),
+                ),
                 (
                     slide.body,
                     font(m.px(64), QFont.Weight.Medium, display=True),
