@@ -310,7 +310,7 @@ class AttractScreen(QWidget):
         brand = self.content.brand
         value = (slide.value or 0) * progress
         number = format_stat(round(value), slide.prefix, slide.suffix)
-        big = m.px(280 if not m.portrait else 240)
+        big = m.px(300 if not m.portrait else 400)  # shrunk below to fit the final value
         # Shrink the number until the final value fits, so it never jumps size mid-count.
         final = format_stat(slide.value or 0, slide.prefix, slide.suffix)
         while (
