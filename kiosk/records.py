@@ -295,16 +295,22 @@ class SignupForm:
     consents: dict[str, bool] = field(default_factory=dict)
 
 
+def required_contacts(form: SignupForm, content: Any) -> tuple[bool, bool]:
+    """(email needed, phone needed): by an email-based interest, or a ticked consent."""
+    email = any(content.interest(k).needs_email for k in form.interests) or any(
+        form.consents.get(c.key) and c.needs_email for c in content.consents
+    )
+    phone = any(form.consents.get(c.key) and c.needs_phone for c in content.consents)
+    return email, phone
+
+
 def validate_form(form: SignupForm, content: Any) -> dict[str, InvalidField]:
     """Every field problem at once, keyed by field name; empty when the form is valid.
 
     `content` is a content.Content (not imported, to keep this module standalone).
     """
     problems: dict[str, InvalidField] = {}
-    email_needed = any(content.interest(k).needs_email for k in form.interests) or any(
-        form.consents.get(c.key) and c.needs_email for c in content.consents
-    )
-    phone_needed = any(form.consents.get(c.key) and c.needs_phone for c in content.consents)
+    email_needed, phone_needed = required_contacts(form, content)
     try:
         normalise_name(form.name)
     except InvalidField as exc:

@@ -7,7 +7,7 @@ never opens the database, and can be wiped so nothing of a visitor survives.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -23,7 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.content import Content
-from kiosk.records import EMAIL_MAX, NAME_MAX, SignupForm, suggest_email, validate_form
+from kiosk.records import (
+    EMAIL_MAX,
+    NAME_MAX,
+    SignupForm,
+    required_contacts,
+    suggest_email,
+    validate_form,
+)
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.theme import Metrics, Palette, font, stylesheet
 from kiosk.ui.widgets import BigButton, QrCode
@@ -369,12 +376,7 @@ class SignupScreen(QWidget):
     def _refresh(self) -> None:
         form = self.form()
         problems = validate_form(form, self.content)
-        needs_email = (
-            "email" in problems
-            or any(self.content.interest(k).needs_email for k in form.interests)
-            or any(form.consents.get(c.key) and c.needs_email for c in self.content.consents)
-        )
-        needs_phone = any(form.consents.get(c.key) and c.needs_phone for c in self.content.consents)
+        needs_email, needs_phone = required_contacts(form, self.content)
         self.email.hint.setText("needed for updates" if needs_email else "optional")
         self.phone.hint.setText("needed for texts and calls" if needs_phone else "optional")
         for f, key in ((self.name, "name"), (self.email, "email"), (self.phone, "phone")):
@@ -411,7 +413,7 @@ class SignupScreen(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(watched, QLineEdit):
-            key = QKeyEvent(event).key() if not isinstance(event, QKeyEvent) else event.key()
+            key = event.key()
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self._on_enter(watched)
                 return True

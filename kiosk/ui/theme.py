@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtGui import QColor, QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase
 
 from kiosk.paths import FONTS_DIR
 
@@ -42,9 +42,6 @@ class Palette:
     muted: str = "#8DA2BF"  # captions, sources
     danger: str = "#C0392B"  # validation messages
     ok: str = "#2E8B57"
-
-    def qcolor(self, name: str) -> QColor:
-        return QColor(getattr(self, name))
 
 
 @dataclass(frozen=True)

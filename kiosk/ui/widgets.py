@@ -8,9 +8,9 @@ from pathlib import Path
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QPushButton, QSizePolicy, QWidget
 
-from kiosk.ui.theme import Metrics, font
+from kiosk.ui.theme import Metrics
 
 
 def qr_qimage(data: str, size_px: int) -> QImage:
@@ -113,15 +113,6 @@ class BigButton(QPushButton):
         self.setAccessibleName(text)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-
-
-def label(text: str, size_px: int, *, weight=None, wrap: bool = True, role: str = "") -> QLabel:
-    widget = QLabel(text)
-    widget.setFont(font(size_px, weight) if weight else font(size_px))
-    widget.setWordWrap(wrap)
-    if role:
-        widget.setProperty("role", role)
-    return widget
 
 
 class ScaledWidget(QWidget):
