@@ -21,24 +21,20 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPaintEvent,
+    QPixmap,
 )
 from PySide6.QtWidgets import QWidget
 
 from kiosk.content import Content, Slide
+from kiosk.ui.layers import LayerCache, Live, draw_picture, render_layer
+from kiosk.ui.motion import FramePacer, SlidePlan, ease_out, next_wake
 from kiosk.ui.theme import Metrics, font
 from kiosk.ui.widgets import image_pixmap, qr_qimage
 
 COUNT_UP_S = 1.2
-# Frame intervals: a transition at ~30 fps, a count-up at 25 fps. Smooth to the eye,
-# and a software-rendered 1080p frame costs a few ms: the idle loop stays under 5 %.
-TRANSITION_FRAME_MS = 33
-COUNT_FRAME_MS = 40
 SWIPE_FRACTION = 0.06  # of the width: shorter drags are taps
 
-
-def ease_out(t: float) -> float:
-    t = min(1.0, max(0.0, t))
-    return 1 - (1 - t) ** 3
+__all__ = ["AttractScreen", "ease_out", "format_stat"]
 
 
 def format_stat(value: float, prefix: str, suffix: str) -> str:
@@ -76,6 +72,12 @@ class AttractScreen(QWidget):
         self._timer.setObjectName("attract-tick")
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.tick)
+        # Frames move cached pictures of the slides (kiosk/ui/layers.py) on a 60 Hz
+        # grid (kiosk/ui/motion.py); between animations the loop sleeps until due.
+        self._layers = LayerCache(keep=2)
+        self._pacer = FramePacer()
+        self._capture: list[Live] | None = None
+        self._wake_why = "advance"
         self._qr_url = content.links.donate_url_for()
         self._qr_cache: tuple[int, object] | None = None
         self._painted_once = False
@@ -128,37 +130,54 @@ class AttractScreen(QWidget):
     def _transition_s(self) -> float:
         return self.content.timing.transition_ms / 1000
 
+    def _plan(self) -> SlidePlan:
+        return SlidePlan(
+            transition_s=self._transition_s(),
+            count_s=COUNT_UP_S if self.slide.kind == "stat" else 0.0,
+            duration_s=self.slide.duration_s,
+        )
+
     def _animating(self) -> bool:
-        elapsed = self._elapsed()
-        in_transition = self._previous is not None and elapsed < self._transition_s()
-        counting = self.slide.kind == "stat" and elapsed < self._transition_s() + COUNT_UP_S
-        return in_transition or counting
+        return self._plan().animating(self._elapsed())
 
     def tick(self) -> None:
         """Advance if the slide's time is up; repaint while animating."""
         if self._elapsed() >= self.slide.duration_s:
             self.next()
             return
+        if self._wake_why == "prepare":
+            self._prepare_next()
+            self._schedule()
+            return
         if self._previous is not None and self._elapsed() >= self._transition_s():
             self._previous = None
-        self.update()
+        # Only the slide area moves; the chrome stays as painted (go_to repaints it all).
+        self.update(self._area().toAlignedRect())
         self._schedule()
 
     def _schedule(self) -> None:
         if not self.isVisible():
             return
-        if self._animating():
-            in_transition = self._previous is not None and self._elapsed() < self._transition_s()
-            delay = TRANSITION_FRAME_MS if in_transition else COUNT_FRAME_MS
-        else:
-            delay = int((self.slide.duration_s - self._elapsed()) * 1000) + 1
-        self._timer.start(max(1, delay))
+        wake = next_wake(
+            self._plan(),
+            self._elapsed(),
+            self._pacer,
+            self._clock(),
+            next_prepared=self._layer_key((self._index + 1) % len(self.content.slides))
+            in self._layers,
+        )
+        self._wake_why = wake.why
+        self._timer.setTimerType(
+            Qt.TimerType.PreciseTimer if wake.precise else Qt.TimerType.CoarseTimer
+        )
+        self._timer.start(max(1, int(wake.delay_s * 1000) + (0 if wake.precise else 1)))
 
     def showEvent(self, event: object) -> None:
         self._schedule()
 
     def hideEvent(self, event: object) -> None:
         self._timer.stop()
+        self._layers.clear()  # a visitor is signing up: give the memory back
 
     # -- input ---------------------------------------------------------------
 
@@ -198,31 +217,94 @@ class AttractScreen(QWidget):
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         m = Metrics(self.width(), self.height())
-        # A flat fill: a full-screen gradient costs more than the whole slide, every frame.
-        p.fillRect(self.rect(), QColor(self.content.brand.primary))
-
         chrome = self._chrome_height(m)
-        area = QRectF(0, m.px(120), self.width(), self.height() - m.px(120) - chrome)
+        area = self._area()
+        # Animation frames repaint only the slide area; the chrome is kept as painted.
+        whole = not area.toAlignedRect().contains(event.rect())
+        if whole:
+            # A flat fill: a full-screen gradient costs more than the whole slide, every frame.
+            p.fillRect(self.rect(), QColor(self.content.brand.primary))
         elapsed = self._elapsed()
         t = ease_out(elapsed / self._transition_s()) if self._transition_s() > 0 else 1.0
         if self._previous is not None and t < 1.0:
-            # A push, not a cross-fade: opacity triples the cost of painting text.
+            # A push, not a cross-fade: opacity triples the cost of painting text. Whole
+            # pixels, so the two pictures meet without a seam.
             shift = self.width() * self._direction
-            self._paint_slide(
-                p,
-                self.content.slides[self._previous],
-                area.translated(-shift * t, 0),
-                m,
-                count_progress=1.0,
-            )
-            self._paint_slide(
-                p, self.slide, area.translated(shift * (1 - t), 0), m, count_progress=0.0
-            )
+            x = round(shift * (1 - t))
+            self._draw_layer(p, self._previous, area, x - shift, 1.0)
+            self._draw_layer(p, self._index, area, x, 0.0)
         else:
             progress = ease_out((elapsed - self._transition_s()) / COUNT_UP_S)
-            self._paint_slide(p, self.slide, area, m, count_progress=progress)
-        self._paint_chrome(p, m, chrome)
+            self._draw_layer(p, self._index, area, 0, progress)
+        if whole:
+            self._paint_chrome(p, m, chrome)
         p.end()
+
+    def _area(self) -> QRectF:
+        """Where slides are drawn: between the logo line and the chrome at the bottom."""
+        m = Metrics(self.width(), self.height())
+        top = m.px(120)
+        return QRectF(0, top, self.width(), self.height() - top - self._chrome_height(m))
+
+    def _layer_key(self, index: int) -> tuple:
+        area = self._area()
+        slide = self.content.slides[index]
+        return (index, id(slide), area.width(), area.height(), self.devicePixelRatioF())
+
+    def _layer(self, index: int):
+        """The slide's picture at rest (a count-up number left out), drawn once and kept."""
+        slide = self.content.slides[index]
+
+        def build(spare: QPixmap | None):
+            area = self._area()
+            m = Metrics(self.width(), self.height())
+
+            def paint(painter: QPainter) -> Live | None:
+                self._capture = []
+                try:
+                    self._paint_slide(
+                        painter,
+                        slide,
+                        QRectF(0, 0, area.width(), area.height()),
+                        m,
+                        count_progress=1.0,
+                    )
+                    return self._capture[0] if self._capture else None
+                finally:
+                    self._capture = None
+
+            return render_layer(
+                int(area.width()),
+                int(area.height()),
+                self.devicePixelRatioF(),
+                QColor(self.content.brand.primary),
+                paint,
+                slide,
+                spare,
+            )
+
+        return self._layers.get(self._layer_key(index), build)
+
+    def _prepare_next(self) -> None:
+        """Draw the next slide's picture while nothing moves, so its first frame is a blit."""
+        self._layer((self._index + 1) % len(self.content.slides))
+
+    def _draw_layer(self, p: QPainter, index: int, area: QRectF, dx: int, progress: float) -> None:
+        if dx <= -area.width() or dx >= area.width():
+            return
+        layer = self._layer(index)
+        p.drawPixmap(QPointF(area.left() + dx, area.top()), layer.pixmap)
+        if layer.live is not None:
+            slide = self.content.slides[index]
+            live = layer.live
+            p.setFont(live.font)
+            p.setPen(live.colour)
+            value = (slide.value or 0) * progress
+            p.drawText(
+                live.rect.translated(area.left() + dx, area.top()),
+                live.flags,
+                format_stat(round(value), slide.prefix, slide.suffix),
+            )
 
     def _chrome_height(self, m: Metrics) -> int:
         return m.px(320) if m.portrait else m.px(270)
@@ -234,10 +316,7 @@ class AttractScreen(QWidget):
         inner = area.adjusted(margin, 0, -margin, 0)
         text_rect, image_rect = self._split(inner, slide, m)
         if slide.image is not None and image_rect is not None:
-            pix = image_pixmap(slide.image, int(image_rect.width()), int(image_rect.height()))
-            x = image_rect.center().x() - pix.width() / 2
-            y = image_rect.center().y() - pix.height() / 2
-            p.drawPixmap(QPointF(x, y), pix)
+            draw_picture(p, slide.image, image_rect)  # into the slide's layer, kept there
         painter = {
             "stat": self._paint_stat,
             "quote": self._paint_quote,
@@ -275,18 +354,26 @@ class AttractScreen(QWidget):
         rect: QRectF,
         items: list[tuple[str, QFont, QColor, int]],
         align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
+        live: int | None = None,
     ) -> None:
-        """Lay out paragraphs top to bottom, the block centred vertically in `rect`."""
+        """Lay out paragraphs top to bottom, the block centred vertically in `rect`.
+
+        While a slide's picture is drawn, item `live` is left out and noted for frames.
+        """
         flags = int(align) | int(Qt.TextFlag.TextWordWrap)
         heights = []
         for text, f, _, gap in items:
             r = QFontMetrics(f).boundingRect(QRect(0, 0, int(rect.width()), 100000), flags, text)
             heights.append(r.height() + gap)
         y = rect.top() + max(0.0, (rect.height() - sum(heights)) / 2)
-        for (text, f, colour, _), h in zip(items, heights, strict=True):
-            p.setFont(f)
-            p.setPen(colour)
-            p.drawText(QRectF(rect.left(), y, rect.width(), h), flags, text)
+        for i, ((text, f, colour, _), h) in enumerate(zip(items, heights, strict=True)):
+            box = QRectF(rect.left(), y, rect.width(), h)
+            if i == live and self._capture is not None:
+                self._capture.append(Live(box, f, colour, flags))
+            else:
+                p.setFont(f)
+                p.setPen(colour)
+                p.drawText(box, flags, text)
             y += h
 
     def _paint_story(self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics, _: float) -> None:
@@ -329,6 +416,7 @@ class AttractScreen(QWidget):
                     m.px(8),
                 )
             )
+        live = len(items)
         items.append(
             (number, font(big, QFont.Weight.Black, display=True), QColor(brand.accent), m.px(12))
         )
@@ -337,7 +425,7 @@ class AttractScreen(QWidget):
         )
         if slide.source:
             items.append((f"Source: {slide.source}", font(m.px(24)), QColor("#8DA2BF"), 0))
-        self._text_block(p, rect, items, Qt.AlignmentFlag.AlignHCenter)
+        self._text_block(p, rect, items, Qt.AlignmentFlag.AlignHCenter, live=live)
 
     def _paint_quote(self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics, _: float) -> None:
         brand = self.content.brand
