@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
-import hmac
 import itertools
 import json
 import logging
 import math
 import os
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,6 +62,8 @@ class PinPolicy:
 
 def hash_pin(pin: str) -> str:
     """A salted scrypt hash: "scrypt$n$r$p$salt_b64$hash_b64"."""
+    import secrets  # OpenSSL (~3 MiB) loads when a PIN is set or checked, not at start
+
     salt = secrets.token_bytes(SALT_BYTES)
     digest = _scrypt(pin, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, HASH_BYTES)
     return "$".join(
@@ -92,11 +91,15 @@ def verify_pin(stored: str, pin: str) -> bool:
     ):
         log.warning("admin PIN hash in settings has unsupported parameters; no PIN matches it")
         return False
+    import hmac
+
     actual = _scrypt(pin, salt, n, r, p, len(expected))
     return hmac.compare_digest(actual, expected)
 
 
 def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
+    import hashlib
+
     return hashlib.scrypt(
         pin.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=dklen, maxmem=256 * r * n + 2**20
     )

@@ -10,18 +10,10 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPixmap, QResiz
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QPushButton, QSizePolicy, QWidget
 
+from kiosk.ui.qr_view import qr_qimage
 from kiosk.ui.theme import Metrics
 
-
-def qr_qimage(data: str, size_px: int) -> QImage:
-    """The Pillow QR image as a QImage (a deep copy: Pillow's buffer is freed)."""
-    from kiosk.qr import qr_image  # qrcode and Pillow load on first use, not at start-up
-
-    image = qr_image(data, size_px)
-    raw = image.tobytes("raw", "RGB")
-    return QImage(
-        raw, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888
-    ).copy()
+__all__ = ["BigButton", "QrCode", "ScaledWidget", "image_pixmap", "metrics_for", "qr_qimage"]
 
 
 class QrCode(QWidget):
