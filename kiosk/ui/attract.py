@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPaintEvent,
     QPixmap,
+    QRegion,
 )
 from PySide6.QtWidgets import QWidget
 
@@ -74,7 +75,8 @@ class AttractScreen(QWidget):
         self._timer.timeout.connect(self.tick)
         # Frames move cached pictures of the slides (kiosk/ui/layers.py) on a 60 Hz
         # grid (kiosk/ui/motion.py); between animations the loop sleeps until due.
-        self._layers = LayerCache(keep=2)
+        self._layers = LayerCache(keep=1)
+        self._frame_x: int | None = None  # where the arriving slide is in the backing store
         self._pacer = FramePacer()
         self._capture: list[Live] | None = None
         self._wake_why = "advance"
@@ -101,13 +103,19 @@ class AttractScreen(QWidget):
 
     def go_to(self, index: int, direction: int = 1) -> None:
         count = len(self.content.slides)
+        settled = self._previous is None and self._frame_x is None
         self._previous = self._index
         self._index = index % count
         self._direction = direction
         self._shown_at = self._clock()
+        self._frame_x = self._push_x()
         self.slide_shown.emit(self._index)
         self._schedule()
-        self.update()
+        if settled:
+            # The leaving slide is already on screen where the push starts: only the chrome.
+            self.update(QRegion(self.rect()).subtracted(QRegion(self._area().toAlignedRect())))
+        else:
+            self.update()
 
     def next(self) -> None:
         self.go_to(self._index + 1, 1)
@@ -118,6 +126,7 @@ class AttractScreen(QWidget):
     def restart(self) -> None:
         """Back to the first slide, as when the kiosk returns to the loop."""
         self._previous = None
+        self._frame_x = None
         self._index = 0
         self._shown_at = self._clock()
         self.slide_shown.emit(0)
@@ -149,11 +158,39 @@ class AttractScreen(QWidget):
             self._prepare_next()
             self._schedule()
             return
-        if self._previous is not None and self._elapsed() >= self._transition_s():
+        area = self._area().toAlignedRect()
+        if self._previous is not None and self._frame_x is not None:
+            # A push moves both slides by the same whole pixels: shift what is on screen
+            # and paint only the strip it uncovers (the chrome stays as painted).
+            if self._elapsed() >= self._transition_s():
+                self._previous = None
+            x = self._push_x()
+            dx, self._frame_x = x - self._frame_x, x
+            if dx:
+                self.scroll(dx, 0, area)
+            if self._previous is None:
+                self._frame_x = None
+        else:
             self._previous = None
-        # Only the slide area moves; the chrome stays as painted (go_to repaints it all).
-        self.update(self._area().toAlignedRect())
+            self._frame_x = None
+            self.update(self._live_rect() or area)
         self._schedule()
+
+    def _push_x(self) -> int:
+        """Where the arriving slide is now (whole pixels): the screen width at the start, 0 done."""
+        transition = self._transition_s()
+        t = ease_out(self._elapsed() / transition) if transition > 0 else 1.0
+        return round(self.width() * self._direction * (1 - t))
+
+    def _live_rect(self) -> QRect | None:
+        """What a count-up frame repaints: the number only, when its slide's picture is kept."""
+        key = self._layer_key(self._index)
+        if self._layers.peek(key) is None:
+            return None
+        live = self._layers.peek(key).live
+        if live is None:
+            return None
+        return live.rect.translated(self._area().topLeft()).toAlignedRect()
 
     def _schedule(self) -> None:
         if not self.isVisible():
@@ -219,19 +256,28 @@ class AttractScreen(QWidget):
         m = Metrics(self.width(), self.height())
         chrome = self._chrome_height(m)
         area = self._area()
-        # Animation frames repaint only the slide area; the chrome is kept as painted.
-        whole = not area.toAlignedRect().contains(event.rect())
+        # Animation frames repaint only (part of) the slide area, the chrome only when
+        # it changes: each part is painted when the repaint reaches it.
+        dirty, slides = event.region(), QRegion(area.toAlignedRect())
+        whole = not dirty.subtracted(slides).isEmpty()
         if whole:
             # A flat fill: a full-screen gradient costs more than the whole slide, every frame.
             p.fillRect(self.rect(), QColor(self.content.brand.primary))
         elapsed = self._elapsed()
-        t = ease_out(elapsed / self._transition_s()) if self._transition_s() > 0 else 1.0
-        if self._previous is not None and t < 1.0:
+        if self._previous is not None and slides.subtracted(dirty).isEmpty():
+            # A whole repaint shows the moment it is painted; strips match what was scrolled.
+            if elapsed >= self._transition_s():
+                self._previous = self._frame_x = None
+            else:
+                self._frame_x = self._push_x()
+        if not dirty.intersects(slides):
+            pass
+        elif self._previous is not None and self._frame_x is not None:
             # A push, not a cross-fade: opacity triples the cost of painting text. Whole
-            # pixels, so the two pictures meet without a seam.
+            # pixels, so the two pictures meet without a seam; the x tick() scrolled to.
             shift = self.width() * self._direction
-            x = round(shift * (1 - t))
-            self._draw_layer(p, self._previous, area, x - shift, 1.0)
+            x = self._frame_x
+            self._draw_leaving(p, dirty, area, x - shift, m)
             self._draw_layer(p, self._index, area, x, 0.0)
         else:
             progress = ease_out((elapsed - self._transition_s()) / COUNT_UP_S)
@@ -284,6 +330,22 @@ class AttractScreen(QWidget):
             )
 
         return self._layers.get(self._layer_key(index), build)
+
+    def _draw_leaving(self, p: QPainter, dirty: QRegion, area: QRectF, dx: int, m: Metrics) -> None:
+        """The leaving slide, where the repaint reaches it (a scroll's strip never does)."""
+        index = self._previous
+        if index is None or not dirty.intersects(area.translated(dx, 0).toAlignedRect()):
+            return
+        if self._layer_key(index) in self._layers:
+            self._draw_layer(p, index, area, dx, 1.0)
+            return
+        # Drawn straight: one picture is kept, and it is the arriving slide's.
+        slide = self.content.slides[index]
+        p.save()
+        p.setClipRect(area)
+        p.fillRect(area, QColor(self.content.brand.primary))
+        self._paint_slide(p, slide, area.translated(dx, 0), m, count_progress=1.0)
+        p.restore()
 
     def _prepare_next(self) -> None:
         """Draw the next slide's picture while nothing moves, so its first frame is a blit."""

@@ -52,6 +52,9 @@ class LayerCache:
     def __len__(self) -> int:
         return len(self._layers)
 
+    def peek(self, key: Hashable) -> Layer | None:
+        return self._layers.get(key)
+
     def get(self, key: Hashable, build: Callable[[QPixmap | None], Layer]) -> Layer:
         """The layer for `key`; `build(spare)` draws a missing one, over `spare` if it fits."""
         layer = self._layers.get(key)
