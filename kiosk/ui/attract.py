@@ -7,6 +7,7 @@ during a transition or a count-up.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -113,7 +114,7 @@ class AttractScreen(QWidget):
         self._schedule()
         if settled:
             # The leaving slide is already on screen where the push starts: only the chrome.
-            self.update(QRegion(self.rect()).subtracted(QRegion(self._area().toAlignedRect())))
+            self.update(QRegion(self.rect()).subtracted(QRegion(self._moving_rect())))
         else:
             self.update()
 
@@ -144,6 +145,7 @@ class AttractScreen(QWidget):
             transition_s=self._transition_s(),
             count_s=COUNT_UP_S if self.slide.kind == "stat" else 0.0,
             duration_s=self.slide.duration_s,
+            pushed=self._previous is not None,
         )
 
     def _animating(self) -> bool:
@@ -158,23 +160,39 @@ class AttractScreen(QWidget):
             self._prepare_next()
             self._schedule()
             return
-        area = self._area().toAlignedRect()
+        area = self._moving_rect()
         if self._previous is not None and self._frame_x is not None:
-            # A push moves both slides by the same whole pixels: shift what is on screen
-            # and paint only the strip it uncovers (the chrome stays as painted).
             if self._elapsed() >= self._transition_s():
-                self._previous = None
-            x = self._push_x()
-            dx, self._frame_x = x - self._frame_x, x
-            if dx:
-                self.scroll(dx, 0, area)
-            if self._previous is None:
-                self._frame_x = None
+                # The last frame: the slide at rest, whole (whatever was painted before).
+                self._previous = self._frame_x = None
+                self.update(area)
+            else:
+                # A push moves both slides by the same whole pixels: shift what is on
+                # screen and paint only the strip it uncovers (the chrome stays as it is).
+                x = self._push_x()
+                dx, self._frame_x = x - self._frame_x, x
+                if dx:
+                    self.scroll(dx, 0, area)
+                    self._repaint_children(dx, area)
         else:
             self._previous = None
             self._frame_x = None
-            self.update(self._live_rect() or area)
+            if self._wake_why == "frame":  # a count-up, up to and including its last frame
+                self.update(self._live_rect() or area)
         self._schedule()
+
+    def _repaint_children(self, dx: int, area: QRect) -> None:
+        """Controls over the slides are not moved by a scroll, but their pixels were."""
+        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            box = child.geometry()
+            if child.isVisible() and box.intersects(area):
+                self.update(box)
+                self.update(box.translated(dx, 0))
+
+    def _moving_rect(self) -> QRect:
+        """What frames repaint or scroll: the slide area above the progress dots."""
+        m = Metrics(self.width(), self.height())
+        return self._area().adjusted(0, 0, 0, -m.px(8)).toAlignedRect()
 
     def _push_x(self) -> int:
         """Where the arriving slide is now (whole pixels): the screen width at the start, 0 done."""
@@ -207,7 +225,8 @@ class AttractScreen(QWidget):
         self._timer.setTimerType(
             Qt.TimerType.PreciseTimer if wake.precise else Qt.TimerType.CoarseTimer
         )
-        self._timer.start(max(1, int(wake.delay_s * 1000) + (0 if wake.precise else 1)))
+        # Rounded up: a wake a fraction of a millisecond early would cost a second frame.
+        self._timer.start(max(1, math.ceil(wake.delay_s * 1000)))
 
     def showEvent(self, event: object) -> None:
         self._schedule()
@@ -258,23 +277,25 @@ class AttractScreen(QWidget):
         area = self._area()
         # Animation frames repaint only (part of) the slide area, the chrome only when
         # it changes: each part is painted when the repaint reaches it.
-        dirty, slides = event.region(), QRegion(area.toAlignedRect())
+        dirty, slides = event.region(), QRegion(self._moving_rect())
         whole = not dirty.subtracted(slides).isEmpty()
         if whole:
             # A flat fill: a full-screen gradient costs more than the whole slide, every frame.
             p.fillRect(self.rect(), QColor(self.content.brand.primary))
         elapsed = self._elapsed()
-        if self._previous is not None and slides.subtracted(dirty).isEmpty():
-            # A whole repaint shows the moment it is painted; strips match what was scrolled.
-            if elapsed >= self._transition_s():
-                self._previous = self._frame_x = None
-            else:
-                self._frame_x = self._push_x()
+        moving = (
+            self._previous is not None
+            and self._frame_x is not None
+            and elapsed < self._transition_s()
+        )
+        # Slides stop above the progress dots: that strip never moves (see _moving_rect).
+        p.setClipRect(self._moving_rect(), Qt.ClipOperation.IntersectClip)
         if not dirty.intersects(slides):
             pass
-        elif self._previous is not None and self._frame_x is not None:
+        elif moving:
             # A push, not a cross-fade: opacity triples the cost of painting text. Whole
-            # pixels, so the two pictures meet without a seam; the x tick() scrolled to.
+            # pixels, so the two pictures meet without a seam; at the x tick() scrolled to,
+            # so a repaint agrees with what is on screen.
             shift = self.width() * self._direction
             x = self._frame_x
             self._draw_leaving(p, dirty, area, x - shift, m)
@@ -283,6 +304,7 @@ class AttractScreen(QWidget):
             progress = ease_out((elapsed - self._transition_s()) / COUNT_UP_S)
             self._draw_layer(p, self._index, area, 0, progress)
         if whole:
+            p.setClipping(False)
             self._paint_chrome(p, m, chrome)
         p.end()
 
@@ -353,6 +375,19 @@ class AttractScreen(QWidget):
 
     def _draw_layer(self, p: QPainter, index: int, area: QRectF, dx: int, progress: float) -> None:
         if dx <= -area.width() or dx >= area.width():
+            return
+        upcoming = self._layer_key((self._index + 1) % len(self.content.slides))
+        if (
+            index == self._index
+            and self._layer_key(index) not in self._layers
+            and (upcoming in self._layers)
+        ):
+            # A repaint at rest after the next slide was drawn ahead: keep that picture.
+            p.save()
+            p.fillRect(area, QColor(self.content.brand.primary))
+            m = Metrics(self.width(), self.height())
+            self._paint_slide(p, self.slide, area.translated(dx, 0), m, count_progress=progress)
+            p.restore()
             return
         layer = self._layer(index)
         p.drawPixmap(QPointF(area.left() + dx, area.top()), layer.pixmap)

@@ -34,19 +34,17 @@ class Wake:
 class SlidePlan:
     """One slide's schedule, in seconds since it was shown."""
 
-    transition_s: float  # 0 when the slide arrived without a transition
+    transition_s: float  # how long a push lasts; a count-up starts when it would end
     count_s: float  # 0 when nothing counts up
     duration_s: float
-
-    @property
-    def animated_until(self) -> float:
-        return self.transition_s + self.count_s
+    pushed: bool = True  # False for the first slide, which appears without a push
 
     def moving(self, elapsed: float) -> bool:
-        return elapsed < self.transition_s
+        return self.pushed and elapsed < self.transition_s
 
     def animating(self, elapsed: float) -> bool:
-        return elapsed < self.animated_until
+        counting = self.count_s > 0 and elapsed < self.transition_s + self.count_s
+        return self.moving(elapsed) or counting
 
 
 class FramePacer:
