@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -68,13 +68,42 @@ class Interest:
     needs_email: bool
 
 
+CONSENT_BASES = ("consent", "soft_opt_in")
+# PECR reg. 22(3A), the charity soft opt-in: electronic mail only (email and SMS).
+SOFT_OPT_IN_CHANNELS = ("email", "sms")
+DEFAULT_OPT_OUT = "Tick if you'd rather not hear from us"
+
+
 @dataclass(frozen=True)
 class Consent:
+    """A contact channel and its legal basis.
+
+    `consent`: an unticked opt-in box labelled `wording`; ticking it says yes.
+    `soft_opt_in` (email and SMS only): `wording` tells the visitor the charity
+    will keep in touch about its work, and a box labelled `opt_out` lets them
+    say no; not ticking it says yes (for a contact they gave).
+    """
+
     key: str
     label: str
     wording: str
     needs_email: bool
     needs_phone: bool
+    basis: str = "consent"
+    opt_out: str = ""
+
+    @property
+    def is_soft_opt_in(self) -> bool:
+        return self.basis == "soft_opt_in"
+
+    def choice(self, ticked: bool) -> bool:
+        """The stored choice for this channel when its box is `ticked` (or not)."""
+        return not ticked if self.is_soft_opt_in else ticked
+
+    @property
+    def shown_text(self) -> str:
+        """The exact words the visitor saw, as recorded: the wording, and the opt-out box."""
+        return f"{self.wording}\n{self.opt_out}" if self.is_soft_opt_in else self.wording
 
 
 @dataclass(frozen=True)
@@ -303,6 +332,31 @@ def export_columns(folder: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(i.key for i in content.interests), tuple(c.key for c in content.consents)
 
 
+def _check_basis(r: _Reader, data: dict[str, Any], p: str, consent: Consent) -> Consent:
+    """The legal basis is one PECR allows for the channel; the opt-out box label if soft."""
+    if consent.basis not in CONSENT_BASES:
+        r.problem(f"{p}.basis", f"expected consent or soft_opt_in, got {_show(consent.basis)}")
+        return consent
+    if not consent.is_soft_opt_in:
+        if "opt_out" in data:
+            r.problem(f"{p}.opt_out", "only a soft_opt_in channel has an opt-out box")
+        return consent
+    if consent.key not in SOFT_OPT_IN_CHANNELS:
+        r.problem(
+            f"{p}.basis",
+            "soft_opt_in is only for email and SMS (channel key email or sms): phone "
+            "calls, post and other channels need consent",
+        )
+    elif consent.key == "email" and not consent.needs_email:
+        r.problem(f"{p}.needs_email", "a soft opt-in email channel needs the email address")
+    elif consent.key == "sms" and not consent.needs_phone:
+        r.problem(f"{p}.needs_phone", "a soft opt-in SMS channel needs the phone number")
+    opt_out = r.text(data, "opt_out", f"{p}.opt_out", default=DEFAULT_OPT_OUT, max_len=120)
+    if not opt_out.strip():
+        r.problem(f"{p}.opt_out", "a soft opt-in needs a simple opt-out box label")
+    return replace(consent, opt_out=opt_out)
+
+
 def _parse(raw: dict[str, Any], r: _Reader) -> Content:
     version = r.text(raw, "version", "version", max_len=40)
 
@@ -406,15 +460,15 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
     consents, seen = [], set()
     for i, s in enumerate(r.items(raw, "consents")):
         p = f"consents[{i}]"
-        consents.append(
-            Consent(
-                key=r.key(s, p, seen),
-                label=r.text(s, "label", f"{p}.label", max_len=40),
-                wording=r.text(s, "wording", f"{p}.wording", max_len=600),
-                needs_email=r.flag(s, "needs_email", f"{p}.needs_email"),
-                needs_phone=r.flag(s, "needs_phone", f"{p}.needs_phone"),
-            )
+        consent = Consent(
+            key=r.key(s, p, seen),
+            label=r.text(s, "label", f"{p}.label", max_len=40),
+            wording=r.text(s, "wording", f"{p}.wording", max_len=600),
+            needs_email=r.flag(s, "needs_email", f"{p}.needs_email"),
+            needs_phone=r.flag(s, "needs_phone", f"{p}.needs_phone"),
+            basis=r.text(s, "basis", f"{p}.basis", default="consent", max_len=20),
         )
+        consents.append(_check_basis(r, s, p, consent))
 
     pv = r.table(raw, "privacy", "privacy")
     ty = r.table(raw, "thank_you", "thank_you")
