@@ -103,7 +103,7 @@ def _content_dir(args: argparse.Namespace, settings=None) -> Path:
 def _store(settings):
     from kiosk.store import Store
 
-    return Store(settings.db_path)
+    return Store(settings.db_path, seal_to=settings.privacy_seal_to)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -46,6 +46,32 @@ def is_sealed(value: object) -> bool:
     return isinstance(value, str) and value.startswith(PREFIX)
 
 
+_SEALED_MAX = 2000  # a sealed 400-byte name is ~620 characters
+
+
+def check_sealed_fields(data: dict[str, Any]) -> None:
+    """Raise ValueError unless every personal field given is sealed text (none plain).
+
+    A sealed record arriving by import is checked for shape only: its contents
+    were validated by the kiosk that sealed it, and only the office can open them.
+    """
+    if not is_sealed(data.get("name")):
+        raise ValueError("name: a sealed record has its name sealed")
+    for key in PERSONAL_FIELDS:
+        value = data.get(key)
+        if value is None:
+            continue
+        if not is_sealed(value):
+            raise ValueError(f"{key}: plain text beside sealed fields")
+        body = value[len(PREFIX) :]
+        try:
+            raw = base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError(f"{key}: damaged sealed text") from None
+        if len(value) > _SEALED_MAX or len(raw) < 48 + PAD_BLOCK:
+            raise ValueError(f"{key}: damaged sealed text")
+
+
 def _nacl() -> Any:
     try:
         from nacl import exceptions, public

@@ -317,10 +317,22 @@ class Store:
     busy_timeout_s: float = 5.0  # how long a save waits for another program's lock
 
     def __init__(
-        self, path: Path | str, *, clock: Callable[[], datetime] = utc_now, read_only: bool = False
+        self,
+        path: Path | str,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        read_only: bool = False,
+        seal_to: str = "",
     ) -> None:
-        """`read_only`: for looking while a kiosk runs (`kiosk stats`); takes no writer lock."""
+        """`read_only`: for looking while a kiosk runs (`kiosk stats`); takes no writer lock.
+
+        `seal_to` (the office's public key, privacy.seal_to): every personal field is
+        sealed before it is written, so the database holds nothing readable; callers
+        keep the plain record they saved (the thank-you name lives in memory only).
+        """
         self.path = Path(path)
+        self.seal_to = seal_to.strip()
+        self._sealer: Any = None
         self.read_only = read_only
         self._clock = clock
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-store")
@@ -483,7 +495,22 @@ class Store:
 
         return self._run(lambda db: self._tx(db, body))
 
+    @property
+    def sealing(self) -> bool:
+        """True when personal fields are sealed: Find then works by reference only."""
+        return bool(self.seal_to)
+
+    def _sealed(self, rec: SignupRecord) -> SignupRecord:
+        if not self.seal_to:
+            return rec
+        if self._sealer is None:
+            from kiosk.sealing import Sealer  # PyNaCl only when sealing is on
+
+            self._sealer = Sealer(self.seal_to)
+        return self._sealer.seal_record(rec)
+
     def _insert(self, conn: sqlite3.Connection, rec: SignupRecord, *, queue: bool) -> None:
+        rec = self._sealed(rec)  # the one place sign-ups are written
         now = self._now()
         conn.execute(
             f"INSERT INTO signups ({_RECORD_COLUMNS}, saved_at) VALUES "

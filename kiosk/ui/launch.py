@@ -72,7 +72,7 @@ def run_kiosk(
         from kiosk.store import Store
         from kiosk.ui.app import KioskController, install_excepthook
 
-        built["store"] = store = Store(settings.db_path)
+        built["store"] = store = Store(settings.db_path, seal_to=settings.privacy_seal_to)
         attract = window.stack.widget(0)
         built["controller"] = controller = KioskController(
             settings, content, store, window, content_dir=content_dir, attract=attract
