@@ -402,6 +402,8 @@ class Store:
             # Before foreign keys are on: a migration may rebuild a referenced table.
             self._migrate(conn)
             conn.execute("PRAGMA foreign_keys=ON")
+            if self.seal_to:
+                self._seal_plain_rows(conn)
         except BaseException:
             conn.close()
             raise
@@ -500,14 +502,44 @@ class Store:
         """True when personal fields are sealed: Find then works by reference only."""
         return bool(self.seal_to)
 
-    def _sealed(self, rec: SignupRecord) -> SignupRecord:
-        if not self.seal_to:
-            return rec
+    def _seal(self) -> Any:
         if self._sealer is None:
             from kiosk.sealing import Sealer  # PyNaCl only when sealing is on
 
             self._sealer = Sealer(self.seal_to)
-        return self._sealer.seal_record(rec)
+        return self._sealer
+
+    def _sealed(self, rec: SignupRecord) -> SignupRecord:
+        return self._seal().seal_record(rec) if self.seal_to else rec
+
+    def _seal_plain_rows(self, conn: sqlite3.Connection) -> None:
+        """Seal sign-ups saved before sealing was turned on, then scrub the old text.
+
+        VACUUM rewrites the file without the freed pages and the checkpoint empties
+        the WAL, so no plain name survives on disk (as wipe does).
+        """
+        cols = ("first_name", "last_name", "name", "email", "phone")
+        plain = " OR ".join(f"({c} IS NOT NULL AND {c} NOT LIKE 'sealed:v1:%')" for c in cols)
+        rows = conn.execute(f"SELECT id, {', '.join(cols)} FROM signups WHERE {plain}").fetchall()
+        if not rows:
+            return
+        seal = self._seal().seal_fields
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for row in rows:
+                sealed = seal(dict(zip(cols, row[1:], strict=True)))
+                conn.execute(
+                    f"UPDATE signups SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+                    [*(sealed[c] for c in cols), row[0]],
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        log.info("sealed %d sign-ups saved before sealing was on", len(rows))
 
     def _insert(self, conn: sqlite3.Connection, rec: SignupRecord, *, queue: bool) -> None:
         rec = self._sealed(rec)  # the one place sign-ups are written

@@ -248,3 +248,23 @@ def test_pynacl_loads_only_when_sealing_is_used(tmp_path):
         [sys.executable, "-c", code, str(tmp_path / "k.db")], capture_output=True, text=True
     )
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_turning_sealing_on_seals_and_scrubs_earlier_sign_ups(keys, tmp_path):
+    pair, key_file = keys
+    data = tmp_path / "data"
+    data.mkdir()
+    with Store(data / "kiosk.db") as store:
+        for person in _people():
+            store.save_signup(person)
+    assert NAME.encode() in b"".join(p.read_bytes() for p in data.iterdir() if p.is_file())
+    with Store(data / "kiosk.db", seal_to=pair.public_b64) as store:
+        assert store.check() == "ok"
+        jsonl = export_signups(store, "jsonl", tmp_path / "s.jsonl").path
+        _assert_nothing_readable(
+            b"".join(p.read_bytes() for p in data.iterdir() if p.is_file()), "the data folder"
+        )
+    opened = tmp_path / "open.jsonl"
+    unseal_file(key_file, jsonl, opened)
+    back = [SignupRecord.from_json(json.loads(line)) for line in opened.read_text().splitlines()]
+    assert back == _people()
