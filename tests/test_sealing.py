@@ -268,3 +268,42 @@ def test_turning_sealing_on_seals_and_scrubs_earlier_sign_ups(keys, tmp_path):
     unseal_file(key_file, jsonl, opened)
     back = [SignupRecord.from_json(json.loads(line)) for line in opened.read_text().splitlines()]
     assert back == _people()
+
+
+def test_a_sealing_kiosk_by_its_commands_leaves_nothing_readable(
+    keys, tmp_path, data_dir, monkeypatch
+):
+    """Import, export with a CRM layout and sync to a folder, as volunteers would."""
+    pair, key_file = keys
+    monkeypatch.setenv("KIOSK_PRIVACY_SEAL_TO", pair.public_b64)
+    sync_folder = tmp_path / "onedrive"
+    sync_folder.mkdir()
+    monkeypatch.setenv("KIOSK_SYNC_FOLDER", str(sync_folder))
+    plain = tmp_path / "from-another-kiosk.jsonl"
+    plain.write_text(
+        "".join(json.dumps(p.to_json(), ensure_ascii=False) + "\n" for p in _people()[1:]),
+        encoding="utf-8",
+    )
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    # The kiosk's own sign-up (the form saves through the same store), then an import.
+    with Store(data_dir / "kiosk.db", seal_to=pair.public_b64) as store:
+        store.save_signup(_people()[0])
+    assert cli.main(["import", str(plain)]) == 0
+    assert (
+        cli.main(["export", "--format", "csv", "--layout", "raisers-edge", "--out", str(stick)])
+        == 0
+    )
+    assert cli.main(["export", "--format", "jsonl", "--out", str(stick)]) == 0
+    assert cli.main(["sync", "--once"]) in (0, 1)
+    (batch,) = sync_folder.glob("*.jsonl")
+    assert json.loads(batch.read_text().splitlines()[0])["id"] == _people()[0].id
+    for folder in (data_dir, stick, sync_folder):
+        for path in folder.rglob("*"):
+            if path.is_file():
+                _assert_nothing_readable(path.read_bytes(), str(path))
+    (jsonl,) = stick.glob("*.jsonl")
+    opened = tmp_path / "open.jsonl"
+    assert cli.main(["unseal", "--key", str(key_file), str(jsonl), str(opened)]) == 0
+    back = [SignupRecord.from_json(json.loads(line)) for line in opened.read_text().splitlines()]
+    assert back == _people()
