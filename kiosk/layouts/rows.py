@@ -6,6 +6,7 @@ sheet, and widen/cover, which for fixed columns do nothing). No Qt here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +41,7 @@ class BoundTable:
         self._context.update({f"campaign.{k}": v for k, v in (campaign or {}).items()})
         self._utc = timezone == "UTC"
         self._cache: dict[str, str] = {}
+        self._dates: dict[tuple[str, str], str] = {}
         self._getters = [self._getter(col) for col in table.columns]
 
     # -- the exporter's interface ------------------------------------------
@@ -82,9 +84,18 @@ class BoundTable:
             return ""
         if not fmt:
             return text
+        # Sign-ups come minutes apart: a format without seconds is cached by the minute.
+        key = None if "%S" in fmt or "%f" in fmt or "%s" in fmt else (fmt, text[:16])
+        if key is not None and (hit := self._dates.get(key)) is not None:
+            return hit
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         moment = moment.astimezone(UTC) if self._utc else moment.astimezone()
-        return self._safe(moment.strftime(fmt))
+        value = self._safe(moment.strftime(fmt))
+        if key is not None:
+            if len(self._dates) > 5000:
+                self._dates.clear()
+            self._dates[key] = value
+        return value
 
     def _getter(self, col: Column) -> Getter:
         name = col.field
@@ -146,6 +157,13 @@ def uk_phone(e164: str | None) -> str:
         return ""
     if not e164.startswith("+"):
         return _neutralise()(e164)
+    if e164.startswith("+447") and len(e164) == 13:
+        return f"0{e164[3:7]} {e164[7:]}"  # a UK mobile, as the numbering plan groups it
+    return _uk_landline(e164)
+
+
+@functools.lru_cache(maxsize=4096)
+def _uk_landline(e164: str) -> str:
     import phonenumbers
 
     try:
