@@ -16,7 +16,7 @@ import csv
 import io
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -272,7 +272,7 @@ def unseal_file(key_path: Path, src: Path, dst: Path) -> UnsealResult:
         return wrapped
 
     if suffix == ".jsonl":
-        text, rows = _unseal_jsonl(data, opener, count(opener.open_value), src)
+        text, rows = _unseal_jsonl(data, count(opener.open_value), src)
     else:
         text, rows = _unseal_csv(data, count(opener.open_value), src)
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.part")
@@ -285,9 +285,7 @@ def unseal_file(key_path: Path, src: Path, dst: Path) -> UnsealResult:
     return UnsealResult(dst, rows, counter[0])
 
 
-def _unseal_jsonl(
-    data: bytes, opener: Opener, open_value: Callable[[Any], Any], src: Path
-) -> tuple[str, int]:
+def _unseal_jsonl(data: bytes, open_value: Callable[[Any], Any], src: Path) -> tuple[str, int]:
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     out: list[str] = []
     for number, line in enumerate(data.decode("utf-8").splitlines(), 1):
@@ -319,13 +317,3 @@ def _unseal_csv(data: bytes, open_value: Callable[[Any], Any], src: Path) -> tup
         writer.writerow([neutralise(open_value(c)) if is_sealed(c) else c for c in row])
         rows += 1
     return buffer.getvalue(), max(rows - 1, 0)
-
-
-def sealer_for(seal_to: str) -> Sealer | None:
-    """The store's sealer for the `privacy.seal_to` setting (None when sealing is off)."""
-    return Sealer(seal_to) if seal_to.strip() else None
-
-
-def open_lines(opener: Opener, lines: Iterable[str]) -> list[dict[str, Any]]:
-    """Opened records from JSONL lines (for tests and the office's own tools)."""
-    return [opener.open_fields(json.loads(line)) for line in lines if line.strip()]
