@@ -132,6 +132,7 @@ def export_signups(
             if final2.exists():
                 raise ExportError(f"{final2} already exists — choose another name or a folder")
             os.replace(tmp2, final2)
+            tmp2 = final2  # removed again if the main file can't be put in place
         os.replace(tmp, final)
     except OSError as exc:
         _remove(tmp)
@@ -433,7 +434,7 @@ def _write_rows(
                 sink.row(cells)
             written.add(record)
             progress(written.count)
-        sink.finish()
+        sink.finish(written.count)
     finally:
         sink.close()
     if skipped:
@@ -453,7 +454,7 @@ class _CsvSink:
         self._fh.write("\ufeff")
         self.row(columns.header())
 
-    def finish(self) -> None:
+    def finish(self, count: int) -> None:
         _flush(self._fh)
 
     def close(self) -> None:
@@ -505,7 +506,8 @@ class _XlsxSink:
         self._write(self._next, cells)
         self._next += 1
 
-    def finish(self) -> None:
+    def finish(self, count: int) -> None:
+        # Rows, not records: a layout's consent table writes one row per channel.
         self._sheet.autofilter(0, 0, self._next - 1, self._width - 1)
         try:
             self._book.close()

@@ -341,3 +341,27 @@ def test_a_layout_without_a_pack_still_exports(store, tmp_path):
     export_signups(store, "csv", tmp_path / "b.csv", layout=bind(load_layout("beacon")))
     rows = _read_csv(tmp_path / "b.csv")
     assert rows[1][rows[0].index("Campaign")] == ""
+
+
+def test_a_stick_pulled_between_the_two_files_leaves_neither(store, tmp_path, monkeypatch):
+    """Raiser's Edge's two files appear together or not at all."""
+    import errno
+    import os as real_os
+
+    import kiosk.exporting as exporting
+
+    calls = []
+
+    def flaky_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(errno.EIO, "Input/output error")
+        real_os.replace(src, dst)
+
+    monkeypatch.setattr(exporting.os, "replace", flaky_replace)
+    out = tmp_path / "stick"
+    out.mkdir()
+    with pytest.raises(ExportError, match="USB stick"):
+        _export(store, "csv", out / "re.csv", "raisers-edge")
+    assert list(out.iterdir()) == []
+    assert store.stats().unexported == len(_records())
