@@ -127,9 +127,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     folder = Path(args.content) if args.content else DEFAULT_CONTENT_DIR
     content = load_content(folder)
+    soft = sum(c.is_soft_opt_in for c in content.consents)
     print(
         f"{folder}: ok — {len(content.slides)} slides, {len(content.interests)} interests, "
-        f"{len(content.consents)} consent channels (version {content.version})"
+        f"{len(content.consents)} consent channels"
+        + (f" ({soft} on the charity soft opt-in)" if soft else "")
+        + f" (version {content.version})"
     )
     return 0
 
@@ -141,13 +144,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     settings = _settings(args)
     tables = None
     if args.layout:
-        from kiosk.layouts import LayoutError, load_layout
-        from kiosk.layouts.rows import bind_for_pack
+        from kiosk.layouts import LayoutError
+        from kiosk.layouts.rows import export_tables
 
-        layout = load_layout(args.layout)
-        if args.format == "jsonl" and not layout.is_generic:
+        tables = export_tables(args.layout, _content_dir(args, settings))
+        if args.format == "jsonl" and tables is not None:
             raise LayoutError("--layout is for csv and xlsx; jsonl is always the full record")
-        tables = bind_for_pack(layout, _content_dir(args, settings))
     with _store(settings) as store:
         result = export_signups(
             store,
@@ -156,10 +158,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             unexported=args.unexported,
             since=args.since,
             columns=export_columns(_content_dir(args, settings)),
-            layout=tables if tables and tables[0] is not None else None,
+            layout=tables,
         )
     print(f"wrote {result.count} sign-ups to {result.path}")
-    if tables and tables[1] is not None:
+    if tables is not None and tables[1] is not None:
         companion = result.path.with_name(
             f"{result.path.stem}{tables[1].suffix}{result.path.suffix}"
         )

@@ -365,3 +365,15 @@ def test_a_stick_pulled_between_the_two_files_leaves_neither(store, tmp_path, mo
         _export(store, "csv", out / "re.csv", "raisers-edge")
     assert list(out.iterdir()) == []
     assert store.stats().unexported == len(_records())
+
+
+def test_export_tables_is_what_admin_passes_to_the_exporter(store, tmp_path):
+    from kiosk.layouts.rows import export_tables
+
+    assert export_tables("generic", DEFAULT_CONTENT_DIR) is None
+    main_table, companion = export_tables("raisers-edge", DEFAULT_CONTENT_DIR)
+    assert main_table.sheet == "Sign-ups" and companion.suffix == "-consents"
+    result = export_signups(
+        store, "csv", tmp_path / "g.csv", layout=export_tables("generic", DEFAULT_CONTENT_DIR)
+    )
+    assert _read_csv(result.path)[0][:3] == ["id", "created_at", "device_id"]

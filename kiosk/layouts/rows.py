@@ -206,3 +206,15 @@ def bind_for_pack(layout: Layout, folder: Any) -> tuple[BoundTable | None, Bound
     except ContentError:
         return bind(layout)
     return bind(layout, campaign=links.campaign, privacy_url=links.privacy_url)
+
+
+def export_tables(name_or_path: Any, content_dir: Any) -> tuple[Any, Any] | None:
+    """What `export_signups(..., layout=)` takes for a layout chosen by name or file.
+
+    None for the generic layout (the exporter's own columns). Raises LayoutError.
+    Admin's export card: `layout=export_tables(choice, content_dir)`.
+    """
+    from kiosk.layouts import load_layout
+
+    layout = load_layout(name_or_path)
+    return None if layout.is_generic else bind_for_pack(layout, content_dir)
