@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
-from kiosk.errors import StorageError
+from kiosk.errors import KioskError, StorageError
 from kiosk.records import CONSENT, SignupRecord, iso_ms, new_donation_ref, utc_now
 
 log = logging.getLogger(__name__)
@@ -506,7 +506,14 @@ class Store:
         if self._sealer is None:
             from kiosk.sealing import Sealer  # PyNaCl only when sealing is on
 
-            self._sealer = Sealer(self.seal_to)
+            try:
+                self._sealer = Sealer(self.seal_to)
+            except (KioskError, ValueError) as exc:
+                # Never write a sign-up unsealed when sealing was asked for.
+                log.error("sealing is on but unusable (%s)", type(exc).__name__)
+                raise StorageError(
+                    f"We couldn't save that: privacy.seal_to can't be used ({exc})."
+                ) from exc
         return self._sealer
 
     def _sealed(self, rec: SignupRecord) -> SignupRecord:

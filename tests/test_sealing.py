@@ -307,3 +307,14 @@ def test_a_sealing_kiosk_by_its_commands_leaves_nothing_readable(
     assert cli.main(["unseal", "--key", str(key_file), str(jsonl), str(opened)]) == 0
     back = [SignupRecord.from_json(json.loads(line)) for line in opened.read_text().splitlines()]
     assert back == _people()
+
+
+def test_an_unusable_key_fails_the_save_as_a_storage_error_and_writes_nothing(tmp_path):
+    """The form then says "We couldn't save that" and keeps the typed data."""
+    from kiosk.errors import StorageError
+
+    store = Store(tmp_path / "kiosk.db", seal_to="AAAA")
+    with store, pytest.raises(StorageError, match=r"privacy\.seal_to"):
+        store.save_signup(_people(1)[0])
+    with Store(tmp_path / "kiosk.db") as store:
+        assert store.stats().total == 0
