@@ -14,6 +14,8 @@ import sys
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kiosk import cli
 from kiosk.errors import SettingsError
@@ -318,3 +320,11 @@ def test_an_unusable_key_fails_the_save_as_a_storage_error_and_writes_nothing(tm
         store.save_signup(_people(1)[0])
     with Store(tmp_path / "kiosk.db") as store:
         assert store.stats().total == 0
+
+
+_PAIR = generate_keypair()
+
+
+@given(st.text(max_size=300))
+def test_seal_then_open_returns_any_text_exactly(text):
+    assert Opener(_PAIR.private).open(Sealer(_PAIR.public).seal(text)) == text
