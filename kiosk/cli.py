@@ -67,9 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     keygen = sub.add_parser("keygen", help="make the office's key pair for sealing")
     keygen.add_argument("--out", required=True, metavar="FILE", help="new private key file")
 
-    unseal = sub.add_parser("unseal", help="open a sealed JSONL or CSV export (at the office)")
+    unseal = sub.add_parser("unseal", help="open a sealed export at the office")
     unseal.add_argument("--key", required=True, metavar="FILE", help="the private key file")
-    unseal.add_argument("src", metavar="IN", help="sealed export (.jsonl or .csv)")
+    unseal.add_argument("src", metavar="IN", help="sealed export (.jsonl, .csv or .xlsx)")
     unseal.add_argument("dst", metavar="OUT", help="new file to write")
     return parser
 

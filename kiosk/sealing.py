@@ -255,8 +255,10 @@ def unseal_file(key_path: Path, src: Path, dst: Path) -> UnsealResult:
     if not dst.parent.is_dir():
         raise SealingError(f"folder {dst.parent} does not exist")
     suffix = src.suffix.lower()
-    if suffix not in (".jsonl", ".csv"):
-        raise SealingError(f"{src}: unseal opens .jsonl and .csv exports")
+    if suffix not in (".jsonl", ".csv", ".xlsx"):
+        raise SealingError(f"{src}: unseal opens .jsonl, .csv and .xlsx exports")
+    if suffix == ".xlsx":
+        return _unseal_workbook(opener, src, dst)
     try:
         data = src.read_bytes()
     except OSError as exc:
@@ -283,6 +285,39 @@ def unseal_file(key_path: Path, src: Path, dst: Path) -> UnsealResult:
     except OSError as exc:
         raise SealingError(f"couldn't write {dst}: {exc.strerror}") from None
     return UnsealResult(dst, rows, counter[0])
+
+
+def _unseal_workbook(opener: Opener, src: Path, dst: Path) -> UnsealResult:
+    """XLSX: every sealed cell opened, written as text to a private file, then renamed."""
+    from kiosk.exporting import neutralise
+    from kiosk.files import fsync_dir
+    from kiosk.sealing_xlsx import unseal_xlsx
+
+    opened = [0]
+
+    def open_cell(cell: str) -> str:
+        if not is_sealed(cell):
+            return cell
+        opened[0] += 1
+        return neutralise(opener.open(cell))
+
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.part")
+    try:
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        rows = unseal_xlsx(src, tmp, open_cell)
+        if dst.exists():
+            raise SealingError(f"{dst} already exists: choose another name")
+        os.replace(tmp, dst)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise SealingError(f"couldn't write {dst}: {exc.strerror}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_dir(dst.parent)
+    return UnsealResult(dst, rows, opened[0])
 
 
 def _unseal_jsonl(data: bytes, open_value: Callable[[Any], Any], src: Path) -> tuple[str, int]:

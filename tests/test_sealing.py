@@ -11,6 +11,7 @@ import json
 import os
 import stat
 import sys
+import zipfile
 
 import httpx
 import pytest
@@ -328,3 +329,46 @@ _PAIR = generate_keypair()
 @given(st.text(max_size=300))
 def test_seal_then_open_returns_any_text_exactly(text):
     assert Opener(_PAIR.private).open(Sealer(_PAIR.public).seal(text)) == text
+
+
+def test_a_sealed_xlsx_export_opens_to_the_same_cells_as_an_unsealed_one(keys, tmp_path):
+    import openpyxl
+
+    from kiosk.layouts.rows import export_tables
+    from kiosk.paths import DEFAULT_CONTENT_DIR
+
+    pair, key_file = keys
+    books = {}
+    for label, seal_to in (("sealed", pair.public_b64), ("plain", "")):
+        folder = tmp_path / label
+        folder.mkdir()
+        with Store(folder / "kiosk.db", seal_to=seal_to) as store:
+            for person in _people():
+                store.save_signup(person)
+            books[label] = export_signups(store, "xlsx", folder / "s.xlsx").path
+            export_signups(
+                store,
+                "xlsx",
+                folder / "d.xlsx",
+                layout=export_tables("donorfy", DEFAULT_CONTENT_DIR),
+            )
+    with zipfile.ZipFile(books["sealed"]) as book:
+        inside = b"".join(book.read(n) for n in book.namelist() if n.startswith("xl/work"))
+    _assert_nothing_readable(inside, "the XLSX export")
+
+    def cells(path):
+        book = openpyxl.load_workbook(path)
+        return {
+            s.title: [[c.value or "" for c in row] for row in s.iter_rows()]
+            for s in book.worksheets
+        }
+
+    opened = tmp_path / "open.xlsx"
+    result = unseal_file(key_file, books["sealed"], opened)
+    assert result.rows == len(_people())
+    assert cells(opened) == cells(books["plain"])
+    sealed_cells = cells(books["sealed"])["Sign-ups"]
+    assert sum(is_sealed(c) for row in sealed_cells for c in row) >= 3 * len(_people())
+    # A CRM layout's sheet name survives (Donorfy reads it as the constituent type).
+    unseal_file(key_file, tmp_path / "sealed" / "d.xlsx", tmp_path / "d-open.xlsx")
+    assert list(cells(tmp_path / "d-open.xlsx")) == ["Individual"]
