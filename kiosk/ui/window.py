@@ -16,6 +16,8 @@ from kiosk.ui.theme import font
 
 log = logging.getLogger(__name__)
 
+PROBLEM_TITLE = "This kiosk's content needs fixing"
+
 
 class KioskWindow(QWidget):
     """The one top-level window. In kiosk mode it cannot be closed except by `allow_close`.
@@ -25,6 +27,7 @@ class KioskWindow(QWidget):
     """
 
     close_blocked = Signal()
+    content_problem: list[str] | None = None  # the configured pack's problems, if it broke
 
     def __init__(self, *, kiosk_mode: bool) -> None:
         super().__init__()
