@@ -33,6 +33,7 @@ _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _IMAGE_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg", ".webp"}
 # Control characters garble a screen and are refused by import; a line break may stay.
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CAMPAIGN_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
 _URL_MAX = 400
 
@@ -166,7 +167,8 @@ class _Reader:
         self.build_codes = True
 
     def problem(self, path: str, message: str) -> None:
-        self.problems.append(f"{self.file}: {path}: {message}")
+        line = f"{self.file}: {path}: {message}"  # one line: control characters escaped
+        self.problems.append(_ANY_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", line))
 
     def table(self, data: dict[str, Any], key: str, path: str) -> dict[str, Any]:
         value = data.get(key, {})
@@ -242,7 +244,7 @@ class _Reader:
 
     def colour(self, data: dict[str, Any], key: str, path: str, default: str) -> str:
         value = self.text(data, key, path, default=default)
-        if value and not _COLOUR.match(value):
+        if key in data and isinstance(data[key], str) and not _COLOUR.match(value):
             self.problem(path, f'expected a colour like "#0B2545", got {_show(value)}')
             return default
         return value
@@ -284,10 +286,13 @@ class _Reader:
 
     def items(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
         value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        if not isinstance(value, list):
             self.problem(key, f"expected a list of [[{key}]] tables, got {_show(value)}")
             return []
-        return value
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                self.problem(f"{key}[{i}]", f"expected a [[{key}]] table, got {_show(item)}")
+        return [item for item in value if isinstance(item, dict)]
 
 
 def _show(value: Any) -> str:
