@@ -9,6 +9,7 @@ with one problem per line naming file and key path, or its visitor screens
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import re
@@ -138,10 +139,9 @@ mutations = st.lists(_change(), min_size=1, max_size=3)
 def _mutant(changes: list[tuple[tuple, Any]]) -> dict:
     tree = copy.deepcopy(DEFAULT)
     for path, value in changes:
-        try:
+        # An earlier change may have removed or replaced this path.
+        with contextlib.suppress(KeyError, IndexError, TypeError):
             _set(tree, path, value)
-        except (KeyError, IndexError, TypeError):
-            pass  # an earlier change removed or replaced this path
     return tree
 
 
