@@ -23,10 +23,12 @@ from kiosk.pack_checks import (
     template_problem,
     tracked,
     unread_keys,
+    within,
 )
 from kiosk.paths import ASSETS_DIR
 
 CONTENT_FILE = "content.toml"
+BASE_LANGUAGE = "en"  # content.toml's language; translations are content.<code>.toml
 SLIDE_KINDS = ("story", "stat", "quote", "call-to-action")
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -141,6 +143,12 @@ class Content:
             "Just scan to give",
         )
     )
+    # Languages (SPEC 11): this Content's language, by its code and its own name;
+    # `reviewed` is False until a native speaker has checked the translation.
+    language: str = "en"
+    language_name: str = "English"
+    reviewed: bool = True
+    default_language: str = "en"
 
     def interest(self, key: str) -> Interest:
         return next(i for i in self.interests if i.key == key)
@@ -165,6 +173,7 @@ class _Reader:
         self.folder = folder
         self.problems: list[str] = []
         self.build_codes = True
+        self.may_ignore: frozenset[str] = frozenset()
 
     def problem(self, path: str, message: str) -> None:
         line = f"{self.file}: {path}: {message}"  # one line: control characters escaped
@@ -307,17 +316,37 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-def load_content(folder: Path, *, build_codes: bool = True) -> Content:
+def load_content(folder: Path, *, language: str | None = None, build_codes: bool = True) -> Content:
     """Load and validate the pack in `folder`; raise ContentError listing every problem.
 
-    `build_codes` builds every QR code now; start-up skips it (qrcode loads after
-    the first paint) and checks only their size, which can never overflow.
+    `language` picks a translation (`content.<language>.toml`, English where it has
+    no text); None or "en" reads English alone. `build_codes` builds every QR code
+    now; start-up skips it (qrcode loads after the first paint) and checks only
+    their size, which can never overflow.
     """
     folder = Path(folder)
+    if language not in (None, BASE_LANGUAGE):
+        from kiosk.languages import load_content_set
+
+        return load_content_set(folder, build_codes=build_codes).for_language(language)
     file = folder / CONTENT_FILE
     raw = read_toml(file, missing=f"not found (a pack is a folder with {CONTENT_FILE})")
+    return parse_content(raw, file, folder, build_codes=build_codes)
+
+
+def parse_content(
+    raw: dict[str, Any],
+    file: Path,
+    folder: Path,
+    *,
+    build_codes: bool = True,
+    may_ignore: frozenset[str] = frozenset(),
+) -> Content:
+    """Validate a parsed TOML tree; problems name `file`. Keys in `may_ignore` may
+    go unread (a translation's extra keys, reported as warnings by its caller)."""
     reader = _Reader(file, folder)
     reader.build_codes = build_codes
+    reader.may_ignore = may_ignore
     return _parse(tracked(raw), reader)
 
 
@@ -335,6 +364,9 @@ def export_columns(folder: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def _parse(raw: dict[str, Any], r: _Reader) -> Content:
     version = r.text(raw, "version", "version", max_len=40)
+    default_language = r.text(
+        raw, "default_language", "default_language", default=BASE_LANGUAGE, max_len=12
+    )
 
     b = r.table(raw, "brand", "brand")
     defaults = {
@@ -492,7 +524,8 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
     privacy_notice = r.text(pv, "notice", "privacy.notice", default="")
     _check_codes(links, r)
     for path in unread_keys(raw):
-        r.problem(path, "unknown key (a typo, or in the wrong table?)")
+        if not any(within(path, ignored) for ignored in r.may_ignore):
+            r.problem(path, "unknown key (a typo, or in the wrong table?)")
     if r.problems:
         raise ContentError(r.problems)
     return Content(
@@ -507,6 +540,7 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
         privacy_notice=privacy_notice,
         thank_you=thank_you,
         screens=screens,
+        default_language=default_language,
     )
 
 

@@ -79,11 +79,18 @@ class Tracked(dict):
 
 def tracked(value: Any) -> Any:
     """`value` (a parsed TOML tree) with every table a Tracked dict."""
+    if isinstance(value, Tracked):
+        return value
     if isinstance(value, dict):
         return Tracked({k: tracked(v) for k, v in value.items()})
     if isinstance(value, list):
         return [tracked(v) for v in value]
     return value
+
+
+def within(path: str, prefix: str) -> bool:
+    """Whether key path `path` is `prefix` or inside it."""
+    return path == prefix or path.startswith((prefix + ".", prefix + "["))
 
 
 def unread_keys(tree: Any, path: str = "") -> list[str]:
