@@ -14,7 +14,7 @@ import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
+from fnmatch import translate
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +47,12 @@ NOT_TRANSLATED = (
 )
 
 
+_FIXED = re.compile("|".join(translate(rule.replace("[", "[[]")) for rule in NOT_TRANSLATED))
+
+
 def translatable(path: str) -> bool:
     """Whether the string at `path` (e.g. `slides[2].caption`) is visitor text."""
-    pattern = re.sub(r"\[\d+\]", "[*]", path)
-    return not any(fnmatchcase(pattern, rule.replace("[", "[[]")) for rule in NOT_TRANSLATED)
+    return not _FIXED.match(re.sub(r"\[\d+\]", "[*]", path))
 
 
 @dataclass
@@ -110,9 +112,12 @@ def load_content_set(folder: Path, *, build_codes: bool = True) -> ContentSet:
     languages = {BASE_LANGUAGE: base}
     translations: list[Translation] = []
     problems: list[str] = []
+    text_paths = list(_text_paths(english))
     for code, path in translation_files(folder):
         try:
-            content, translation = _load_translation(english, code, path, folder, build_codes)
+            content, translation = _load_translation(
+                english, text_paths, code, path, folder, build_codes
+            )
         except ContentError as exc:
             problems += exc.problems
             continue
@@ -129,7 +134,12 @@ def load_content_set(folder: Path, *, build_codes: bool = True) -> ContentSet:
 
 
 def _load_translation(
-    english: dict[str, Any], code: str, path: Path, folder: Path, build_codes: bool
+    english: dict[str, Any],
+    text_paths: list[str],
+    code: str,
+    path: Path,
+    folder: Path,
+    build_codes: bool,
 ) -> tuple[Content, Translation]:
     raw = read_toml(path)
     problems: list[str] = []
@@ -152,7 +162,7 @@ def _load_translation(
     translation = Translation(
         code, name if isinstance(name, str) else code, reviewed is True, path, extra=extra
     )
-    translation.missing = [p for p in _text_paths(english) if not _has(text, p)]
+    translation.missing = [p for p in text_paths if not _has(text, p)]
     if problems:
         raise ContentError(problems)
     tree = tracked(merged)

@@ -15,8 +15,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.content import Content, load_content
+from kiosk.content import Content
 from kiosk.errors import ContentError
+from kiosk.languages import ContentSet, load_content_set
 
 log = logging.getLogger(__name__)
 
@@ -28,32 +29,42 @@ _DIGEST = ".pack-digest"
 class LoadedPack:
     """What start-up shows: a pack (or none) and, if the configured one broke, why."""
 
-    content: Content | None
+    languages: ContentSet | None
     problems: list[str] | None  # None when the configured pack loaded cleanly
     from_last_good: bool = False
 
+    @property
+    def content(self) -> Content | None:
+        """The pack in its default language (what a new visitor sees)."""
+        return self.languages.for_language(None) if self.languages else None
+
 
 def load_or_last_good(content_dir: Path, data_dir: Path, **options: object) -> LoadedPack:
-    """The configured pack; if it is broken, the last good one (with the problems)."""
+    """The configured pack; if it is broken, the last good one (with the problems).
+
+    Every translation is loaded too: a broken one breaks the pack, as in check.
+    """
     try:
-        content = load_content(content_dir, **options)
+        languages = load_content_set(content_dir, **options)
     except ContentError as exc:
         problems = exc.problems
         log.error("content pack %s is broken: %d problems", content_dir, len(problems))
         for line in problems:
             log.error("content: %s", line)
     else:
-        return LoadedPack(content, None)  # the caller calls remember() when it has time
+        return LoadedPack(languages, None)  # the caller calls remember() when it has time
     kept = last_good_folder(data_dir)
     if kept is None:
         return LoadedPack(None, problems)
     try:
-        content = load_content(kept, **options)
+        languages = load_content_set(kept, **options)
     except ContentError as exc:
         log.error("the last good pack no longer loads either: %d problems", len(exc.problems))
         return LoadedPack(None, problems)
-    log.warning("showing the last content pack that loaded cleanly (version %s)", content.version)
-    return LoadedPack(content, problems, from_last_good=True)
+    log.warning(
+        "showing the last content pack that loaded cleanly (version %s)", languages.base.version
+    )
+    return LoadedPack(languages, problems, from_last_good=True)
 
 
 def last_good_folder(data_dir: Path) -> Path | None:

@@ -136,3 +136,17 @@ def test_a_half_finished_swap_of_the_kept_pack_is_recovered(pack, data_dir):
     _break(pack)
     loaded = load_or_last_good(pack, data_dir)
     assert loaded.from_last_good and loaded.content is not None
+
+
+def test_a_broken_translation_breaks_the_pack_as_check_does(pack, data_dir):
+    remember(load_or_last_good(pack, data_dir).content, data_dir)
+    assert (data_dir / FOLDER / "content.pl.toml").is_file()  # translations are kept too
+    path = pack / "content.pl.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("{first_name}", "{first_name!r}"),
+        encoding="utf-8",
+    )
+    loaded = load_or_last_good(pack, data_dir)
+    assert loaded.from_last_good
+    assert any("content.pl.toml: thank_you.headline" in p for p in loaded.problems)
+    assert loaded.languages.for_language("pl").thank_you.headline == "Dziękujemy, {first_name}"
