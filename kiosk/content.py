@@ -38,6 +38,7 @@ _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CAMPAIGN_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
 _URL_MAX = 400
+_IMAGE_MAX_BYTES = 20_000_000  # a photo for a 4K screen fits; a raw camera file would stall
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ class _Reader:
         self.may_ignore: frozenset[str] = frozenset()
 
     def problem(self, path: str, message: str) -> None:
+        path = path if len(path) <= 80 else path[:77] + "..."  # a typo'd key can be huge
         line = f"{self.file}: {path}: {message}"  # one line: control characters escaped
         self.problems.append(_ANY_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", line))
 
@@ -291,6 +293,8 @@ class _Reader:
             )
         elif found.suffix.lower() not in _IMAGE_SUFFIXES:
             self.problem(path, f"unsupported image type {found.suffix!r} (use SVG, PNG or JPEG)")
+        elif found.stat().st_size > _IMAGE_MAX_BYTES:
+            self.problem(path, f"image {_show(name)} is over {_IMAGE_MAX_BYTES // 10**6} MB")
         return found
 
     def items(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:

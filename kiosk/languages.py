@@ -88,7 +88,7 @@ class ContentSet:
         lines = []
         for t in self.translations:
             lines += [f"{t.file}: {path}: missing (English will be shown)" for path in t.missing]
-            lines += [f"{t.file}: {path}: not in {CONTENT_FILE} (ignored)" for path in t.extra]
+            lines += [f"{t.file}: {_clip(p)}: not in {CONTENT_FILE} (ignored)" for p in t.extra]
         return lines
 
 
@@ -145,7 +145,7 @@ def _load_translation(
     problems: list[str] = []
 
     def problem(key: str, message: str) -> None:
-        problems.append(f"{path}: {key}: {message}")
+        problems.append(f"{path}: {_clip(key)}: {message}")
 
     if not _CODE.match(code) or code == BASE_LANGUAGE:
         problem("language", f"{code!r} is not a language code like pl, ga or uk")
@@ -254,3 +254,8 @@ def _brief(value: Any) -> str:
         return "a list"
     shown = repr(value)
     return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+def _clip(path: str) -> str:
+    """A key path short enough for one line (a typo'd key can be any length)."""
+    return path if len(path) <= 80 else path[:77] + "..."

@@ -144,3 +144,13 @@ def test_a_template_may_name_its_fields_plainly_and_its_rendered_size_is_bounded
 
 def test_the_default_pack_reads_every_key_it_holds():
     load_content(DEFAULT_CONTENT_DIR)  # an unread key would be a problem
+
+
+def test_an_image_too_big_to_load_quickly_is_refused(pack):
+    with (pack / "huge.png").open("wb") as fh:
+        fh.truncate(25_000_000)  # sparse: no real disk used
+    _edit(pack, 'image = "slide-tent.svg"', 'image = "huge.png"')
+    with pytest.raises(
+        ContentError, match=r"slides\[11\]\.image: image \"huge.png\" is over 20 MB"
+    ):
+        load_content(pack)
