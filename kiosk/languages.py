@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fnmatch import translate
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ NOT_TRANSLATED = (
 _FIXED = re.compile("|".join(translate(rule.replace("[", "[[]")) for rule in NOT_TRANSLATED))
 
 
+@lru_cache(maxsize=4096)
 def translatable(path: str) -> bool:
     """Whether the string at `path` (e.g. `slides[2].caption`) is visitor text."""
     return not _FIXED.match(re.sub(r"\[\d+\]", "[*]", path))
