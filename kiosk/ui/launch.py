@@ -66,6 +66,7 @@ def build_controller(
     if content is None:
         from kiosk.ui.problem import ProblemController
 
+        install_excepthook(None)  # log anything unexpected; the problem screen stays
         return ProblemController(
             settings, store, window, window.content_problem or [], content_dir=content_dir
         )

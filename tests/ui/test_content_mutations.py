@@ -177,7 +177,7 @@ PROBLEM = re.compile(r"^.+content\.toml: [A-Za-z_][\w.\- ]*(\[\d+\])?([.\w\- \[\
 
 
 @settings(
-    max_examples=80,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -206,3 +206,56 @@ def test_every_mutant_is_refused_with_a_key_path_or_renders_every_screen(qtbot, 
 
 def test_the_default_pack_renders_every_screen(qtbot):
     _render_every_screen(load_content(DEFAULT_CONTENT_DIR))
+
+
+TRANSLATIONS = {
+    code: tomllib.loads((DEFAULT_CONTENT_DIR / f"content.{code}.toml").read_text("utf-8"))
+    for code in ("ga", "pl", "uk")
+}
+
+
+@st.composite
+def _translation_change(draw) -> tuple[str, list[tuple[tuple, Any]]]:
+    code = draw(st.sampled_from(sorted(TRANSLATIONS)))
+    paths = _leaves(TRANSLATIONS[code])
+    changes = []
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(paths))
+        kind = _same_kind(_get(TRANSLATIONS[code], path))
+        changes.append((path, draw(st.one_of(payloads, kind, kind, kind))))
+    return code, changes
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(_translation_change())
+def test_every_translation_mutant_is_refused_with_a_key_path_or_renders(qtbot, change):
+    code, changes = change
+    tree = copy.deepcopy(TRANSLATIONS[code])
+    for path, value in changes:
+        with contextlib.suppress(KeyError, IndexError, TypeError):
+            _set(tree, path, value)
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-mutant-"))
+    try:
+        shutil.copy(DEFAULT_CONTENT_DIR / "content.toml", folder)
+        try:
+            text = tomli_w.dumps(tree)
+        except (TypeError, ValueError):
+            return
+        (folder / f"content.{code}.toml").write_text(text, encoding="utf-8")
+        try:
+            content = load_content(folder, language=code)
+        except ContentError as exc:
+            for line in exc.problems:
+                assert TRANSLATION_PROBLEM.match(line), line
+                assert "\n" not in line
+            return
+        _render_every_screen(content)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+TRANSLATION_PROBLEM = re.compile(r"^.+content\.(ga|pl|uk)\.toml: [A-Za-z_][^:]*: \S.*$")

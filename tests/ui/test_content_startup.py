@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,7 @@ def _break(pack: Path) -> None:
 def start(qtbot, data_dir):
     """Starts the kiosk as `kiosk run` does; shuts down what it built."""
     built: dict[str, object] = {}
+    saved_hook = sys.excepthook  # build_controller installs the kiosk's own
 
     def start(pack: Path):
         settings = load_settings(data_dir)
@@ -50,6 +52,7 @@ def start(qtbot, data_dir):
         return window, content, built["controller"]
 
     yield start
+    sys.excepthook = saved_hook
     if "controller" in built:
         built["controller"].shutdown()
         built["window"].allow_close = True
