@@ -28,6 +28,7 @@ BASE_NAME = "English"
 _CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 _FILE = re.compile(r"^content\.([^.]+)\.toml$")
 _META = ("language", "name", "reviewed")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # Text that is not for visitors to read in their language: codes, keys, files,
 # colours, addresses, numbers' settings. Every other string in content.toml is
@@ -150,17 +151,21 @@ def _load_translation(
         problems.append(f"{path}: {_clip(key)}: {message}")
 
     if not _CODE.match(code) or code == BASE_LANGUAGE:
-        problem("language", f"{code!r} is not a language code like pl, ga or uk")
-    if raw.get("language") != code:
-        problem("language", f'expected "{code}" (as in the file name), got {raw.get("language")!r}')
+        problem("language", f"{_brief(code)} is not a language code like pl, ga or uk")
+    elif raw.get("language") != code:
+        problem(
+            "language",
+            f'expected "{code}" (as in the file name), got {_brief(raw.get("language"))}',
+        )
     name = raw.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name) > 40:
+    if not isinstance(name, str) or not name.strip() or len(name) > 40 or _CONTROL.search(name):
         problem("name", "expected the language's own name, like Polski (at most 40 characters)")
     reviewed = raw.get("reviewed")
     if not isinstance(reviewed, bool):
-        problem("reviewed", f"expected true or false, got {reviewed!r}")
+        problem("reviewed", f"expected true or false, got {_brief(reviewed)}")
     text = {k: v for k, v in raw.items() if k not in _META}
-    merged, extra = _overlay(english, text, "", problem)
+    inserted: list[str] = []
+    merged, extra = _overlay(english, text, "", problem, inserted)
     translation = Translation(
         code, name if isinstance(name, str) else code, reviewed is True, path, extra=extra
     )
@@ -172,7 +177,9 @@ def _load_translation(
         tree, path, folder, build_codes=build_codes, may_ignore=frozenset(extra)
     )
     unread = unread_keys(tree)
-    translation.extra = [p for p in extra if any(_within(u, p) for u in unread)]
+    translation.extra = [
+        p for p in extra if p not in inserted or any(_within(u, p) for u in unread)
+    ]
     return (
         dataclasses.replace(
             content, language=code, language_name=translation.name, reviewed=translation.reviewed
@@ -181,8 +188,13 @@ def _load_translation(
     )
 
 
-def _overlay(english: Any, text: Any, path: str, problem) -> tuple[Any, list[str]]:
-    """`english` with `text`'s strings laid over it; also the paths English lacks."""
+def _overlay(
+    english: Any, text: Any, path: str, problem, inserted: list[str]
+) -> tuple[Any, list[str]]:
+    """`english` with `text`'s strings laid over it; also the paths English lacks.
+
+    `inserted` receives the paths English lacks that were kept (translatable text).
+    """
     extra: list[str] = []
     if isinstance(english, dict):
         if not isinstance(text, dict):
@@ -197,8 +209,9 @@ def _overlay(english: Any, text: Any, path: str, problem) -> tuple[Any, list[str
                 extra.append(sub)
                 if translatable(sub) and isinstance(value, str | dict):
                     merged[key] = value
+                    inserted.append(sub)
                 continue
-            merged[key], more = _overlay(english[key], value, sub, problem)
+            merged[key], more = _overlay(english[key], value, sub, problem, inserted)
             extra += more
         return merged, extra
     if isinstance(english, list):
@@ -210,7 +223,7 @@ def _overlay(english: Any, text: Any, path: str, problem) -> tuple[Any, list[str
             if i >= len(english):
                 extra.append(f"{path}[{i}]")
                 continue
-            merged_list[i], more = _overlay(english[i], value, f"{path}[{i}]", problem)
+            merged_list[i], more = _overlay(english[i], value, f"{path}[{i}]", problem, inserted)
             extra += more
         return merged_list, extra
     if isinstance(english, str) and translatable(path):

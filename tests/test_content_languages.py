@@ -184,3 +184,16 @@ def test_a_translation_may_carry_text_english_takes_from_defaults(pack):
     assert pack_set.for_language("en").screens.just_scan == "Just scan to give"
     assert pack_set.for_language("pl").screens.just_scan == "Po prostu zeskanuj, aby wesprzeć"
     assert pack_set.warnings() == []
+
+
+def test_extra_keys_are_warned_whether_or_not_they_could_be_text(pack, capsys):
+    path = pack / "content.uk.toml"
+    _edit(path, "[screens]", "[timing]\nfade_s = 3\n\n[screens]")
+    _edit(path, 'just_scan = "', 'typo_key = "x"\njust_scan = "')
+    assert main(["check", "--content", str(pack)]) == 0
+    err = capsys.readouterr().err
+    assert f"{path}: timing.fade_s: not in content.toml (ignored)" in err
+    assert f"{path}: screens.typo_key: not in content.toml (ignored)" in err
+    _edit(path, "fade_s = 3", "slide_s = 3")  # a setting English has can't change
+    assert main(["check", "--content", str(pack)]) == 2
+    assert f"{path}: timing.slide_s: can't differ" in capsys.readouterr().err
