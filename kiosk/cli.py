@@ -123,10 +123,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from kiosk.content import load_content
+    from kiosk.errors import ContentError
+    from kiosk.languages import load_content_set
 
     folder = Path(args.content) if args.content else DEFAULT_CONTENT_DIR
-    content = load_content(folder)
+    try:
+        pack = load_content_set(folder)
+    except KioskError:
+        raise
+    except Exception as exc:  # a bug in a check must still be one line, never a traceback
+        log.debug("checking %s failed", folder, exc_info=True)
+        raise ContentError([f"{folder}: could not be checked ({type(exc).__name__})"]) from None
+    content = pack.base
     soft = sum(c.is_soft_opt_in for c in content.consents)
     print(
         f"{folder}: ok — {len(content.slides)} slides, {len(content.interests)} interests, "
@@ -134,6 +142,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         + (f" ({soft} on the charity soft opt-in)" if soft else "")
         + f" (version {content.version})"
     )
+    names = [f"{content.language} {content.language_name} (base)"] + [
+        f"{t.code} {t.name} ({'reviewed' if t.reviewed else 'not reviewed'})"
+        for t in pack.translations
+    ]
+    print(f"languages: {', '.join(names)}; new visitors start in {pack.default}")
+    for line in pack.warnings():
+        print(f"kiosk check: warning: {line}", file=sys.stderr)
     return 0
 
 
