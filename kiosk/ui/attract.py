@@ -22,14 +22,13 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPaintEvent,
-    QPixmap,
-    QRegion,
 )
 from PySide6.QtWidgets import QWidget
 
 from kiosk.content import Content, Slide
-from kiosk.ui.layers import LayerCache, Live, draw_picture, render_layer
+from kiosk.ui.layers import Live, draw_picture
 from kiosk.ui.motion import FramePacer, SlidePlan, ease_out, next_wake
+from kiosk.ui.slide_frames import SlideFrames
 from kiosk.ui.theme import Metrics, font
 from kiosk.ui.widgets import image_pixmap, qr_qimage
 
@@ -74,13 +73,13 @@ class AttractScreen(QWidget):
         self._timer.setObjectName("attract-tick")
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.tick)
-        # Frames move cached pictures of the slides (kiosk/ui/layers.py) on a 60 Hz
-        # grid (kiosk/ui/motion.py); between animations the loop sleeps until due.
-        self._layers = LayerCache(keep=1)
-        self._frame_x: int | None = None  # where the arriving slide is in the backing store
+        # 60 fps while something moves (kiosk/ui/motion.py), from cached pictures of
+        # the slides (kiosk/ui/slide_frames.py); between animations the loop sleeps.
+        self._frames = SlideFrames(self)
         self._pacer = FramePacer()
         self._capture: list[Live] | None = None
         self._wake_why = "advance"
+        self.count_up_s = COUNT_UP_S
         self._qr_url = content.links.donate_url_for()
         self._qr_cache: tuple[int, object] | None = None
         self._painted_once = False
@@ -104,19 +103,13 @@ class AttractScreen(QWidget):
 
     def go_to(self, index: int, direction: int = 1) -> None:
         count = len(self.content.slides)
-        settled = self._previous is None and self._frame_x is None
         self._previous = self._index
         self._index = index % count
         self._direction = direction
         self._shown_at = self._clock()
-        self._frame_x = self._push_x()
         self.slide_shown.emit(self._index)
         self._schedule()
-        if settled:
-            # The leaving slide is already on screen where the push starts: only the chrome.
-            self.update(QRegion(self.rect()).subtracted(QRegion(self._moving_rect())))
-        else:
-            self.update()
+        self._frames.start_push()
 
     def next(self) -> None:
         self.go_to(self._index + 1, 1)
@@ -127,7 +120,7 @@ class AttractScreen(QWidget):
     def restart(self) -> None:
         """Back to the first slide, as when the kiosk returns to the loop."""
         self._previous = None
-        self._frame_x = None
+        self._frames.stop()
         self._index = 0
         self._shown_at = self._clock()
         self.slide_shown.emit(0)
@@ -152,75 +145,22 @@ class AttractScreen(QWidget):
         return self._plan().animating(self._elapsed())
 
     def tick(self) -> None:
-        """Advance if the slide's time is up; repaint while animating."""
+        """Advance if the slide's time is up; a frame while animating."""
         if self._elapsed() >= self.slide.duration_s:
             self.next()
             return
         if self._wake_why == "prepare":
-            self._prepare_next()
-            self._schedule()
-            return
-        area = self._moving_rect()
-        if self._previous is not None and self._frame_x is not None:
-            if self._elapsed() >= self._transition_s():
-                # The last frame: the slide at rest, whole (whatever was painted before).
-                self._previous = self._frame_x = None
-                self.update(area)
-            else:
-                # A push moves both slides by the same whole pixels: shift what is on
-                # screen and paint only the strip it uncovers (the chrome stays as it is).
-                x = self._push_x()
-                dx, self._frame_x = x - self._frame_x, x
-                if dx:
-                    self.scroll(dx, 0, area)
-                    self._repaint_children(dx, area)
+            self._frames.prepare_next()
         else:
-            self._previous = None
-            self._frame_x = None
-            if self._wake_why == "frame":  # a count-up, up to and including its last frame
-                self.update(self._live_rect() or area)
+            self._frames.frame(counting=self._wake_why == "frame")
         self._schedule()
-
-    def _repaint_children(self, dx: int, area: QRect) -> None:
-        """Controls over the slides are not moved by a scroll, but their pixels were."""
-        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
-            box = child.geometry()
-            if child.isVisible() and box.intersects(area):
-                self.update(box)
-                self.update(box.translated(dx, 0))
-
-    def _moving_rect(self) -> QRect:
-        """What frames repaint or scroll: the slide area above the progress dots."""
-        m = Metrics(self.width(), self.height())
-        return self._area().adjusted(0, 0, 0, -m.px(8)).toAlignedRect()
-
-    def _push_x(self) -> int:
-        """Where the arriving slide is now (whole pixels): the screen width at the start, 0 done."""
-        transition = self._transition_s()
-        t = ease_out(self._elapsed() / transition) if transition > 0 else 1.0
-        return round(self.width() * self._direction * (1 - t))
-
-    def _live_rect(self) -> QRect | None:
-        """What a count-up frame repaints: the number only, when its slide's picture is kept."""
-        key = self._layer_key(self._index)
-        if self._layers.peek(key) is None:
-            return None
-        live = self._layers.peek(key).live
-        if live is None:
-            return None
-        return live.rect.translated(self._area().topLeft()).toAlignedRect()
 
     def _schedule(self) -> None:
         if not self.isVisible():
             return
-        wake = next_wake(
-            self._plan(),
-            self._elapsed(),
-            self._pacer,
-            self._clock(),
-            next_prepared=self._layer_key((self._index + 1) % len(self.content.slides))
-            in self._layers,
-        )
+        plan, now = self._plan(), self._clock()
+        prepared = self._frames.next_prepared()
+        wake = next_wake(plan, self._elapsed(), self._pacer, now, next_prepared=prepared)
         self._wake_why = wake.why
         self._timer.setTimerType(
             Qt.TimerType.PreciseTimer if wake.precise else Qt.TimerType.CoarseTimer
@@ -233,7 +173,7 @@ class AttractScreen(QWidget):
 
     def hideEvent(self, event: object) -> None:
         self._timer.stop()
-        self._layers.clear()  # a visitor is signing up: give the memory back
+        self._frames.layers.clear()  # a visitor is signing up: give the memory back
 
     # -- input ---------------------------------------------------------------
 
@@ -273,39 +213,9 @@ class AttractScreen(QWidget):
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         m = Metrics(self.width(), self.height())
-        chrome = self._chrome_height(m)
-        area = self._area()
-        # Animation frames repaint only (part of) the slide area, the chrome only when
-        # it changes: each part is painted when the repaint reaches it.
-        dirty, slides = event.region(), QRegion(self._moving_rect())
-        whole = not dirty.subtracted(slides).isEmpty()
-        if whole:
-            # A flat fill: a full-screen gradient costs more than the whole slide, every frame.
-            p.fillRect(self.rect(), QColor(self.content.brand.primary))
-        elapsed = self._elapsed()
-        moving = (
-            self._previous is not None
-            and self._frame_x is not None
-            and elapsed < self._transition_s()
-        )
-        # Slides stop above the progress dots: that strip never moves (see _moving_rect).
-        p.setClipRect(self._moving_rect(), Qt.ClipOperation.IntersectClip)
-        if not dirty.intersects(slides):
-            pass
-        elif moving:
-            # A push, not a cross-fade: opacity triples the cost of painting text. Whole
-            # pixels, so the two pictures meet without a seam; at the x tick() scrolled to,
-            # so a repaint agrees with what is on screen.
-            shift = self.width() * self._direction
-            x = self._frame_x
-            self._draw_leaving(p, dirty, area, x - shift, m)
-            self._draw_layer(p, self._index, area, x, 0.0)
-        else:
-            progress = ease_out((elapsed - self._transition_s()) / COUNT_UP_S)
-            self._draw_layer(p, self._index, area, 0, progress)
-        if whole:
-            p.setClipping(False)
-            self._paint_chrome(p, m, chrome)
+        # Frames repaint (part of) the slide area only; the chrome when it changes.
+        if self._frames.paint(p, event.region(), m):
+            self._paint_chrome(p, m, self._chrome_height(m))
         p.end()
 
     def _area(self) -> QRectF:
@@ -314,94 +224,9 @@ class AttractScreen(QWidget):
         top = m.px(120)
         return QRectF(0, top, self.width(), self.height() - top - self._chrome_height(m))
 
-    def _layer_key(self, index: int) -> tuple:
-        area = self._area()
-        slide = self.content.slides[index]
-        return (index, id(slide), area.width(), area.height(), self.devicePixelRatioF())
-
-    def _layer(self, index: int):
-        """The slide's picture at rest (a count-up number left out), drawn once and kept."""
-        slide = self.content.slides[index]
-
-        def build(spare: QPixmap | None):
-            area = self._area()
-            m = Metrics(self.width(), self.height())
-
-            def paint(painter: QPainter) -> Live | None:
-                self._capture = []
-                try:
-                    self._paint_slide(
-                        painter,
-                        slide,
-                        QRectF(0, 0, area.width(), area.height()),
-                        m,
-                        count_progress=1.0,
-                    )
-                    return self._capture[0] if self._capture else None
-                finally:
-                    self._capture = None
-
-            return render_layer(
-                int(area.width()),
-                int(area.height()),
-                self.devicePixelRatioF(),
-                QColor(self.content.brand.primary),
-                paint,
-                slide,
-                spare,
-            )
-
-        return self._layers.get(self._layer_key(index), build)
-
-    def _draw_leaving(self, p: QPainter, dirty: QRegion, area: QRectF, dx: int, m: Metrics) -> None:
-        """The leaving slide, where the repaint reaches it (a scroll's strip never does)."""
-        index = self._previous
-        if index is None or not dirty.intersects(area.translated(dx, 0).toAlignedRect()):
-            return
-        if self._layer_key(index) in self._layers:
-            self._draw_layer(p, index, area, dx, 1.0)
-            return
-        # Drawn straight: one picture is kept, and it is the arriving slide's.
-        slide = self.content.slides[index]
-        p.save()
-        p.setClipRect(area)
-        p.fillRect(area, QColor(self.content.brand.primary))
-        self._paint_slide(p, slide, area.translated(dx, 0), m, count_progress=1.0)
-        p.restore()
-
-    def _prepare_next(self) -> None:
-        """Draw the next slide's picture while nothing moves, so its first frame is a blit."""
-        self._layer((self._index + 1) % len(self.content.slides))
-
-    def _draw_layer(self, p: QPainter, index: int, area: QRectF, dx: int, progress: float) -> None:
-        if dx <= -area.width() or dx >= area.width():
-            return
-        upcoming = self._layer_key((self._index + 1) % len(self.content.slides))
-        if (
-            index == self._index
-            and self._layer_key(index) not in self._layers
-            and (upcoming in self._layers)
-        ):
-            # A repaint at rest after the next slide was drawn ahead: keep that picture.
-            p.save()
-            p.fillRect(area, QColor(self.content.brand.primary))
-            m = Metrics(self.width(), self.height())
-            self._paint_slide(p, self.slide, area.translated(dx, 0), m, count_progress=progress)
-            p.restore()
-            return
-        layer = self._layer(index)
-        p.drawPixmap(QPointF(area.left() + dx, area.top()), layer.pixmap)
-        if layer.live is not None:
-            slide = self.content.slides[index]
-            live = layer.live
-            p.setFont(live.font)
-            p.setPen(live.colour)
-            value = (slide.value or 0) * progress
-            p.drawText(
-                live.rect.translated(area.left() + dx, area.top()),
-                live.flags,
-                format_stat(round(value), slide.prefix, slide.suffix),
-            )
+    @staticmethod
+    def format_number(slide: Slide, value: float) -> str:
+        return format_stat(round(value), slide.prefix, slide.suffix)
 
     def _chrome_height(self, m: Metrics) -> int:
         return m.px(320) if m.portrait else m.px(270)
@@ -413,7 +238,7 @@ class AttractScreen(QWidget):
         inner = area.adjusted(margin, 0, -margin, 0)
         text_rect, image_rect = self._split(inner, slide, m)
         if slide.image is not None and image_rect is not None:
-            draw_picture(p, slide.image, image_rect)  # into the slide's layer, kept there
+            draw_picture(p, slide.image, image_rect)  # into the slide's cached picture
         painter = {
             "stat": self._paint_stat,
             "quote": self._paint_quote,

@@ -104,9 +104,9 @@ def test_one_slide_picture_is_kept_and_none_while_hidden(qapp, screen):
     for _ in range(3):
         screen.next()
         run_frames(qapp, screen, 2.0)
-    assert len(screen._layers) == 1
+    assert len(screen._frames.layers) == 1
     screen.hide()
-    assert len(screen._layers) == 0
+    assert len(screen._frames.layers) == 0
 
 
 def test_between_slides_the_loop_sleeps_on_a_coarse_timer_and_frames_are_precise(
@@ -126,8 +126,8 @@ def test_between_slides_the_loop_sleeps_on_a_coarse_timer_and_frames_are_precise
     assert screen._timer.interval() > 1000
     screen.clock.now += screen._timer.interval() / 1000
     screen.tick()
-    assert len(screen._layers) == 1
-    assert screen._layer_key(screen.index + 1) in screen._layers
+    assert len(screen._frames.layers) == 1
+    assert screen._frames.key(screen.index + 1) in screen._frames.layers
     assert screen._timer.timerType() == Qt.TimerType.CoarseTimer
     assert screen._timer.interval() <= 301
     screen.clock.now += screen._timer.interval() / 1000
