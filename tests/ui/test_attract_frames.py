@@ -143,3 +143,24 @@ def test_on_screen_qr_is_whole_pixel_modules_that_decode(side):
     assert image.width() == image.height() <= side
     assert image.width() % modules == 0
     assert [r.text for r in zxingcpp.read_barcodes(pil(image))] == [url]
+
+
+def test_layer_cache_keeps_the_newest_and_hands_the_evicted_buffer_to_the_next_build(qapp):
+    from PySide6.QtGui import QColor
+
+    from kiosk.ui.layers import LayerCache, render_layer
+
+    cache = LayerCache(keep=1)
+    spares = []
+
+    def build(spare):
+        spares.append(spare)
+        return render_layer(64, 32, 1.0, QColor("#0B2545"), lambda p: None, object(), spare)
+
+    first = cache.get("a", build)
+    assert cache.get("a", build) is first and spares == [None]  # kept, not rebuilt
+    second = cache.get("b", build)
+    assert "a" not in cache and len(cache) == 1
+    assert spares[1] is first.pixmap  # drawn over the evicted buffer
+    assert second.pixmap.cacheKey() == first.pixmap.cacheKey()
+    assert not second.pixmap.hasAlphaChannel()  # opaque: a frame copies it, no blending
