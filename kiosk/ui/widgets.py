@@ -68,9 +68,8 @@ class QrCode(QWidget):
         painter.drawImage(x, y, self._image)
 
 
-# Small on purpose: a 1080p slide illustration is ~2.5 MB. The loop needs the
-# logo and the two slides of a transition; re-rendering a slide's SVG once when it
-# comes round again (every minute or so) costs far less than holding all of them.
+# Small on purpose: logos at a size or two. Slide illustrations are drawn straight
+# into the slide's one cached picture (kiosk/ui/slide_frames.py), not kept here.
 @lru_cache(maxsize=4)
 def _render_image(path: str, width: int, height: int) -> QPixmap:
     if path.lower().endswith(".svg"):
