@@ -14,6 +14,7 @@ _T_MAIN = time.time()
 
 import argparse  # noqa: E402
 import gc  # noqa: E402
+import itertools  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
@@ -154,7 +155,7 @@ class Kiosk:
     def __init__(self, args: argparse.Namespace, clock) -> None:
         from PySide6.QtWidgets import QApplication
 
-        from kiosk.content import load_content
+        from kiosk.last_good import load_or_last_good, remember
         from kiosk.settings import load_settings
         from kiosk.store import Store
         from kiosk.ui.app import KioskController
@@ -168,7 +169,12 @@ class Kiosk:
         self.settings = load_settings(args.data_dir)
         self.window = KioskWindow(kiosk_mode=False)
         self.store = Store(self.settings.db_path)
-        self.content = load_content(args.content)
+        # As run_kiosk loads it: every language of the pack, and the last good copy kept.
+        pack = load_or_last_good(args.content, self.settings.data_dir, build_codes=False)
+        if pack.content is None:
+            raise RuntimeError(f"the content pack does not load: {pack.problems}")
+        self.content = pack.content
+        remember(self.content, self.settings.data_dir)
         self.controller = KioskController(
             self.settings,
             self.content,
@@ -558,7 +564,7 @@ def mode_frames(args: argparse.Namespace) -> int:
 
     ends: list[float] = []
     costs: list[float] = []
-    windows: list[tuple[float, float, str]] = []
+    windows: list[tuple[float, float]] = []
 
     class Frames(QObject):
         """Paints the screen itself, inside the repaint, to time each paint from end to end."""
@@ -579,7 +585,7 @@ def mode_frames(args: argparse.Namespace) -> int:
     def shown(index: int) -> None:
         start = time.perf_counter()
         kind = screen.content.slides[index].kind
-        windows.append((start, start + transition_s + (count_s if kind == "stat" else 0), kind))
+        windows.append((start, start + transition_s + (count_s if kind == "stat" else 0)))
 
     screen.slide_shown.connect(shown)
     screen.restart()  # the first slide, timed from now with its shortened duration
@@ -602,13 +608,13 @@ def mode_frames(args: argparse.Namespace) -> int:
     intervals: dict[str, list[float]] = {"transition": [], "count": []}
     animated_s = 0.0
     animated_frames = 0
-    for start, end, kind in windows:
+    for start, end in windows:
         inside = [t for t in ends if start < t <= end + 0.002]
         if len(inside) < 2:
             continue
         animated_s += inside[-1] - inside[0]
         animated_frames += len(inside) - 1
-        for a, b in zip(inside, inside[1:], strict=False):
+        for a, b in itertools.pairwise(inside):
             phase = "transition" if a < start + transition_s else "count"
             intervals[phase].append((b - a) * 1000)
     kiosk.close()

@@ -690,8 +690,7 @@ def frame_row(out: dict, w: int, h: int, budget_ms: float) -> Row:
     return Row(
         f"frames_{h}p",
         f"slide transitions + count-ups, {w}×{h} (software)",
-        f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {worst:.1f} ms; {fps:.0f} fps, "
-        f"{dropped} dropped",
+        f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {worst:.1f} ms; {fps:.0f} fps, {dropped} dropped",
         f"{len(values)} intervals, {out['transitions']} transitions; "
         f"paint p50 {statistics.median(paint):.1f} ms, p95 {pct(paint, 0.95):.1f} ms",
         bar,

@@ -109,9 +109,7 @@ def test_one_slide_picture_is_kept_and_none_while_hidden(qapp, screen):
     assert len(screen._frames.layers) == 0
 
 
-def test_between_slides_the_loop_sleeps_on_a_coarse_timer_and_frames_are_precise(
-    qapp, screen
-):
+def test_between_slides_the_loop_sleeps_on_a_coarse_timer_and_frames_are_precise(qapp, screen):
     screen.next()
     qapp.processEvents()
     frames = 0
