@@ -173,7 +173,7 @@ class AttractScreen(QWidget):
 
     def hideEvent(self, event: object) -> None:
         self._timer.stop()
-        self._frames.layers.clear()  # a visitor is signing up: give the memory back
+        self._frames.layers.clear()  # a visitor is signing up: the pictures will be stale
 
     # -- input ---------------------------------------------------------------
 

@@ -45,6 +45,7 @@ class LayerCache:
     def __init__(self, keep: int = 2) -> None:
         self.keep = keep
         self._layers: OrderedDict[Hashable, Layer] = OrderedDict()
+        self._spare: QPixmap | None = None  # a cleared layer's buffer, for the next build
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self._layers
@@ -61,7 +62,7 @@ class LayerCache:
         if layer is not None:
             self._layers.move_to_end(key)
             return layer
-        spare = None
+        spare, self._spare = self._spare, None
         while len(self._layers) >= self.keep:
             spare = self._layers.popitem(last=False)[1].pixmap
         layer = build(spare)
@@ -69,6 +70,10 @@ class LayerCache:
         return layer
 
     def clear(self) -> None:
+        """Forget every picture but keep one buffer: freeing and reallocating megabytes
+        each time a visitor comes and goes leaves glibc's heap ragged (RSS creeps)."""
+        if self._layers:
+            self._spare = self._layers.popitem()[1].pixmap
         self._layers.clear()
 
 
