@@ -162,3 +162,7 @@ def test_layer_cache_keeps_the_newest_and_hands_the_evicted_buffer_to_the_next_b
     assert spares[1] is first.pixmap  # drawn over the evicted buffer
     assert second.pixmap.cacheKey() == first.pixmap.cacheKey()
     assert not second.pixmap.hasAlphaChannel()  # opaque: a frame copies it, no blending
+    cache.clear()  # the loop is hidden: no pictures, but the buffer is kept for the next
+    assert len(cache) == 0
+    third = cache.get("c", build)
+    assert spares[2] is second.pixmap and third.pixmap.cacheKey() == first.pixmap.cacheKey()
