@@ -8,7 +8,6 @@ and is imported only when one is made.
 
 from __future__ import annotations
 
-import importlib.abc
 import sys
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -19,8 +18,8 @@ if TYPE_CHECKING:
 QUIET_ZONE = 4
 
 
-class _NoPillow(importlib.abc.MetaPathFinder):
-    """Refuses PIL while qrcode imports: it loads Pillow only for optional image drawers.
+class _NoPillow:
+    """A meta path finder that refuses PIL while qrcode imports, for drawers we never use.
 
     `import qrcode` pulls in PIL.Image (~9 MiB resident, ~0.2 s) for backwards-compatible
     re-exports we never use; qrcode guards that import and carries on without them.
