@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.content import Content, load_content
 from kiosk.errors import ContentError
+from kiosk.security import has_pin
 from kiosk.settings import Settings
 from kiosk.ui.attract import AttractScreen
 from kiosk.ui.theme import Metrics, font, load_fonts
@@ -79,7 +80,9 @@ def run_kiosk(
         )
         install_excepthook(controller)
 
-    if content is not None:
+    if content is not None and not has_pin(settings):
+        build_the_rest()  # set-up first: the loop must not be painted before it
+    elif content is not None:
         _AfterFirstPaint(window.stack.widget(0), build_the_rest)
     if windowed:
         window.resize(*(size or (1280, 800)))
