@@ -190,9 +190,7 @@ class KioskController(QObject):
 
         fresh = load_settings(self.settings.data_dir)
         names = ("device_id", "sync_url", "sync_secret", "sync_folder", "admin_pin_hash")
-        self.settings = dataclasses.replace(
-            self.settings, **{n: getattr(fresh, n) for n in names}
-        )
+        self.settings = dataclasses.replace(self.settings, **{n: getattr(fresh, n) for n in names})
         if self.sync_worker is None:
             self._build_sync()
         if self._admin is not None:

@@ -55,13 +55,17 @@ def sync_values(target: str, secret: str) -> dict[str, str]:
         return {"sync.url": "", "sync.folder": ""}
     if re.match(r"(?i)^https?://", target):
         if not re.match(r"(?i)^https?://[^/\s]+", target) or " " in target:
-            raise SettingsError("That address looks incomplete — like https://office.example.org/kiosk")
+            raise SettingsError(
+                "That address looks incomplete — like https://office.example.org/kiosk"
+            )
         if not secret.strip():
             raise SettingsError("An office address needs the sync password the office gave you.")
         return {"sync.url": target, "sync.secret": secret.strip(), "sync.folder": ""}
     folder = Path(target).expanduser()
     if not folder.is_absolute():
-        raise SettingsError("Type an address starting https://, or a whole folder path like /media/sync")
+        raise SettingsError(
+            "Type an address starting https://, or a whole folder path like /media/sync"
+        )
     return {"sync.folder": str(folder), "sync.url": ""}
 
 

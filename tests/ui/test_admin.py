@@ -1,4 +1,5 @@
 """Admin: the PIN step and lockout, the counts, funnel and sync cards, reset, exit, wipe, idle."""
+# ruff: noqa: F811 - pytest fixtures imported from admin_support
 
 from __future__ import annotations
 
