@@ -97,31 +97,32 @@ _TOUCH = None
 
 
 def touchscreen() -> QPointingDevice:
+    """A touchscreen registered with Qt (one per session, as Qt expects)."""
     global _TOUCH
     if _TOUCH is None:
-        _TOUCH = QPointingDevice(
-            "test touchscreen",
-            1001,
-            QPointingDevice.DeviceType.TouchScreen,
-            QPointingDevice.PointerType.Finger,
-            QPointingDevice.Capability.Position,
-            10,
-            0,
-        )
+        _TOUCH = QTest.createTouchDevice()
     return _TOUCH
+
+
+def _on_window(widget: QWidget, pos: QPoint) -> tuple[object, QPoint]:
+    # QTest's touch points are in the top-level window's coordinates.
+    top = widget.window()
+    return top.windowHandle(), widget.mapTo(top, pos)
 
 
 def touch_tap(widget: QWidget, pos: QPoint | None = None) -> None:
     """A finger down and up on `widget` (a real touch sequence, not a mouse click)."""
-    pos = pos or widget.rect().center()
-    QTest.touchEvent(widget, touchscreen()).press(0, pos)
-    QTest.touchEvent(widget, touchscreen()).release(0, pos)
+    window, at = _on_window(widget, pos or widget.rect().center())
+    QTest.touchEvent(window, touchscreen()).press(0, at)
+    QTest.touchEvent(window, touchscreen()).release(0, at)
 
 
 def touch_drag(widget: QWidget, start: QPoint, end: QPoint, steps: int = 12) -> None:
-    QTest.touchEvent(widget, touchscreen()).press(0, start)
+    """A finger pressed at `start`, moved in steps to `end`, lifted (widget coordinates)."""
+    window, a = _on_window(widget, start)
+    _, b = _on_window(widget, end)
+    QTest.touchEvent(window, touchscreen()).press(0, a)
     for i in range(1, steps + 1):
-        x = start.x() + (end.x() - start.x()) * i // steps
-        y = start.y() + (end.y() - start.y()) * i // steps
-        QTest.touchEvent(widget, touchscreen()).move(0, QPoint(x, y))
-    QTest.touchEvent(widget, touchscreen()).release(0, end)
+        p = QPoint(a.x() + (b.x() - a.x()) * i // steps, a.y() + (b.y() - a.y()) * i // steps)
+        QTest.touchEvent(window, touchscreen()).move(0, p)
+    QTest.touchEvent(window, touchscreen()).release(0, b)

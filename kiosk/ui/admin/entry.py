@@ -13,8 +13,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QInputDevice, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -75,7 +76,7 @@ class AdminEntry(QObject):
         self._window = window
         self._clock = clock
         self._taps: deque[float] = deque()
-        self._last_stamp: int | None = None
+        self._last_click: int | None = None
         sequence = key_sequence(hotkey)
         self.hotkey = sequence.toString(QKeySequence.SequenceFormat.PortableText)
         self._shortcut = QShortcut(sequence, window)
@@ -93,19 +94,28 @@ class AdminEntry(QObject):
         return QRect(self._window.width() - size, 0, size, size)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not shiboken6.isValid(self._window):
+            QApplication.instance().removeEventFilter(self)
+            return False
         kind = event.type()
-        if kind == QEvent.Type.MouseButtonPress:
-            self._on_tap(event.timestamp(), event.globalPosition().toPoint())
-        elif kind == QEvent.Type.TouchBegin and event.points():
-            self._on_tap(event.timestamp(), event.points()[0].globalPosition().toPoint())
+        if kind == QEvent.Type.TouchBegin and event.points():
+            # Counted where a finger first arrives, the window itself: widgets and
+            # their parents see the same touch again.
+            if watched is self._window.windowHandle():
+                self._on_tap(event.points()[0].globalPosition().toPoint())
+        elif kind == QEvent.Type.MouseButtonPress:
+            device = event.device()
+            if device is not None and device.type() == QInputDevice.DeviceType.TouchScreen:
+                return False  # made from a touch already counted
+            # One click reaches several receivers (the window, the widget, its
+            # parents) with one timestamp.
+            stamp = event.timestamp()
+            if stamp != self._last_click:
+                self._last_click = stamp
+                self._on_tap(event.globalPosition().toPoint())
         return False
 
-    def _on_tap(self, stamp: int, global_pos: QPoint) -> None:
-        # One physical tap reaches several receivers (the window, the widget, its
-        # parents; a touch and the mouse press made from it) with one timestamp.
-        if stamp and stamp == self._last_stamp:
-            return
-        self._last_stamp = stamp
+    def _on_tap(self, global_pos: QPoint) -> None:
         if not self._window.isVisible():
             return
         local = self._window.mapFromGlobal(global_pos)
