@@ -126,3 +126,13 @@ def touch_drag(widget: QWidget, start: QPoint, end: QPoint, steps: int = 12) -> 
         p = QPoint(a.x() + (b.x() - a.x()) * i // steps, a.y() + (b.y() - a.y()) * i // steps)
         QTest.touchEvent(window, touchscreen()).move(0, p)
     QTest.touchEvent(window, touchscreen()).release(0, b)
+
+
+def touch_unlock(screen) -> None:
+    """Open Admin and type the PIN with a finger (Qt makes no mouse from a touch after
+    QTest has sent mouse clicks, so a touch test uses touch throughout)."""
+    screen.open()
+    for digit in PIN:
+        touch_tap(find_button(screen.pad, digit))
+    touch_tap(find_button(screen.pad, "OK"))
+    assert screen.showing_panel

@@ -117,7 +117,7 @@ def test_change_pin_needs_the_old_pin_then_the_new_one_twice(qtbot, make_screen,
     notice = screen.findChild(QLabel, "notice")
     assert notice.isVisible() and notice.text() == "PIN changed."
     # A later action clears the banner.
-    tap(qtbot, screen, "Export")
+    tap(qtbot, screen, "Show Export")
     assert not notice.isVisible()
 
 

@@ -148,7 +148,7 @@ class AdminScreen(QWidget):
         self._tab_group.setExclusive(True)
         self.tab_buttons: dict[str, QPushButton] = {}
         for key, label in TABS:
-            b = button(label, "tab", self._header)
+            b = button(label, "tab", self._header, f"Show {label}")
             b.setCheckable(True)
             b.clicked.connect(lambda _=False, k=key: self.show_tab(k))
             self._tab_group.addButton(b)

@@ -82,6 +82,7 @@ class TouchList(QScrollArea):
         self._dragging = False
         self._metrics = Metrics(1920, 1080)
         self._scroller = QScroller.scroller(self.viewport())
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, True)
         self.viewport().installEventFilter(self)
 
     # -- methods in ---------------------------------------------------------
@@ -112,6 +113,7 @@ class TouchList(QScrollArea):
             self._layout.insertWidget(index, w)
             self._rows.append(w)
         self._apply_sizes()
+        self._layout.activate()  # place the rows now: a tap may come before the next paint
         self._current = -1
         self.set_current(current)
 
@@ -149,33 +151,56 @@ class TouchList(QScrollArea):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
+        # A finger (touch events, taken here so Qt makes no mouse press of them) and
+        # a mouse follow the same rule.
+        if kind == QEvent.Type.TouchBegin and event.points():
+            self._down(event.points()[0].position(), event.timestamp())
+            return True
+        if kind == QEvent.Type.TouchUpdate and event.points():
+            self._move(event.points()[0].position(), event.timestamp())
+            return True
+        if kind == QEvent.Type.TouchEnd and event.points():
+            self._up(event.points()[0].position(), event.timestamp())
+            return True
+        if kind == QEvent.Type.TouchCancel:
+            self._press, self._dragging = None, False
+            return True
         if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
-            self._press = event.position()
-            self._dragging = False
-            self._scroller.stop()
-            self._scroller.handleInput(
-                QScroller.Input.InputPress, event.position(), event.timestamp()
-            )
+            self._down(event.position(), event.timestamp())
             return True
         if kind == QEvent.Type.MouseMove and self._press is not None:
-            moved = (event.position() - self._press).manhattanLength()
-            if moved > self._drag_threshold():
-                self._dragging = True
-            if self._dragging:
-                self._scroller.handleInput(
-                    QScroller.Input.InputMove, event.position(), event.timestamp()
-                )
+            self._move(event.position(), event.timestamp())
             return True
         if kind == QEvent.Type.MouseButtonRelease and self._press is not None:
-            pos, self._press = event.position(), None
-            self._scroller.handleInput(QScroller.Input.InputRelease, pos, event.timestamp())
-            if not self._dragging:
-                self._tap(pos)
-            self._dragging = False
+            self._up(event.position(), event.timestamp())
             return True
         return kind == QEvent.Type.MouseButtonDblClick
 
+    def _down(self, pos: QPointF, stamp: int) -> None:
+        self._press = QPointF(pos)
+        self._dragging = False
+        self._scroller.stop()
+        self._scroller.handleInput(QScroller.Input.InputPress, pos, stamp)
+
+    def _move(self, pos: QPointF, stamp: int) -> None:
+        if self._press is None:
+            return
+        if (pos - self._press).manhattanLength() > self._drag_threshold():
+            self._dragging = True
+        if self._dragging:
+            self._scroller.handleInput(QScroller.Input.InputMove, pos, stamp)
+
+    def _up(self, pos: QPointF, stamp: int) -> None:
+        if self._press is None:
+            return
+        self._press = None
+        self._scroller.handleInput(QScroller.Input.InputRelease, pos, stamp)
+        if not self._dragging:
+            self._tap(pos)
+        self._dragging = False
+
     def _tap(self, pos: QPointF) -> None:
+        self._layout.activate()
         point = self._box.mapFrom(self.viewport(), pos.toPoint())
         for index, w in enumerate(self._rows):
             if w.geometry().contains(point):
