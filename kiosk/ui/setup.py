@@ -156,7 +156,7 @@ class SetupScreen(QWidget):
         back = self.name_step.add_button("Back", "secondary", "Back to the PIN")
         back.clicked.connect(self._restart)
         self.name_step.buttons.addStretch(1)
-        self.name_next = self.name_step.add_button("Next", "primary")
+        self.name_next = self.name_step.add_button("Next", "primary", "Next step")
         self.name_next.clicked.connect(self._on_name)
 
         self.sync_step = _TextStep(
@@ -284,8 +284,8 @@ class SetupScreen(QWidget):
             log.error("set-up could not be saved: %s", type(exc).__name__)
             self.sync_step.error.setText(f"Set-up could not be saved: {exc}")
             return
-        self._pin = self._first_pin = None
         self.secret_field.clear()
+        self._restart()  # should set-up ever be needed again, it starts from the PIN
         log.info("kiosk set up as %s (sync %s)", values["device_id"], _sync_kind(values))
         self.finished.emit()
 

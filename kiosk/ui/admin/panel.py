@@ -313,8 +313,8 @@ class AdminScreen(QWidget):
         self.danger.end_confirm()
         self._show_notice(None)
         self._stack.setCurrentWidget(self.pin)
-        self.pin.start_enter()
         self._restart_idle()
+        self.pin.start_enter()  # may hand over to set-up (and stop the idle timer)
 
     def _on_setup_needed(self) -> None:
         self._idle.stop()
