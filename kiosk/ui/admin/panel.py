@@ -16,12 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
-    QButtonGroup,
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -34,20 +29,20 @@ from kiosk.errors import KioskError
 from kiosk.funnel import today_funnel
 from kiosk.settings import Settings
 from kiosk.store import Stats, Store
-from kiosk.ui.admin.common import button, plural, restyle, style_sheet
+from kiosk.ui.admin.common import plural, restyle, style_sheet
 from kiosk.ui.admin.counts import ChartCard, CountsRow
 from kiosk.ui.admin.danger import DangerZone
 from kiosk.ui.admin.export_card import ExportCard
 from kiosk.ui.admin.find_card import FindCard
 from kiosk.ui.admin.folders import FolderPicker
 from kiosk.ui.admin.funnel_card import FunnelCard
+from kiosk.ui.admin.layout import TABS, Header, Overview
 from kiosk.ui.admin.pin import PinFlow
 from kiosk.ui.admin.sync_card import SyncCard
 from kiosk.ui.theme import Metrics, Palette
 
 log = logging.getLogger(__name__)
 
-TABS = (("overview", "Overview"), ("export", "Export"), ("find", "Find a sign-up"))
 _INPUT_EVENTS = (
     QEvent.Type.MouseButtonPress,
     QEvent.Type.MouseButtonRelease,
@@ -100,7 +95,6 @@ class AdminScreen(QWidget):
         self._clock = clock or time.time
         self._palette = Palette()
         self._metrics = Metrics(1920, 1080)
-        self._portrait: bool | None = None
         self._stats: Stats | None = None
         self._watching = False
 
@@ -136,31 +130,12 @@ class AdminScreen(QWidget):
 
     def _build_panel(self) -> None:
         panel = self._panel
-        self._header = QFrame(panel)
-        self._header.setObjectName("adminHeader")
-        self._title = QLabel("Admin", self._header)
-        self._title.setObjectName("adminTitle")
-        self._subtitle = QLabel(f"Kiosk {self._settings.device_id}", self._header)
-        self._subtitle.setObjectName("adminSubtitle")
-        self.back_button = button("Back to kiosk", "header", self._header)
-        self.back_button.clicked.connect(self._close)
-        self._tab_group = QButtonGroup(self)
-        self._tab_group.setExclusive(True)
-        self.tab_buttons: dict[str, QPushButton] = {}
-        for key, label in TABS:
-            b = button(label, "tab", self._header, f"Show {label}")
-            b.setCheckable(True)
-            b.clicked.connect(lambda _=False, k=key: self.show_tab(k))
-            self._tab_group.addButton(b)
-            self.tab_buttons[key] = b
-        self._titles = QVBoxLayout()
-        self._titles.setSpacing(0)
-        self._titles.addWidget(self._title)
-        self._titles.addWidget(self._subtitle)
-        self._tabs_row = QHBoxLayout()
-        for b in self.tab_buttons.values():
-            self._tabs_row.addWidget(b)
-        self._header_grid = QGridLayout(self._header)
+        self.header = Header(panel)
+        self.header.subtitle.setText(f"Kiosk {self._settings.device_id}")
+        self.header.back.connect(self._close)
+        self.header.tab_chosen.connect(self.show_tab)
+        self.back_button = self.header.back_button
+        self.tab_buttons = self.header.tabs
 
         self._notice = QLabel("", panel)
         self._notice.setObjectName("notice")
@@ -174,9 +149,9 @@ class AdminScreen(QWidget):
         self.funnel_card = FunnelCard(self._palette, panel)
         self.sync_card = SyncCard(panel)
         self.sync_card.sync_requested.connect(self._on_sync_clicked)
-        self._overview = QWidget(panel)
-        self._overview_grid = QGridLayout(self._overview)
-        self._overview_grid.setContentsMargins(0, 0, 0, 0)
+        self._overview = Overview(
+            self.counts, self.chart_card, self.funnel_card, self.sync_card, panel
+        )
 
         # Export: the card, or the folder picker in its place.
         self.export_card = ExportCard(self._store, lambda: export_columns(self._content_dir), panel)
@@ -211,63 +186,20 @@ class AdminScreen(QWidget):
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self._header)
+        layout.addWidget(self.header)
         layout.addLayout(self._content, 1)
         layout.addWidget(self.danger)
         self.tab_buttons["overview"].setChecked(True)
 
-    def _reflow(self, portrait: bool) -> None:
-        if portrait == self._portrait:
-            return
-        self._portrait = portrait
-        grid = self._overview_grid
-        for w in (self.counts, self.chart_card, self.funnel_card, self.sync_card):
-            grid.removeWidget(w)
-        for i in range(4):
-            grid.setRowStretch(i, 0)
-            grid.setColumnStretch(i, 0)
-        if portrait:
-            for row, w in enumerate(
-                (self.counts, self.sync_card, self.chart_card, self.funnel_card)
-            ):
-                grid.addWidget(w, row, 0)
-            grid.setRowStretch(2, 1)
-            grid.setRowStretch(3, 1)
-        else:
-            grid.addWidget(self.counts, 0, 0, 1, 2)
-            grid.addWidget(self.chart_card, 1, 0)
-            grid.addWidget(self.funnel_card, 1, 1)
-            grid.addWidget(self.sync_card, 2, 0, 1, 2)
-            grid.setColumnStretch(0, 1)
-            grid.setColumnStretch(1, 1)
-            grid.setRowStretch(1, 1)
-        header = self._header_grid
-        header.removeItem(self._titles)
-        header.removeItem(self._tabs_row)
-        header.removeWidget(self.back_button)
-        header.addLayout(self._titles, 0, 0)
-        header.setColumnStretch(0, 1)
-        if portrait:
-            header.addWidget(self.back_button, 0, 1)
-            header.addLayout(self._tabs_row, 1, 0, 1, 2)
-        else:
-            header.addLayout(self._tabs_row, 0, 1)
-            header.addWidget(self.back_button, 0, 2)
-
     def _apply_metrics(self, m: Metrics) -> None:
         self._metrics = m
-        self._reflow(m.portrait)
         self.pin.set_metrics(m)
         margin = m.px(40)
-        gap = m.px(20)
-        self._header_grid.setContentsMargins(margin, m.px(16), margin, m.px(16))
-        self._header_grid.setHorizontalSpacing(m.px(16))
-        self._header_grid.setVerticalSpacing(m.px(12))
-        self._tabs_row.setSpacing(m.px(8))
         self._content.setContentsMargins(margin, m.px(24), margin, m.px(20))
-        self._content.setSpacing(gap)
-        self._overview_grid.setSpacing(gap)
-        for card in (
+        self._content.setSpacing(m.px(20))
+        for part in (
+            self.header,
+            self._overview,
             self.counts,
             self.chart_card,
             self.funnel_card,
@@ -277,12 +209,7 @@ class AdminScreen(QWidget):
             self.find_card,
             self.danger,
         ):
-            card.set_metrics(m)
-        for b in self._header.findChildren(QPushButton):
-            b.setMinimumHeight(m.touch)
-        for b in self.tab_buttons.values():
-            b.setMinimumWidth(m.px(170))
-        self.back_button.setMinimumWidth(m.px(240))
+            part.set_metrics(m)
         self.setStyleSheet(style_sheet(self._palette, m))
 
     # -- opening and the PIN -------------------------------------------------------
@@ -389,7 +316,7 @@ class AdminScreen(QWidget):
         self.chart_card.chart.set_counts(hourly, datetime.fromtimestamp(now).hour)
         self.funnel_card.set_funnel(funnel)
         self.sync_card.show_stats(stats, now)
-        self._subtitle.setText(
+        self.header.subtitle.setText(
             f"Kiosk {self._settings.device_id} · {plural(stats.total, 'sign-up')} stored"
         )
         # Per sign-up: each one exported or synced (an imported one is never synced here).
