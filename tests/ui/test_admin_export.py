@@ -47,6 +47,7 @@ def test_with_no_stick_it_says_insert_one_and_export_says_why_it_waits(qtbot, ma
     button = find_button(screen, "Export")
     assert not button.isEnabled()
     assert "Insert a USB stick" in button.accessibleDescription()
+    assert card.reason.isVisible() and card.reason.text() == button.accessibleDescription()
 
 
 def test_a_stick_plugged_in_while_admin_is_open_appears_and_goes_when_pulled(
@@ -91,6 +92,7 @@ def test_export_to_a_stick_by_touch_says_safe_to_remove_only_after_flushing(
     monkeypatch.setattr("kiosk.ui.admin.export_card.flush_to_disk", flush)
     screen = _export_tab(qtbot, make_screen)
     screen.drive_finder = lambda: [stick]
+    QApplication.processEvents()
     touch_tap(find_button(screen, "Format JSONL"))
     touch_tap(find_button(screen, "Export"))
     qtbot.waitUntil(lambda: not screen.exporting, timeout=10000)
@@ -110,6 +112,7 @@ def test_a_stick_pulled_before_export_is_reported_and_nothing_lands_on_the_kiosk
     stick = _stick(tmp_path)
     screen = _export_tab(qtbot, make_screen)
     screen.drive_finder = lambda: [stick]
+    QApplication.processEvents()  # the stick shows; the volunteer sees it
     stick.path.rmdir()  # pulled
     touch_tap(find_button(screen.export_card, "Export"))
     qtbot.waitUntil(lambda: not screen.exporting, timeout=10000)

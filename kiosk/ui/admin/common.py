@@ -106,6 +106,9 @@ def style_sheet(p: Palette, m: Metrics) -> str:
     QLabel#result[kind="error"] {{ color: {p.danger}; }}
     QLabel#result[kind="busy"] {{ color: {SOFT_INK}; }}
     QLabel#empty {{ color: {SOFT_INK}; font-size: {m.body_px}px; }}
+    QLabel#emptyBox {{ color: {p.primary}; font-size: {m.px(34)}px; font-weight: 600;
+        border: {border}px dashed #B7C1CF; border-radius: {m.px(14)}px;
+        padding: {m.px(24)}px; }}
     QPushButton {{ font-family: "{FAMILY}"; font-size: {m.body_px}px; font-weight: 600;
         border-radius: {m.px(16)}px; padding: 0 {m.px(20)}px; }}
     QPushButton[role="primary"] {{ background: {p.accent}; color: {p.ink}; border: none; }}

@@ -91,7 +91,8 @@ class HourlyChart(QWidget):
                         text,
                     )
             every = 3 if slot >= fm.horizontalAdvance("00") * 1.2 else 6
-            near_current = self._hour >= 0 and 0 < abs(hour - self._hour) < every
+            gap = abs(hour - self._hour) * slot
+            near_current = self._hour >= 0 and 0 < gap < fm.horizontalAdvance("00") * 1.3
             if (hour % every == 0 and not near_current) or current:
                 painter.setFont(font(m.small_px, QFont.Weight.Bold) if current else label_font)
                 ink = QColor(p.ink)

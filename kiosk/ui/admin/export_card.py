@@ -32,7 +32,8 @@ from kiosk.ui.theme import Metrics
 log = logging.getLogger(__name__)
 
 EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("jsonl", "JSONL"))
-NO_STICK = "Insert a USB stick — it will appear here. Or choose a folder."
+NO_STICK = "Insert a USB stick\nIt appears here by itself. No stick? Choose a folder instead."
+WAITING = "Insert a USB stick or choose a folder first."
 POLL_MS = 2000
 
 
@@ -179,8 +180,12 @@ class ExportCard(Card):
         self.destinations = TouchList("Export destinations", self)
         self.destinations.picked.connect(lambda _i: self._update_button())
         self.empty = QLabel(NO_STICK, self)
-        self.empty.setObjectName("empty")
+        self.empty.setObjectName("emptyBox")
         self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reason = QLabel(WAITING, self)
+        self.reason.setObjectName("muted")
+        self.reason.setWordWrap(True)
         self.export_button = button("Export", "primary", self)
         self.export_button.clicked.connect(self.start_export)
         self.bar = QProgressBar(self)
@@ -194,6 +199,7 @@ class ExportCard(Card):
         self.body.addWidget(self.destinations, 1)
         self.body.addWidget(self.empty, 1)
         self.body.addWidget(self.export_button)
+        self.body.addWidget(self.reason)
         self.body.addWidget(self.bar)
         self.body.addWidget(self.result)
         self.refresh_drives()
@@ -264,9 +270,8 @@ class ExportCard(Card):
     def _update_button(self) -> None:
         ready = self.current_drive() is not None
         self.export_button.setEnabled(not self.exporting and ready)
-        self.export_button.setAccessibleDescription(
-            "" if ready else "Insert a USB stick or choose a folder first"
-        )
+        self.export_button.setAccessibleDescription("" if ready else WAITING)
+        self.reason.setVisible(not ready and not self.exporting)
 
     def start_export(self) -> None:
         """Export every sign-up to the selected destination, on a worker thread."""
