@@ -161,8 +161,8 @@ class SetupScreen(QWidget):
 
         self.sync_step = _TextStep(
             "Send sign-ups to the office? (optional)",
-            "An https:// address and its sync password from the office, or a folder that "
-            "Syncthing or OneDrive carries. You can skip this and export to a USB stick.",
+            "The office's https:// address and sync password, or a synced folder. "
+            "Or skip, and export to a USB stick instead.",
             self,
         )
         self.sync_field = self.sync_step.add_field("Office address or folder", "email")
@@ -305,14 +305,11 @@ class SetupScreen(QWidget):
     def _apply_metrics(self, m: Metrics) -> None:
         self._metrics = m
         self.pad.set_metrics(m)
-        self.keyboard.set_metrics(m)
-        rows = 6 if m.portrait else 4
-        key = max(m.touch, m.px(96)) if m.portrait else m.touch
-        self.keyboard.setFixedHeight(rows * key + (rows - 1) * m.px(10) + 2 * m.px(14))
-        self._body.setContentsMargins(m.px(64), m.px(32), m.px(64), 0)
+        self.keyboard.set_metrics(m)  # it sizes its own height
+        self._body.setContentsMargins(m.px(64), m.px(32), m.px(64), m.px(16))
         for step in (self.name_step, self.sync_step):
-            step.column.setSpacing(m.px(14))
-            step.column.setContentsMargins(0, m.px(16), 0, m.px(16))
+            step.column.setSpacing(m.px(12))
+            step.column.setContentsMargins(0, m.px(8), 0, m.px(20))
             for f in step.fields:
                 f.setFixedHeight(m.touch)
             for b in step.findChildren(QPushButton):
@@ -323,7 +320,7 @@ class SetupScreen(QWidget):
             + f"""
             QLabel#setupHeading {{ color: {p.muted}; font-size: {m.px(30)}px;
                 font-family: "{FAMILY}"; font-weight: 600; }}
-            QLabel#setupTitle {{ color: {p.text}; font-size: {m.px(52)}px; font-weight: 700; }}
+            QLabel#setupTitle {{ color: {p.text}; font-size: {m.px(48)}px; font-weight: 700; }}
             QLabel#setupHint, QLabel#setupLabel {{ color: {p.text}; font-size: {m.body_px}px; }}
             QLabel#setupLabel {{ font-weight: 600; }}
             QLabel#setupError {{ color: {p.accent}; font-size: {m.body_px}px; font-weight: 600; }}

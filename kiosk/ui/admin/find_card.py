@@ -95,7 +95,7 @@ class FindCard(Card):
         self.confirm.hide()
 
         self.keyboard = OnScreenKeyboard(Metrics(1920, 1080), palette, self)
-        self.keyboard.set_enter_label("Search")
+        self.keyboard.set_enter_label("Find")  # short: the portrait key is narrow
 
         self.body.addLayout(search_row)
         self.body.addWidget(self.status)
@@ -134,17 +134,10 @@ class FindCard(Card):
         super().set_metrics(m)
         self.results.set_metrics(m)
         self.field.setFixedHeight(m.touch)
-        self.keyboard.set_metrics(m)
-        self.keyboard.setFixedHeight(self._keyboard_height(m))
+        self.keyboard.set_metrics(m)  # it sizes its own height
         for b in (self.clear_button, self.withdraw_button, self.cancel_button, self.confirm_button):
             b.setMinimumSize(m.px(200), m.touch)
         self.confirm.layout().setContentsMargins(m.px(28), m.px(20), m.px(28), m.px(20))
-
-    @staticmethod
-    def _keyboard_height(m: Metrics) -> int:
-        rows = 6 if m.portrait else 4
-        key = max(m.touch, m.px(96)) if m.portrait else m.touch
-        return rows * key + (rows - 1) * m.px(10) + 2 * m.px(14)
 
     def search(self) -> None:
         self._search_timer.stop()

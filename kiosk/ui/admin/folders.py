@@ -84,13 +84,18 @@ class FolderPicker(Card):
         self._elide()
         self.use_button.setAccessibleDescription(str(folder))
 
+    def where_text(self) -> str:
+        """ "KINGSTON › exports › 2026": where we are, from the root the picker started at."""
+        try:
+            parts = self._folder.relative_to(self._root).parts
+        except ValueError:
+            parts = ()
+        return " › ".join([self._root.name or str(self._root), *parts])
+
     def _elide(self) -> None:
         width = max(50, self.where.width())
-        self.where.setText(
-            self.where.fontMetrics().elidedText(
-                str(self._folder), Qt.TextElideMode.ElideMiddle, width
-            )
-        )
+        metrics = self.where.fontMetrics()
+        self.where.setText(metrics.elidedText(self.where_text(), Qt.TextElideMode.ElideLeft, width))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
