@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, metavar="PATH", help="file or folder to write")
     export.add_argument("--unexported", action="store_true", help="only those not yet exported")
     export.add_argument("--since", metavar="ISO", help="only those created at or after this time")
+    export.add_argument(
+        "--layout",
+        metavar="NAME|FILE.toml",
+        help="CSV/XLSX columns for a CRM's import: generic, beacon, donorfy, raisers-edge, "
+        "salesforce-npsp, or your own layout file",
+    )
 
     imp = sub.add_parser("import", parents=[common], help="add another kiosk's JSONL export")
     imp.add_argument("path", metavar="PATH.jsonl")
@@ -69,6 +75,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     poster.add_argument("--out", required=True, metavar="FILE", help="FILE.png or FILE.pdf")
     poster.add_argument("--size", choices=("A4", "A5"), default="A4", type=str.upper)
+
+    keygen = sub.add_parser("keygen", help="make the office's key pair for sealing")
+    keygen.add_argument("--out", required=True, metavar="FILE", help="new private key file")
+
+    unseal = sub.add_parser("unseal", help="open a sealed export at the office")
+    unseal.add_argument("--key", required=True, metavar="FILE", help="the private key file")
+    unseal.add_argument("src", metavar="IN", help="sealed export (.jsonl, .csv or .xlsx)")
+    unseal.add_argument("dst", metavar="OUT", help="new file to write")
     return parser
 
 
@@ -101,7 +115,7 @@ def _content_dir(args: argparse.Namespace, settings=None) -> Path:
 def _store(settings):
     from kiosk.store import Store
 
-    return Store(settings.db_path)
+    return Store(settings.db_path, seal_to=settings.privacy_seal_to)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -121,14 +135,32 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from kiosk.content import load_content
+    from kiosk.errors import ContentError
+    from kiosk.languages import load_content_set
 
     folder = Path(args.content) if args.content else DEFAULT_CONTENT_DIR
-    content = load_content(folder)
+    try:
+        pack = load_content_set(folder)
+    except KioskError:
+        raise
+    except Exception as exc:  # a bug in a check must still be one line, never a traceback
+        log.debug("checking %s failed", folder, exc_info=True)
+        raise ContentError([f"{folder}: could not be checked ({type(exc).__name__})"]) from None
+    content = pack.base
+    soft = sum(c.is_soft_opt_in for c in content.consents)
     print(
         f"{folder}: ok — {len(content.slides)} slides, {len(content.interests)} interests, "
-        f"{len(content.consents)} consent channels (version {content.version})"
+        f"{len(content.consents)} consent channels"
+        + (f" ({soft} on the charity soft opt-in)" if soft else "")
+        + f" (version {content.version})"
     )
+    names = [f"{content.language} {content.language_name} (base)"] + [
+        f"{t.code} {t.name} ({'reviewed' if t.reviewed else 'not reviewed'})"
+        for t in pack.translations
+    ]
+    print(f"languages: {', '.join(names)}; new visitors start in {pack.default}")
+    for line in pack.warnings():
+        print(f"kiosk check: warning: {line}", file=sys.stderr)
     return 0
 
 
@@ -137,6 +169,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     from kiosk.exporting import export_signups
 
     settings = _settings(args)
+    tables = None
+    if args.layout:
+        from kiosk.layouts import LayoutError
+        from kiosk.layouts.rows import export_tables
+
+        tables = export_tables(args.layout, _content_dir(args, settings))
+        if args.format == "jsonl" and tables is not None:
+            raise LayoutError("--layout is for csv and xlsx; jsonl is always the full record")
     with _store(settings) as store:
         result = export_signups(
             store,
@@ -145,8 +185,14 @@ def cmd_export(args: argparse.Namespace) -> int:
             unexported=args.unexported,
             since=args.since,
             columns=export_columns(_content_dir(args, settings)),
+            layout=tables,
         )
     print(f"wrote {result.count} sign-ups to {result.path}")
+    if tables is not None and tables[1] is not None:
+        companion = result.path.with_name(
+            f"{result.path.stem}{tables[1].suffix}{result.path.suffix}"
+        )
+        print(f"wrote the consent import to {companion}")
     return 0
 
 
@@ -245,6 +291,26 @@ def cmd_poster(args: argparse.Namespace) -> int:
     folder = _content_dir(args, settings)
     out = make_poster(load_content(folder), Path(args.out), size=args.size)
     print(f"wrote the {args.size} poster to {out}")
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    from kiosk.sealing import generate_keypair, write_private_key
+
+    pair = generate_keypair()
+    write_private_key(Path(args.out), pair)
+    print(f"private key written to {args.out} (keep it at the office; back it up; never")
+    print("put it on a kiosk: whoever holds it can read every sealed sign-up)")
+    print("public key, for privacy.seal_to in each kiosk's settings.toml:")
+    print(pair.public_b64)
+    print(f"(the same key in hex: {pair.public_hex})")
+    return 0
+
+
+def cmd_unseal(args: argparse.Namespace) -> int:
+    from kiosk.sealing import unseal_file
+
+    result = unseal_file(Path(args.key), Path(args.src), Path(args.dst))
+    print(f"opened {result.opened} sealed fields in {result.rows} rows into {result.path}")
     return 0
 
 
@@ -259,4 +325,6 @@ _COMMANDS = {
     "find": cmd_find,
     "withdraw": cmd_withdraw,
     "poster": cmd_poster,
+    "keygen": cmd_keygen,
+    "unseal": cmd_unseal,
 }

@@ -77,6 +77,7 @@ def export_signups(
     progress: Callable[[int, int], None] | None = None,
     now: datetime | None = None,
     columns: tuple[Sequence[str], Sequence[str]] = ((), ()),
+    layout: tuple[Any, Any] | None = None,
 ) -> ExportResult:
     """Write sign-ups (oldest first) to `out` and mark them exported.
 
@@ -88,6 +89,9 @@ def export_signups(
     thousand records and once at the end; `total` is -1 when unknown (with `since`).
     `columns` is the content pack's (interest keys, consent keys): they always get
     a column, in the pack's order, so the office's import mapping never shifts.
+    `layout` is a CRM layout's bound (main, companion) tables (kiosk.layouts.rows.bind);
+    a companion table (Raiser's Edge's consent import) goes to a second file
+    beside the first, named with the table's suffix.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r} — use csv, xlsx or jsonl")
@@ -105,25 +109,41 @@ def export_signups(
         return store.iter_records(unexported=unexported, since=since_key, upto=upto)
 
     fd, tmp_name = _make_temp(folder, fmt)
-    tmp = Path(tmp_name)
+    tmp, tmp2 = Path(tmp_name), None
     try:
         if fmt == "jsonl":
             with contextlib.closing(records()) as stream:
                 written = _write_jsonl(fd, stream, _Progress(progress, total))
         else:
             os.close(fd)
-            base = _Columns(*columns)
+            main, companion = layout or (None, None)
+            base = main or _Columns(*columns)
             written = _tabular(fmt, tmp, records, _Progress(progress, total), base)
+            if companion is not None:
+                fd2, tmp2_name = _make_temp(folder, fmt)
+                os.close(fd2)
+                tmp2 = Path(tmp2_name)
+                _tabular(fmt, tmp2, records, _Progress(None, -1), companion)
         final = target or _unique_name(folder, written.device_label(), fmt, now or utc_now())
         if target is not None and target.exists():
             raise ExportError(f"{target} already exists — choose another name or a folder")
+        if tmp2 is not None:
+            final2 = final.with_name(f"{final.stem}{companion.suffix}{final.suffix}")
+            if final2.exists():
+                raise ExportError(f"{final2} already exists — choose another name or a folder")
+            os.replace(tmp2, final2)
+            tmp2 = final2  # removed again if the main file can't be put in place
         os.replace(tmp, final)
     except OSError as exc:
         _remove(tmp)
+        if tmp2 is not None:
+            _remove(tmp2)
         log.info("export to %s failed: %s (errno %s)", folder, type(exc).__name__, exc.errno)
         raise ExportError(_friendly(exc, folder)) from None
     except BaseException:
         _remove(tmp)
+        if tmp2 is not None:
+            _remove(tmp2)
         raise
     fsync_dir(folder)
     log.info("exported %d sign-ups as %s to %s", written.count, fmt, final)
@@ -281,6 +301,14 @@ class _Columns:
             [*known_c, *sorted(consents - set(known_c))],
         )
 
+    def widen(self, records: Iterable[SignupRecord]) -> _Columns:
+        """These columns plus any interest or consent key `records` bring."""
+        return _Columns.of(records, base=self)
+
+    def rows(self, record: SignupRecord) -> list[list[str]]:
+        """The rows one record makes (a CRM layout's consent table makes one per channel)."""
+        return [self.cells(record)]
+
     def cover(self, record: SignupRecord) -> bool:
         return (
             self._interest_set.issuperset(record.interests)
@@ -361,11 +389,11 @@ def _tabular(
     stream = records()
     try:
         head = list(itertools.islice(stream, LOOKAHEAD))
-        columns = _Columns.of(head, base=base)
+        columns = base.widen(head)
         written, late = _write_rows(fmt, tmp, columns, itertools.chain(head, stream), progress)
         if late is None:
             return written
-        columns = _Columns.of(itertools.chain([late], stream), base=columns)
+        columns = columns.widen(itertools.chain([late], stream))
     finally:
         stream.close()
     log.info("export found a late interest or consent key; writing the file again")
@@ -402,7 +430,8 @@ def _write_rows(
                     return written, record
                 skipped += 1
                 continue
-            sink.row(columns.cells(record))
+            for cells in columns.rows(record):
+                sink.row(cells)
             written.add(record)
             progress(written.count)
         sink.finish(written.count)
@@ -451,7 +480,7 @@ class _XlsxSink:
         self._width = 0
 
     def start(self, columns: _Columns) -> None:
-        self._sheet = self._book.add_worksheet("Sign-ups")
+        self._sheet = self._book.add_worksheet(getattr(columns, "sheet", "Sign-ups"))
         header = columns.header()
         self._width = len(header)
         for col, width in enumerate(columns.widths()):
@@ -478,7 +507,8 @@ class _XlsxSink:
         self._next += 1
 
     def finish(self, count: int) -> None:
-        self._sheet.autofilter(0, 0, count, self._width - 1)
+        # Rows, not records: a layout's consent table writes one row per channel.
+        self._sheet.autofilter(0, 0, self._next - 1, self._width - 1)
         try:
             self._book.close()
         except FileCreateError as exc:

@@ -176,3 +176,42 @@ def test_kiosk_run_on_a_fresh_machine_lands_on_set_up(qtbot, data_dir, monkeypat
     window.close()
     window.deleteLater()
     assert seen["screen"] == "SetupScreen"
+
+
+def test_a_broken_pack_on_a_fresh_machine_is_set_up_first_then_admin_opens_over_it(
+    qtbot, data_dir, tmp_path
+):
+    from kiosk.ui.launch import build_controller, open_window
+    from kiosk.ui.window import ProblemScreen
+
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "content.toml").write_text('version = "x"\n[[slides]]\nkind = "poem"\n')
+    settings = load_settings(data_dir)
+    window, content = open_window(settings, pack, windowed=False)
+    qtbot.addWidget(window)
+    window.resize(800, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    built: dict[str, object] = {}
+    import sys
+
+    saved_hook = sys.excepthook  # build_controller installs the kiosk's own
+    controller = build_controller(settings, content, window, pack, built)
+    try:
+        assert isinstance(window.stack.currentWidget(), SetupScreen)
+        setup = window.stack.currentWidget()
+        _pin(setup, "5173")
+        _pin(setup, "5173")
+        touch_tap(find_button(setup, "Next step"))
+        touch_tap(find_button(setup, "Skip sync"))
+        assert isinstance(window.stack.currentWidget(), ProblemScreen)
+        for _ in range(5):
+            touch_tap(window, controller.admin_entry.corner_rect().center())
+        assert controller.state == "admin" and not controller.admin.showing_panel
+    finally:
+        sys.excepthook = saved_hook
+        controller.shutdown()
+        window.allow_close = True
+        window.close()
+        built["store"].close()
