@@ -291,6 +291,7 @@ def cmd_poster(args: argparse.Namespace) -> int:
     folder = _content_dir(args, settings)
     out = make_poster(load_content(folder), Path(args.out), size=args.size)
     print(f"wrote the {args.size} poster to {out}")
+    return 0
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:

@@ -15,6 +15,11 @@ from typing import Any
 from kiosk.records import parse_iso
 
 MIN_QUERY = 2
+SEALED_PREFIX = "sealed:v1:"  # kiosk.sealing.PREFIX, without loading PyNaCl
+
+
+def _sealed(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(SEALED_PREFIX)
 
 
 def fold(text: str | None) -> str:
@@ -72,12 +77,16 @@ class FoundSignup:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> FoundSignup:
+        sealed = any(_sealed(row[k]) for k in ("first_name", "name", "email", "phone"))
+        name = "(sealed)" if sealed else mask_name(row["first_name"], row["last_name"])
+        if row["withdrawn_at"]:
+            name = "(withdrawn)"
         return cls(
             id=row["id"],
             donation_ref=row["donation_ref"],
-            name=mask_name(row["first_name"], row["last_name"]),
-            email=mask_email(row["email"]),
-            phone=mask_phone(row["phone"]),
+            name=name,
+            email="" if sealed else mask_email(row["email"]),
+            phone="" if sealed else mask_phone(row["phone"]),
             saved_at=row["saved_at"] or row["created_at"],
             synced_at=row["synced_at"],
             exported_at=row["exported_at"],

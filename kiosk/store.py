@@ -905,7 +905,7 @@ class Store:
         """Sign-ups whose reference or name contains `text`, newest first (for kiosk/finding.py).
 
         Case and accents are ignored ("sean" finds Seán), and so are the reference's
-        dash and spaces ("nh7f3" finds NH-7F3KQ2).
+        dash and spaces ("nh7f3" finds NH-7F3KQ2). With sealing on, by reference only.
         """
         from kiosk.finding import fold, ref_key
 
@@ -922,10 +922,12 @@ class Store:
                 "s.phone, s.created_at, s.saved_at, s.withdrawn_at, o.synced_at, e.exported_at "
                 "FROM signups s LEFT JOIN outbox o ON o.signup_id = s.id "
                 "LEFT JOIN exported e ON e.seq = s.seq "
-                "WHERE kiosk_fold(s.name) LIKE ? ESCAPE '\\' "
+                "WHERE (? AND s.name NOT LIKE 'sealed:v1:%' AND kiosk_fold(s.name) LIKE ? "
+                "ESCAPE '\\') "
                 "OR (? IS NOT NULL AND kiosk_ref(s.donation_ref) LIKE ? ESCAPE '\\') "
                 "ORDER BY s.created_at DESC, s.seq DESC LIMIT ?",
-                [name_like, ref_like, ref_like, limit],
+                # Sealed names can't be searched (only the office can read them).
+                [not self.sealing, name_like, ref_like, ref_like, limit],
             ).fetchall()
             return [dict(r) for r in rows]
 

@@ -185,3 +185,17 @@ def test_erasure_holds_after_reopening(tmp_path):
     assert conn.execute("SELECT name, email FROM signups").fetchall() == [(None, None)]
     conn.close()
     assert b"Bhriain" not in _db_bytes(tmp_path)
+
+
+def test_with_sealing_on_find_works_by_reference_only_and_shows_nothing_sealed(tmp_path):
+    from kiosk.sealing import generate_keypair
+
+    pair = generate_keypair()
+    with Store(tmp_path / "kiosk.db", seal_to=pair.public_b64) as s:
+        rec = s.save_signup(_aoife())
+        assert find_signups(s, "aoife") == []
+        (found,) = find_signups(s, rec.donation_ref)
+        assert found.name == "(sealed)" and found.email == "" and found.phone == ""
+        assert "sealed:" not in found.line()
+        marker = s.withdraw(rec.donation_ref)
+        assert marker.withdrawn and s.get(rec.id).name is None

@@ -23,6 +23,7 @@ from kiosk.ui.theme import Metrics, Palette
 log = logging.getLogger(__name__)
 
 HINT = "Type a reference (like NH-7F3KQ2) or part of a name."
+SEALED_HINT = "Names are sealed on this kiosk: type a reference (like NH-7F3KQ2)."
 
 
 class FindCard(Card):
@@ -63,7 +64,8 @@ class FindCard(Card):
         search_row.addWidget(self.field, 1)
         search_row.addWidget(self.clear_button)
 
-        self.status = QLabel(HINT, self)
+        self._hint = SEALED_HINT if getattr(store, "sealing", False) else HINT
+        self.status = QLabel(self._hint, self)
         self.status.setObjectName("muted")
         self.status.setWordWrap(True)
         self.results = TouchList("Sign-ups found", self)
@@ -124,7 +126,7 @@ class FindCard(Card):
         self.field.clear()
         self.field.blockSignals(False)
         self._show([])
-        self.status.setText(HINT)
+        self.status.setText(self._hint)
 
     def clear(self) -> None:
         self.end()
@@ -144,7 +146,7 @@ class FindCard(Card):
         text = self.field.text().strip()
         if len(text) < MIN_QUERY:
             self._show([])
-            self.status.setText(HINT)
+            self.status.setText(self._hint)
             return
         try:
             found = find_signups(self._store, text)
