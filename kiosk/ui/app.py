@@ -162,6 +162,7 @@ class KioskController(QObject):
             self._admin.sync_requested.connect(self._sync_now)
             self._admin.setup_needed.connect(lambda: self.show(State.SETUP))
             self._admin.set_sync_available(self.sync_worker is not None)
+            self._admin.set_content_problem(self.content_problem)
             self._admin.set_sync_status(*self._sync_status)
         return self._admin
 
@@ -198,6 +199,7 @@ class KioskController(QObject):
             self._build_sync()
         if self._admin is not None:
             self._admin.set_sync_available(self.sync_worker is not None)
+            self._admin.set_content_problem(self.content_problem)
         self.reset_visitor()
 
     def _set_sync_status(self, text: str, busy: bool) -> None:

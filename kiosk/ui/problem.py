@@ -82,6 +82,7 @@ class ProblemController(QObject):
             self._admin.exit_requested.connect(self.exit_kiosk)
             self._admin.sync_requested.connect(self._sync_now)
             self._admin.setup_needed.connect(self.show_setup)
+            self._admin.set_content_problem(self.content_problem, last_good=False)
             self._admin.set_sync_status(*self._sync_status)
         return self._admin
 

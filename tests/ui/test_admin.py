@@ -313,3 +313,17 @@ def test_every_tab_fits_with_touch_sized_named_buttons(qtbot, make_screen, size,
                 button.accessibleName(),
                 button.height(),
             )
+
+
+def test_a_broken_content_pack_is_named_at_the_top_of_the_panel_and_stays(qtbot, make_screen):
+    screen = make_screen()
+    screen.set_content_problem(['slides[3].value: expected a number, got "76k"', "x: bad"])
+    unlock(qtbot, screen)
+    banner = screen.pack_problem
+    assert banner.isVisible()
+    assert 'slides[3].value: expected a number, got "76k"' in banner.text()
+    assert "(and 1 more problem)" in banner.text() and "last content pack" in banner.text()
+    screen.show_tab("export")  # later actions clear notices, never this
+    assert banner.isVisible()
+    screen.set_content_problem(None)
+    assert not banner.isVisible()

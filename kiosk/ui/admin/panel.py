@@ -137,6 +137,13 @@ class AdminScreen(QWidget):
         self.back_button = self.header.back_button
         self.tab_buttons = self.header.tabs
 
+        # Not transient: the content pack stays broken until someone fixes it.
+        self.pack_problem = QLabel("", panel)
+        self.pack_problem.setObjectName("notice")
+        self.pack_problem.setProperty("kind", "error")
+        self.pack_problem.setWordWrap(True)
+        self.pack_problem.hide()
+
         self._notice = QLabel("", panel)
         self._notice.setObjectName("notice")
         self._notice.setWordWrap(True)
@@ -181,6 +188,7 @@ class AdminScreen(QWidget):
         self.danger.wipe_confirmed.connect(self._wipe)
 
         self._content = QVBoxLayout()
+        self._content.addWidget(self.pack_problem)
         self._content.addWidget(self._notice)
         self._content.addWidget(self._pages, 1)
         layout = QVBoxLayout(panel)
@@ -321,6 +329,24 @@ class AdminScreen(QWidget):
         )
         # Per sign-up: each one exported or synced (an imported one is never synced here).
         self.danger.set_wipe_allowed(stats.unsaved_elsewhere == 0, stats.total)
+
+    def set_content_problem(self, problems: list[str] | None, *, last_good: bool = True) -> None:
+        """The configured content pack is broken: say so at the top of the panel."""
+        if not problems:
+            self.pack_problem.hide()
+            return
+        first = problems[0] if len(problems[0]) <= 120 else problems[0][:119] + "…"
+        more = f" (and {plural(len(problems) - 1, 'more problem')})" if len(problems) > 1 else ""
+        showing = (
+            "The kiosk is showing the last content pack that worked. "
+            if last_good
+            else "Visitors see “content needs fixing”. "
+        )
+        self.pack_problem.setText(
+            f"The content pack needs fixing: {first}{more}. {showing}"
+            "Run “kiosk check” on the pack to see every problem."
+        )
+        self.pack_problem.show()
 
     def set_sync_available(self, available: bool, reason: str | None = None) -> None:
         if reason:
