@@ -26,6 +26,8 @@ def fold(text: str | None) -> str:
     """Lower case without accents, for matching: "Seán Ó Briain" → "sean o briain"."""
     if not text:
         return ""
+    if text.isascii():  # most names: no accents to strip (and ten times faster)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -35,6 +37,15 @@ def ref_key(text: str | None) -> str:
     if not text:
         return ""
     return "".join(c for c in text.upper() if c.isalnum())
+
+
+def ref_forms(text: str) -> list[str]:
+    """How a typed reference may be stored: as typed, and with the dash at each place
+    ("nh7f3kq2" → "NH7F3KQ2", "N-H7F3KQ2", "NH-7F3KQ2", …), for an indexed lookup."""
+    key = ref_key(text)
+    if not key:
+        return []
+    return [text.strip().upper(), key, *(f"{key[:i]}-{key[i:]}" for i in range(1, len(key)))]
 
 
 def mask_name(first: str | None, last: str | None) -> str:

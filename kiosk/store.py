@@ -916,18 +916,25 @@ class Store:
         def read(db: sqlite_utils.Database) -> list[dict[str, Any]]:
             conn = db.conn
             conn.create_function("kiosk_fold", 1, fold, deterministic=True)
-            conn.create_function("kiosk_ref", 1, ref_key, deterministic=True)
             rows = conn.execute(
                 "SELECT s.id, s.donation_ref, s.first_name, s.last_name, s.name, s.email, "
                 "s.phone, s.created_at, s.saved_at, s.withdrawn_at, o.synced_at, e.exported_at "
                 "FROM signups s LEFT JOIN outbox o ON o.signup_id = s.id "
                 "LEFT JOIN exported e ON e.seq = s.seq "
-                "WHERE (? AND s.name NOT LIKE 'sealed:v1:%' AND kiosk_fold(s.name) LIKE ? "
-                "ESCAPE '\\') "
-                "OR (? IS NOT NULL AND kiosk_ref(s.donation_ref) LIKE ? ESCAPE '\\') "
-                "ORDER BY s.created_at DESC, s.seq DESC LIMIT ?",
-                # Sealed names can't be searched (only the office can read them).
-                [not self.sealing, name_like, ref_like, ref_like, limit],
+                # Plain-ASCII names by SQLite's own LIKE (case-blind for ASCII); only names
+                # with accents or other scripts go through Python to be folded.
+                "WHERE (:names AND s.name NOT LIKE 'sealed:v1:%' AND (s.name LIKE :name "
+                "ESCAPE '\\' OR (s.name GLOB '*[^ -~]*' AND kiosk_fold(s.name) LIKE :name "
+                "ESCAPE '\\'))) OR (:ref IS NOT NULL AND "
+                "replace(s.donation_ref, '-', '') LIKE :ref ESCAPE '\\') "
+                "ORDER BY s.created_at DESC, s.seq DESC LIMIT :limit",
+                {
+                    # Sealed names can't be searched (only the office can read them).
+                    "names": not self.sealing,
+                    "name": name_like,
+                    "ref": ref_like,
+                    "limit": limit,
+                },
             ).fetchall()
             return [dict(r) for r in rows]
 
@@ -941,16 +948,17 @@ class Store:
         overwritten in the database files themselves (secure_delete, then the WAL
         emptied), not just unlinked.
         """
-        from kiosk.finding import ref_key
+        from kiosk.finding import ref_forms
 
         key = ref_or_id.strip()
+        forms = ref_forms(key) or [key]
 
         def find(conn: sqlite3.Connection) -> list[Any]:
-            conn.create_function("kiosk_ref", 1, ref_key, deterministic=True)
+            # Both indexed: the id, and the reference in each way it may be stored.
             return conn.execute(
-                f"SELECT {_RECORD_COLUMNS} FROM signups "
-                "WHERE id = ? OR kiosk_ref(donation_ref) = ?",
-                [key.lower(), ref_key(key)],
+                f"SELECT {_RECORD_COLUMNS} FROM signups WHERE id = ? OR donation_ref IN "
+                f"({','.join('?' * len(forms))})",
+                [key.lower(), *forms],
             ).fetchall()
 
         rows = self._read(lambda db: find(db.conn))
