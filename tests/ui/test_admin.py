@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
@@ -327,3 +329,21 @@ def test_a_broken_content_pack_is_named_at_the_top_of_the_panel_and_stays(qtbot,
     assert banner.isVisible()
     screen.set_content_problem(None)
     assert not banner.isVisible()
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 800), (1080, 1920)])
+@pytest.mark.parametrize("hour", [0, 1, 5, 12, 22, 23])
+def test_hour_labels_are_never_clipped_or_overlapping(qtbot, make_screen, size, hour):
+    screen = make_screen(size=size)
+    unlock(qtbot, screen)
+    chart = screen.chart_card.chart
+    chart.set_counts([1] * 24, hour)
+    labels = chart.hour_labels()
+    texts = [t for _, t, _ in labels]
+    assert f"{hour:02d}" in texts  # the current hour is always labelled
+    bounds = chart.rect()
+    for rect, text, _ in labels:
+        assert bounds.contains(rect.toAlignedRect()), (text, rect, bounds)
+    rects = sorted((r for r, _, _ in labels), key=lambda r: r.left())
+    for a, b in itertools.pairwise(rects):
+        assert a.right() <= b.left(), (a, b)

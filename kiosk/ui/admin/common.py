@@ -90,7 +90,8 @@ def style_sheet(p: Palette, m: Metrics) -> str:
     QLabel#adminSubtitle {{ color: {p.muted}; font-size: {m.small_px}px; }}
     QLabel#notice {{ background: #E7F4EC; color: #1E5E3A; font-weight: 600;
         border-radius: {m.px(14)}px; padding: {m.px(14)}px {m.px(22)}px; }}
-    QLabel#notice[kind="error"] {{ background: #FBE9E7; color: #8E2A1F; }}
+    QLabel#notice[kind="error"], QLabel#packProblem {{ background: #FBE9E7; color: #8E2A1F;
+        font-weight: 600; border-radius: {m.px(14)}px; padding: {m.px(14)}px {m.px(22)}px; }}
     QFrame#card, QFrame#statCard {{ background: #FFFFFF; border: 1px solid {LINE};
         border-radius: {radius}px; }}
     QFrame#statCard[attention="true"] {{ border: {border}px solid {p.accent}; }}

@@ -39,6 +39,34 @@ class HourlyChart(QWidget):
         self._metrics = m
         self.update()
 
+    def hour_labels(self) -> list[tuple[QRectF, str, bool]]:
+        """Where each hour label goes: (rect, "09", is the current hour).
+
+        Every third hour (sixth when narrow) and the current one, each centred under
+        its bar but kept inside the widget ("00" and "23" sit at the edges, and a
+        narrow chart at 1280×800 must not clip them), none overlapping another.
+        """
+        m = self._metrics
+        fm = QFontMetrics(font(m.small_px))
+        bold = QFontMetrics(font(m.small_px, QFont.Weight.Bold))
+        bottom = self.height() - fm.height() - m.px(12)
+        slot = self.width() / 24
+        slot * 0.68
+        digits = bold.horizontalAdvance("00")
+        every = 3 if slot >= digits * 1.2 else 6
+        out = []
+        for hour in range(24):
+            current = hour == self._hour
+            near_current = self._hour >= 0 and 0 < abs(hour - self._hour) * slot < digits * 1.3
+            if not current and (hour % every or near_current):
+                continue
+            text = f"{hour:02d}"
+            tw = (bold if current else fm).horizontalAdvance(text) + 2
+            centre = hour * slot + slot / 2
+            left = min(max(0.0, centre - tw / 2), self.width() - tw)
+            out.append((QRectF(left, bottom + m.px(6), tw, fm.height() + 2), text, current))
+        return out
+
     def paintEvent(self, event: QPaintEvent) -> None:
         m, p = self._metrics, self._palette
         painter = QPainter(self)
@@ -90,25 +118,13 @@ class HourlyChart(QWidget):
                         Qt.AlignmentFlag.AlignCenter,
                         text,
                     )
-            every = 3 if slot >= fm.horizontalAdvance("00") * 1.2 else 6
-            gap = abs(hour - self._hour) * slot
-            near_current = self._hour >= 0 and 0 < gap < fm.horizontalAdvance("00") * 1.3
-            if (hour % every == 0 and not near_current) or current:
-                painter.setFont(font(m.small_px, QFont.Weight.Bold) if current else label_font)
-                ink = QColor(p.ink)
-                if not current:
-                    ink.setAlpha(170)
-                painter.setPen(ink)
-                # Centred under the bar but kept inside the widget: "00" and "23" sit at
-                # the edges, and a narrow chart (1280×800) must not clip them.
-                text = f"{hour:02d}"
-                tw = QFontMetrics(painter.font()).horizontalAdvance(text) + 2
-                left = min(max(0.0, x + bar_w / 2 - tw / 2), self.width() - tw)
-                painter.drawText(
-                    QRectF(left, plot.bottom() + m.px(6), tw, fm.height() + 2),
-                    Qt.AlignmentFlag.AlignCenter,
-                    text,
-                )
+        for rect, text, current in self.hour_labels():
+            painter.setFont(font(m.small_px, QFont.Weight.Bold) if current else label_font)
+            ink = QColor(p.ink)
+            if not current:
+                ink.setAlpha(170)
+            painter.setPen(ink)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         painter.end()
 
 

@@ -139,8 +139,7 @@ class AdminScreen(QWidget):
 
         # Not transient: the content pack stays broken until someone fixes it.
         self.pack_problem = QLabel("", panel)
-        self.pack_problem.setObjectName("notice")
-        self.pack_problem.setProperty("kind", "error")
+        self.pack_problem.setObjectName("packProblem")
         self.pack_problem.setWordWrap(True)
         self.pack_problem.hide()
 
