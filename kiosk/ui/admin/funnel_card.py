@@ -41,7 +41,7 @@ class FunnelChart(QWidget):
 
     def set_metrics(self, m: Metrics) -> None:
         self._metrics = m
-        self.setMinimumHeight(5 * m.px(40))
+        self.setMinimumHeight(5 * m.px(28))
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:

@@ -283,6 +283,8 @@ class AdminScreen(QWidget):
             policy = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
             self._pages.widget(i).setSizePolicy(policy, policy)
         self.danger.setVisible(key == "overview")
+        # The pack's problem is told on the Overview; Find needs the room for its keyboard.
+        self.pack_problem.setVisible(key == "overview" and bool(self.pack_problem.text()))
         if key != "export":
             self.export_card.clear_message()
         if key == "export" and self.isVisible():
@@ -332,20 +334,18 @@ class AdminScreen(QWidget):
     def set_content_problem(self, problems: list[str] | None, *, last_good: bool = True) -> None:
         """The configured content pack is broken: say so at the top of the panel."""
         if not problems:
+            self.pack_problem.setText("")
             self.pack_problem.hide()
             return
-        first = problems[0] if len(problems[0]) <= 120 else problems[0][:119] + "…"
-        more = f" (and {plural(len(problems) - 1, 'more problem')})" if len(problems) > 1 else ""
-        showing = (
-            "The kiosk is showing the last content pack that worked. "
-            if last_good
-            else "Visitors see “content needs fixing”. "
+        first = problems[0] if len(problems[0]) <= 80 else problems[0][:79] + "…"
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        showing = "showing the last pack that worked" if last_good else "visitors see the problem screen"
+        self.pack_problem.setText(f"Content pack needs fixing — {first}{more}; {showing}.")
+        self.pack_problem.setToolTip("\n".join(problems[:20]))
+        self.pack_problem.setAccessibleDescription(
+            f"{len(problems)} problems; run “kiosk check” on the pack to see them all"
         )
-        self.pack_problem.setText(
-            f"The content pack needs fixing: {first}{more}. {showing}"
-            "Run “kiosk check” on the pack to see every problem."
-        )
-        self.pack_problem.show()
+        self.pack_problem.setVisible(self.current_tab == "overview")
 
     def set_sync_available(self, available: bool, reason: str | None = None) -> None:
         if reason:

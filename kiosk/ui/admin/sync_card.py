@@ -70,7 +70,7 @@ class SyncCard(Card):
     def show_stats(self, stats: Stats | None, now: float) -> None:
         if stats is None:
             return
-        self.last_sync.setText(f"Last sync: {when(stats.last_sync_at, now)}")
+        last = f"Last sync: {when(stats.last_sync_at, now)}"
         error = plain_words(stats.last_sync_error or "")
         if stats.parked:
             error = (
@@ -78,7 +78,10 @@ class SyncCard(Card):
             )
         if len(error) > 140:  # the card has room for about three lines
             error = error[:139] + "…"
-        self.last_error.setText(f"Last error: {error}" if error else "Last error: none")
+        # One line when all is well; the error, when there is one, on its own in red.
+        self.last_sync.setText(last if error else f"{last} · no errors")
+        self.last_error.setText(f"Last error: {error}" if error else "")
+        self.last_error.setVisible(bool(error))
         restyle(self.last_error, "error", bool(error))
 
     def set_available(self, available: bool, reason: str = OFF_REASON) -> None:
