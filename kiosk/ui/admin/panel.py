@@ -339,7 +339,9 @@ class AdminScreen(QWidget):
             return
         first = problems[0] if len(problems[0]) <= 80 else problems[0][:79] + "…"
         more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        showing = "showing the last pack that worked" if last_good else "visitors see the problem screen"
+        showing = (
+            "showing the last pack that worked" if last_good else "visitors see the problem screen"
+        )
         self.pack_problem.setText(f"Content pack needs fixing — {first}{more}; {showing}.")
         self.pack_problem.setToolTip("\n".join(problems[:20]))
         self.pack_problem.setAccessibleDescription(
