@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import sqlite_utils
 
 from kiosk.errors import StorageError
+from kiosk.files import PRIVATE_FILE, open_private, private_dir, tighten
 from kiosk.records import SignupRecord, iso_ms, new_donation_ref, utc_now
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,8 @@ class _WriterLock:
     def acquire(self) -> None:
         if self._fh is not None:
             return
-        fh = open(self.path, "a+b")  # noqa: SIM115 - held open for the Store's lifetime
+        # Held open for the Store's lifetime; 0600 like everything in the data folder.
+        fh = os.fdopen(open_private(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND), "a+b")
         try:
             if os.name == "nt":
                 import msvcrt
@@ -312,8 +314,9 @@ class Store:
             conn.row_factory = sqlite3.Row
             self._db = sqlite_utils.Database(conn)
             return self._db
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         self._lock.acquire()
+        _make_private(self.path)
         conn = sqlite3.connect(self.path, isolation_level=None, timeout=self.busy_timeout_s)
         try:
             conn.row_factory = sqlite3.Row
@@ -769,6 +772,19 @@ class Store:
 
         self._run(lambda db: self._tx(db, body))
         self._run(scrub)
+
+
+def _make_private(db_path: Path) -> None:
+    """Create the database file 0600 before SQLite does, and tighten an older one.
+
+    SQLite gives the -wal and -shm files the database file's mode, so they follow.
+    """
+    try:
+        os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        tighten(db_path)
+    for suffix in ("-wal", "-shm"):
+        tighten(db_path.with_name(db_path.name + suffix))
 
 
 def _local_midnight(now: datetime) -> datetime:
