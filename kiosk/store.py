@@ -25,6 +25,7 @@ import sqlite_utils
 
 from kiosk.errors import StorageError
 from kiosk.files import PRIVATE_FILE, open_private, private_dir, tighten
+from kiosk.reading import SignupReader, connect_read_only
 from kiosk.records import SignupRecord, iso_ms, new_donation_ref, utc_now
 
 log = logging.getLogger(__name__)
@@ -310,7 +311,7 @@ class Store:
         if self._db is not None:
             return self._db
         if self.read_only:
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5.0)
+            conn = connect_read_only(self.path)
             conn.row_factory = sqlite3.Row
             self._db = sqlite_utils.Database(conn)
             return self._db
@@ -507,45 +508,38 @@ class Store:
             lambda db: db.execute("SELECT COALESCE(MAX(seq), 0) FROM signups").fetchone()[0]
         )
 
-    def iter_records(
+    def reader(
         self,
         *,
         unexported: bool = False,
         since: str | None = None,
         upto: int | None = None,
         batch: int = 2000,
-    ) -> Iterator[SignupRecord]:
-        """Stream records oldest first on a read-only connection (for export).
+    ) -> SignupReader:
+        """The sign-ups for export, oldest first, on a read-only connection.
 
         `upto` (a last_seq()) leaves out anything saved or imported after it.
+        Iterating a damaged database yields every readable row; the reader then
+        tells how many could not be read (see kiosk.reading).
         """
-        where, params = [], []
-        if unexported:
-            where.append("NOT EXISTS (SELECT 1 FROM exported e WHERE e.seq = signups.seq)")
-        if since:
-            where.append("created_at >= ?")
-            params.append(since)
-        if upto is not None:
-            where.append("seq <= ?")
-            params.append(upto)
-        sql = f"SELECT {_RECORD_COLUMNS} FROM signups"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY created_at, id"
         self._run(lambda db: None)  # make sure the file exists and is migrated
+        return SignupReader(
+            self.path,
+            _RECORD_COLUMNS,
+            _row_to_record,
+            unexported=unexported,
+            since=since,
+            upto=upto,
+            batch=batch,
+        )
+
+    def iter_records(self, **filters: Any) -> Iterator[SignupRecord]:
+        """Stream records oldest first (the filters of reader())."""
+        reader = self.reader(**filters)
         try:
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5.0)
+            yield from reader
         except sqlite3.Error as exc:
             raise StorageError(f"We couldn't read the sign-ups: {friendly(exc)}.") from exc
-        try:
-            cursor = conn.execute(sql, params)
-            while rows := cursor.fetchmany(batch):
-                for row in rows:
-                    yield _row_to_record(row)
-        except sqlite3.Error as exc:
-            raise StorageError(f"We couldn't read the sign-ups: {friendly(exc)}.") from exc
-        finally:
-            conn.close()
 
     def mark_exported(self, ids: Iterable[str]) -> None:
         id_list = list(ids)
