@@ -67,43 +67,49 @@ class _QuietWhenBroken:
 
     XlsxWriter leaves its ZipFile unclosed when a write fails (a full or pulled
     stick); ZipFile.__del__ later tries to finish the archive and prints a
-    traceback nobody can act on. Past a failure every call here does nothing:
-    the file is being thrown away anyway.
+    traceback nobody can act on. Past a failure every call here only counts
+    bytes (the archive's arithmetic must still add up): the file is being
+    thrown away anyway.
     """
 
     def __init__(self, fh: BinaryIO) -> None:
         self._fh = fh
+        self._pos = 0
         self.broken = False
 
-    def write(self, data: bytes) -> int:
-        if self.broken:
-            return len(data)
-        try:
-            return self._fh.write(data)
-        except (OSError, ValueError):
-            self.broken = True
-            raise
-
-    def _quiet(self, call: Callable[[], Any], default: Any) -> Any:
-        if self.broken:
-            return default
+    def _live(self, call: Callable[[], Any]) -> Any:
         try:
             return call()
         except (OSError, ValueError):
             self.broken = True
             raise
 
+    def write(self, data: bytes) -> int:
+        if not self.broken:
+            self._live(lambda: self._fh.write(data))
+        self._pos += len(data)
+        return len(data)
+
     def tell(self) -> int:
-        return self._quiet(self._fh.tell, 0)
+        if not self.broken:
+            self._pos = self._live(self._fh.tell)
+        return self._pos
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        return self._quiet(lambda: self._fh.seek(offset, whence), 0)
+        if not self.broken:
+            self._pos = self._live(lambda: self._fh.seek(offset, whence))
+        elif whence == os.SEEK_SET:
+            self._pos = offset
+        elif whence == os.SEEK_CUR:
+            self._pos += offset
+        return self._pos
 
     def seekable(self) -> bool:
         return True
 
     def flush(self) -> None:
-        self._quiet(self._fh.flush, None)
+        if not self.broken:
+            self._live(self._fh.flush)
 
 
 class XlsxSink:
