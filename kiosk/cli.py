@@ -10,11 +10,12 @@ import argparse
 import getpass
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kiosk.errors import KioskError, SettingsError
+from kiosk.errors import KioskError, SettingsError, os_error_reason
 from kiosk.paths import DEFAULT_CONTENT_DIR
 
 log = logging.getLogger(__name__)
@@ -60,25 +61,60 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_UNEXPECTED = 70  # EX_SOFTWARE: a bug, with its traceback in the log
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
     except KioskError as exc:
-        for line in str(exc).splitlines() or [type(exc).__name__]:
-            print(f"kiosk {args.command}: {line}", file=sys.stderr)
-        return exc.exit_code
+        return _fail(args.command, str(exc).splitlines() or [type(exc).__name__], exc.exit_code)
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:
+        # A disk that is full, read-only or gone, met outside the store and export.
+        log.error("kiosk %s: %s (errno %s)", args.command, type(exc).__name__, exc.errno)
+        return _fail(args.command, [os_error_reason(exc)], 1)
+    except sqlite3.Error as exc:
+        from kiosk.store import friendly
+
+        log.error("kiosk %s: %s", args.command, type(exc).__name__)
+        return _fail(args.command, [friendly(exc)], 1)
+    except Exception as exc:
+        # A bug: the traceback goes to the log file only, never to the volunteer's screen.
+        _quiet_unless_logging()
+        log.exception("kiosk %s failed unexpectedly", args.command)
+        return _fail(
+            args.command,
+            [f"something went wrong ({type(exc).__name__}); the details are in the kiosk's log"],
+            EXIT_UNEXPECTED,
+        )
+
+
+def _fail(command: str, lines: list[str], code: int) -> int:
+    for line in lines:
+        print(f"kiosk {command}: {line}", file=sys.stderr)
+    return code
+
+
+def _quiet_unless_logging() -> None:
+    """Without a log file yet, Python would print log records to stderr: drop them instead."""
+    root = logging.getLogger()
+    if not any(getattr(h, "_kiosk", False) for h in root.handlers):
+        quiet = logging.NullHandler()
+        quiet._kiosk = True  # type: ignore[attr-defined]
+        root.addHandler(quiet)
 
 
 def _settings(args: argparse.Namespace, *, console_log: bool = False, **overrides: object):
     from kiosk.logs import setup_logging
-    from kiosk.settings import load_settings
+    from kiosk.settings import load_settings, resolve_data_dir
 
-    settings = load_settings(args.data_dir, overrides)
-    setup_logging(settings.log_dir, console=console_log)
-    return settings
+    # Logging first, so what loading the settings has to say goes to the log, not stderr.
+    folder = resolve_data_dir(args.data_dir)
+    setup_logging(folder / "logs", console=console_log)
+    return load_settings(folder, overrides)
 
 
 def _content_dir(args: argparse.Namespace, settings=None) -> Path:
@@ -121,21 +157,29 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """Exit 0 when written and marked; 1 when written but not marked, or salvaged."""
     from kiosk.content import export_columns
-    from kiosk.exporting import export_signups
+    from kiosk.exporting import ExportNotMarkedError, export_signups
+    from kiosk.store import Store, cannot_write
 
     settings = _settings(args)
-    with _store(settings) as store:
-        result = export_signups(
-            store,
-            args.format,
-            Path(args.out),
-            unexported=args.unexported,
-            since=args.since,
-            columns=export_columns(_content_dir(args, settings)),
-        )
-    print(f"wrote {result.count} sign-ups to {result.path}")
-    return 0
+    columns = export_columns(_content_dir(args, settings))
+    # A read-only data folder still exports; only the marking will fail (and say so).
+    with Store(settings.db_path, read_only=cannot_write(settings.db_path)) as store:
+        try:
+            result = export_signups(
+                store,
+                args.format,
+                Path(args.out),
+                unexported=args.unexported,
+                since=args.since,
+                columns=columns,
+            )
+        except ExportNotMarkedError as exc:
+            print(exc.result.summary())
+            raise
+    print(result.summary())
+    return 1 if result.damaged else 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -184,7 +228,12 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
     else:
         pin = sys.stdin.readline().strip()
     PinPolicy.check(pin)
-    set_pin(settings.data_dir, pin)
+    try:
+        set_pin(settings.data_dir, pin)
+    except OSError as exc:
+        raise SettingsError(
+            f"couldn't save the PIN: {os_error_reason(exc)}; the PIN is unchanged"
+        ) from None
     print("admin PIN set")
     return 0
 

@@ -8,6 +8,7 @@ byte: it holds names, emails and the PIN hash. No Qt here.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import stat
@@ -47,7 +48,10 @@ def tighten(path: Path) -> None:
     except FileNotFoundError:
         pass
     except OSError as exc:
-        log.warning("could not make %s private: %s", path.name, exc.strerror)
+        # Info, not a warning: this can run before logging is set up, and a
+        # command's stderr is for its one line. A read-only disk changes nothing.
+        if exc.errno != errno.EROFS:
+            log.info("could not make %s private: %s", path.name, exc.strerror)
 
 
 def private_dir(path: Path) -> Path:

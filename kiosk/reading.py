@@ -197,12 +197,11 @@ def _read_ranges(
     bad: set[int],
 ) -> None:
     """Every readable row of `select` by rowid range; rowids that fail alone go to `bad`."""
-    sql = f"{select} WHERE seq BETWEEN ? AND ?"
     lo, empty = 1, 0
     while top is None or lo <= top:
         hi = lo + SALVAGE_CHUNK - 1 if top is None else min(lo + SALVAGE_CHUNK - 1, top)
         before = len(bad)
-        found = _read_range(conn, sql, lo, hi, keep, bad)
+        found = _read_range(conn, select, lo, hi, keep, bad)
         if top is None:
             empty = 0 if found or len(bad) > before else empty + 1
             if empty >= _EMPTY_RANGES_TO_STOP:
@@ -212,19 +211,28 @@ def _read_ranges(
 
 def _read_range(
     conn: sqlite3.Connection,
-    sql: str,
+    select: str,
     lo: int,
     hi: int,
     keep: Callable[[Any], None],
     bad: set[int],
 ) -> int:
-    """Rows in [lo, hi]; a failing range is halved down to single rowids. Returns rows read."""
+    """Rows in [lo, hi]; a failing range is halved down to single rowids. Returns rows read.
+
+    A range scan steps one row past its end, onto the next page, so a row right
+    before a damaged page fails in any range: alone it is looked up, not scanned.
+    """
     found = 0
     pending = [(lo, hi)]
+    ranged, single = f"{select} WHERE seq BETWEEN ? AND ?", f"{select} WHERE seq = ?"
     while pending:
         a, b = pending.pop()
         try:
-            rows = conn.execute(sql, (a, b)).fetchall()
+            rows = (
+                conn.execute(ranged, (a, b)).fetchall()
+                if a < b
+                else (conn.execute(single, (a,)).fetchall())
+            )
         except sqlite3.DatabaseError as exc:
             if not is_damage(exc):
                 raise

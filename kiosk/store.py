@@ -360,10 +360,7 @@ class Store:
 
     def _read_only(self) -> bool:
         """A read-only filesystem or permissions: SQLite only says it cannot open the file."""
-        folder = self.path.parent
-        return folder.is_dir() and not (
-            os.access(folder, os.W_OK) and (not self.path.exists() or os.access(self.path, os.W_OK))
-        )
+        return cannot_write(self.path)
 
     def _open(self) -> sqlite_utils.Database:
         if self._db is not None:
@@ -827,6 +824,15 @@ class Store:
 
         self._run(lambda db: self._tx(db, body))
         self._run(scrub)
+
+
+def cannot_write(db_path: Path) -> bool:
+    """True when the database's folder exists but it or the database cannot be written
+    (a read-only disk or permissions): then open the Store read_only to export or count."""
+    folder = db_path.parent
+    return folder.is_dir() and not (
+        os.access(folder, os.W_OK) and (not db_path.exists() or os.access(db_path, os.W_OK))
+    )
 
 
 def _make_private(db_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from kiosk.content import load_content
 from kiosk.paths import DEFAULT_CONTENT_DIR
 from kiosk.records import SignupForm, SignupRecord, build_record
 from kiosk.store import Store
+from tests import factories
 
 VISITORS = [
     SignupForm("Seán Ó Briain", "sean@example.ie", "087 123 4567", ("freedom_partner",)),
@@ -90,6 +92,26 @@ def test_export_other_formats_to_a_named_file(data_dir, content, usb, capsys, fm
     assert code == 0
     assert out == f"wrote 3 sign-ups to {target}\n"
     assert target.stat().st_size > 0
+
+
+def test_sign_ups_saved_in_the_same_millisecond_export_in_the_order_they_were_saved(
+    data_dir, usb, capsys
+):
+    """A busy tent: five sign-ups share a created_at; ids (random UUIDs) must not reorder them."""
+    same_moment = [factories.make_record(i, step=timedelta(0)) for i in range(5)]
+    saved = list(reversed(same_moment))  # ids descending, so id order is the wrong order
+    with Store(data_dir / "kiosk.db") as store:
+        for record in saved:
+            store.save_signup(record)
+
+    code, _out, _err = run(
+        capsys, "export", "--format", "jsonl", "--out", usb, "--data-dir", data_dir
+    )
+
+    [path] = usb.iterdir()
+    ids = [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines()]
+    assert code == 0
+    assert ids == [r.id for r in saved]
 
 
 def test_export_unexported_twice_writes_nothing_new_the_second_time(data_dir, content, usb, capsys):
