@@ -7,9 +7,11 @@ only a bug prints a traceback. Qt is imported by `kiosk run` alone.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -83,12 +85,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(args.command, [friendly(exc)], 1)
     except Exception as exc:
         # A bug: the traceback goes to the log file only, never to the volunteer's screen.
-        _quiet_unless_logging()
+        log_file = _log_file(args)
         log.exception("kiosk %s failed unexpectedly", args.command)
+        where = f" — the details are in {log_file}" if log_file else ""
         return _fail(
-            args.command,
-            [f"something went wrong ({type(exc).__name__}); the details are in the kiosk's log"],
-            EXIT_UNEXPECTED,
+            args.command, [f"something went wrong ({type(exc).__name__}){where}"], EXIT_UNEXPECTED
         )
 
 
@@ -98,13 +99,29 @@ def _fail(command: str, lines: list[str], code: int) -> int:
     return code
 
 
-def _quiet_unless_logging() -> None:
-    """Without a log file yet, Python would print log records to stderr: drop them instead."""
+def _log_file(args: argparse.Namespace) -> str | None:
+    """The log file a traceback can go to: the command's, else the data folder's if it
+    exists (never created just for this). Without one, log records are dropped rather
+    than printed to stderr (Python's fallback)."""
     root = logging.getLogger()
     if not any(getattr(h, "_kiosk", False) for h in root.handlers):
+        with contextlib.suppress(Exception):
+            from kiosk.logs import setup_logging
+            from kiosk.settings import APP_NAME
+
+            chosen = getattr(args, "data_dir", None) or os.environ.get("KIOSK_DATA_DIR")
+            if not chosen:
+                import platformdirs
+
+                chosen = platformdirs.user_data_dir(APP_NAME, appauthor=False)
+            if Path(chosen).is_dir():
+                setup_logging(Path(chosen) / "logs")
+    handlers = [h for h in root.handlers if getattr(h, "_kiosk", False)]
+    if not handlers:
         quiet = logging.NullHandler()
         quiet._kiosk = True  # type: ignore[attr-defined]
         root.addHandler(quiet)
+    return next((h.baseFilename for h in handlers if isinstance(h, logging.FileHandler)), None)
 
 
 def _settings(args: argparse.Namespace, *, console_log: bool = False, **overrides: object):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import logging
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -271,3 +273,101 @@ def test_a_storage_failure_in_a_command_is_one_stderr_line(capsys, tmp_path):
     assert err.count("\n") == 1, err
     assert err.startswith("kiosk stats: ") and "damaged" in err
     assert "damaged" in (data / "logs" / "kiosk.log").read_text()
+
+
+# -- every expected failure is one line -------------------------------------------
+
+
+class _Stdin:
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def isatty(self) -> bool:
+        return False
+
+    def readline(self) -> str:
+        return self._text
+
+
+def assert_one_line(code: int, out: str, err: str, command: str) -> None:
+    assert code != 0 and out == ""
+    assert err.count("\n") == 1 and err.startswith(f"kiosk {command}: "), err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("code", "says"),
+    [(errno.EROFS, "the disk is read-only"), (errno.ENOSPC, "the disk is full")],
+)
+def test_set_pin_on_a_read_only_or_full_disk_is_one_line(data_dir, capsys, monkeypatch, code, says):
+    def refused(path, data, **kwargs):
+        raise OSError(code, os.strerror(code), str(path))
+
+    monkeypatch.setattr("kiosk.settings.write_atomic", refused)
+    monkeypatch.setattr("sys.stdin", _Stdin("2468\n"))
+    result = run(capsys, "set-pin", "--data-dir", data_dir)
+    assert_one_line(*result, "set-pin")
+    assert "couldn't save the PIN" in result[2] and says in result[2]
+    assert "the PIN is unchanged" in result[2]
+
+
+def test_a_data_folder_that_is_a_file_is_one_line(tmp_path, capsys):
+    not_a_folder = tmp_path / "kiosk-data"
+    not_a_folder.write_text("oops")
+    for command in (["stats"], ["export", "--format", "csv", "--out", str(tmp_path)]):
+        result = run(capsys, *command, "--data-dir", not_a_folder)
+        assert_one_line(*result, command[0])
+        assert "cannot be created" in result[2]
+
+
+def test_a_data_folder_that_cannot_be_created_is_one_line(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run(capsys, "set-pin", "--data-dir", blocker / "data")
+    assert_one_line(*result, "set-pin")
+
+
+def test_an_unexpected_error_is_one_line_and_its_traceback_goes_to_the_log(
+    data_dir, capsys, monkeypatch
+):
+    from kiosk import cli
+
+    def broken(args):
+        cli._settings(args)
+        raise RuntimeError("a bug, with someone's email in it: ann@example.org")
+
+    monkeypatch.setitem(cli._COMMANDS, "stats", broken)
+    code, out, err = run(capsys, "stats", "--data-dir", data_dir)
+    log_file = data_dir / "logs" / "kiosk.log"
+    assert (code, out) == (cli.EXIT_UNEXPECTED, "")
+    assert (
+        err == f"kiosk stats: something went wrong (RuntimeError) — the details are in {log_file}\n"
+    )
+    assert "Traceback" in log_file.read_text(encoding="utf-8")
+
+
+def test_an_unexpected_error_before_logging_prints_no_traceback(tmp_path, capsys, monkeypatch):
+    from kiosk import cli
+
+    def broken(args):
+        raise ValueError("cannot convert float NaN to integer")
+
+    monkeypatch.setitem(cli._COMMANDS, "check", broken)
+    code, out, err = run(capsys, "check", "--data-dir", tmp_path / "nowhere")
+    assert (code, out, err) == (
+        cli.EXIT_UNEXPECTED,
+        "",
+        "kiosk check: something went wrong (ValueError)\n",
+    )
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_check_of_a_pack_with_nan_is_one_line(tmp_path, capsys):
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    text = (DEFAULT_CONTENT_DIR / "content.toml").read_text(encoding="utf-8")
+    assert "transition_ms = 700" in text
+    (pack / "content.toml").write_text(
+        text.replace("transition_ms = 700", "transition_ms = nan"), encoding="utf-8"
+    )
+    assert_one_line(*run(capsys, "check", "--content", pack), "check")

@@ -350,3 +350,47 @@ def test_a_full_stick_is_one_clear_line_and_leaves_only_what_was_there(tmpfs, tm
     assert [p.name for p in tmpfs.iterdir()] == ["filler.bin"]
     with Store(data / "kiosk.db") as store:
         assert store.stats().unexported == 300
+
+
+# -- commands on a read-only or full disk ---------------------------------------------
+
+
+def _kiosk(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args],
+        input=stdin, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+
+
+def test_set_pin_on_a_read_only_disk_is_one_line_and_stats_still_work(tmpfs):
+    data = tmpfs / "data"
+    with Store(data / "kiosk.db") as store:
+        save_some(store, 2)
+    assert _kiosk("set-pin", "--data-dir", str(data), stdin="2468\n").returncode == 0
+    result = _run_root("mount", "-o", "remount,ro", str(tmpfs))
+    if result.returncode != 0:
+        pytest.skip(f"cannot remount read-only here ({result.stderr.strip()})")
+    try:
+        pin = _kiosk("set-pin", "--data-dir", str(data), stdin="1357\n")
+        stats = _kiosk("stats", "--json", "--data-dir", str(data))
+    finally:
+        _run_root("mount", "-o", "remount,rw", str(tmpfs))
+
+    assert (pin.returncode, pin.stdout) == (2, ""), pin
+    assert pin.stderr.count("\n") == 1 and "Traceback" not in pin.stderr, pin.stderr
+    assert pin.stderr.startswith("kiosk set-pin: couldn't save the PIN: ")
+    assert "read-only" in pin.stderr
+    assert (stats.returncode, stats.stderr) == (0, ""), stats.stderr
+    assert '"total": 2' in stats.stdout
+
+
+def test_set_pin_on_a_full_disk_is_one_line(tmpfs):
+    data = tmpfs / "data"
+    assert _kiosk("stats", "--data-dir", str(data)).returncode == 0  # folder and settings made
+    _fill(tmpfs)
+
+    pin = _kiosk("set-pin", "--data-dir", str(data), stdin="2468\n")
+
+    assert pin.returncode != 0 and pin.stdout == ""
+    assert pin.stderr.count("\n") == 1 and "Traceback" not in pin.stderr, pin.stderr
+    assert "the disk is full" in pin.stderr
