@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from kiosk.errors import StorageError
+
 log = logging.getLogger(__name__)
 
 # Rows per range read while salvaging: small enough that a damaged page costs
@@ -74,6 +76,7 @@ class SignupReader:
     rows were lost to the damage.
 
     `columns` is the SELECT list and `to_record` turns one such row into a record.
+    A failure other than damage is raised as StorageError, worded by `describe`.
     Each iteration reads the file afresh.
     """
 
@@ -87,6 +90,7 @@ class SignupReader:
         since: str | None = None,
         upto: int | None = None,
         batch: int = 2000,
+        describe: Callable[[sqlite3.Error], str] = str,
     ) -> None:
         self.path = Path(path)
         self._columns = columns
@@ -95,31 +99,70 @@ class SignupReader:
         self._since = since
         self._upto = upto
         self._batch = batch
+        self._describe = describe
         self.damaged = False
         self.unreadable = 0
 
+    def _failed(self, exc: sqlite3.Error) -> StorageError:
+        return StorageError(f"We couldn't read the sign-ups: {self._describe(exc)}.")
+
     def __iter__(self) -> Iterator[Any]:
         self.damaged, self.unreadable = False, 0
-        conn = connect_read_only(self.path)
         try:
-            last: tuple[str, int] | None = None
+            conn = connect_read_only(self.path)
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from exc
+        last: Any = None  # the last row given: salvage carries on after it
+        try:
             try:
-                for seq, created_at, record in self._ordered(conn):
-                    last = (created_at, seq)
-                    yield record
+                cursor = conn.execute(*self._ordered_sql())
+                to_record = self._to_record
+                # Each row is held until the next shows it ends its millisecond; rows
+                # sharing one (saved in the same millisecond) go out in seq order.
+                held: Any = None
+                tie: list[Any] = []
+                while rows := cursor.fetchmany(self._batch):
+                    for row in rows:
+                        if held is None:
+                            held = row
+                        elif row[1] != held[1]:
+                            if tie:
+                                tie.append(held)
+                                tie.sort()  # by seq, the first column
+                                for tied in tie:
+                                    yield to_record(tied[2:])
+                                last, tie = tie[-1], []
+                            else:
+                                yield to_record(held[2:])
+                                last = held
+                            held = row
+                        else:
+                            tie.append(held)
+                            held = row
+                if held is not None:
+                    tie.append(held)
+                    tie.sort()
+                    for tied in tie:
+                        yield to_record(tied[2:])
                 return
             except sqlite3.DatabaseError as exc:
                 if not is_damage(exc):
-                    raise
+                    raise self._failed(exc) from exc
                 log.error("the database is damaged; salvaging every readable sign-up")
+            except sqlite3.Error as exc:
+                raise self._failed(exc) from exc
             self.damaged = True
-            yield from self._salvage(conn, after=last)
+            try:
+                after = (last[1], last[0]) if last is not None else None
+                yield from self._salvage(conn, after=after)
+            except sqlite3.Error as exc:
+                raise self._failed(exc) from exc
         finally:
             conn.close()
 
     # -- the intact file --------------------------------------------------------
 
-    def _where(self) -> tuple[list[str], list[Any]]:
+    def _ordered_sql(self) -> tuple[str, list[Any]]:
         where: list[str] = []
         params: list[Any] = []
         if self._unexported:
@@ -130,21 +173,12 @@ class SignupReader:
         if self._upto is not None:
             where.append("seq <= ?")
             params.append(self._upto)
-        return where, params
-
-    def _ordered(self, conn: sqlite3.Connection) -> Iterator[tuple[int, str, Any]]:
-        where, params = self._where()
         sql = f"SELECT seq, created_at, {self._columns} FROM signups"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        # seq breaks ties: two sign-ups saved in the same millisecond come out in
-        # save order (the index on (created_at, id) sorts only each tie's few rows).
-        sql += " ORDER BY created_at, seq"
-        cursor = conn.execute(sql, params)
-        to_record = self._to_record
-        while rows := cursor.fetchmany(self._batch):
-            for row in rows:
-                yield row[0], row[1], to_record(row[2:])
+        # Straight off the (created_at, id) index; ties are put in seq order above,
+        # cheaper than having SQLite sort every row's tail.
+        return sql + " ORDER BY created_at", params
 
     # -- the damaged file ---------------------------------------------------------
 

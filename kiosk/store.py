@@ -589,15 +589,12 @@ class Store:
             since=since,
             upto=upto,
             batch=batch,
+            describe=friendly,
         )
 
     def iter_records(self, **filters: Any) -> Iterator[SignupRecord]:
         """Stream records oldest first (the filters of reader())."""
-        reader = self.reader(**filters)
-        try:
-            yield from reader
-        except sqlite3.Error as exc:
-            raise StorageError(f"We couldn't read the sign-ups: {friendly(exc)}.") from exc
+        yield from self.reader(**filters)
 
     def mark_exported(self, ids: Iterable[str]) -> None:
         id_list = list(ids)

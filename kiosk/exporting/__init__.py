@@ -104,7 +104,7 @@ def export_signups(
     def records() -> Iterator[SignupRecord]:
         reader = store.reader(unexported=unexported, since=since_key, upto=upto)
         readers.append(reader)
-        return _reading(reader)
+        return iter(reader)
 
     staging = Staging(folder)
     try:
@@ -166,13 +166,6 @@ def _snapshot(store: Store) -> int | None:
         if is_damage(exc.__cause__):
             return None
         raise
-
-
-def _reading(reader: SignupReader) -> Iterator[SignupRecord]:
-    try:
-        yield from reader
-    except sqlite3.Error as exc:
-        raise StorageError(f"We couldn't read the sign-ups: {storage_reason(exc)}.") from exc
 
 
 def _since_key(since: str) -> str:
