@@ -134,6 +134,16 @@ def _settings(args: argparse.Namespace, *, console_log: bool = False, **override
     return load_settings(folder, overrides)
 
 
+def _existing_data_dir(args: argparse.Namespace) -> None:
+    """Commands that only read sign-ups refuse a named data folder that is not there:
+    a mistyped --data-dir would otherwise become a new, empty kiosk."""
+    chosen = args.data_dir or os.environ.get("KIOSK_DATA_DIR")
+    if chosen and not Path(chosen).expanduser().is_dir():
+        where = "--data-dir" if args.data_dir else "KIOSK_DATA_DIR"
+        state = "is not a folder" if Path(chosen).expanduser().exists() else "does not exist"
+        raise SettingsError(f"data folder {chosen} {state} — check {where}")
+
+
 def _content_dir(args: argparse.Namespace, settings=None) -> Path:
     chosen = getattr(args, "content", None) or (settings.content_dir if settings else "")
     return Path(chosen) if chosen else DEFAULT_CONTENT_DIR
@@ -179,6 +189,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from kiosk.exporting import ExportNotMarkedError, export_signups
     from kiosk.store import Store, cannot_write
 
+    _existing_data_dir(args)
     settings = _settings(args)
     columns = export_columns(_content_dir(args, settings))
     # A read-only data folder still exports; only the marking will fail (and say so).
@@ -222,6 +233,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     from kiosk.store import Store
 
+    _existing_data_dir(args)
     settings = _settings(args)
     # Read-only when the database exists, so it works beside a running kiosk.
     with Store(settings.db_path, read_only=settings.db_path.exists()) as store:

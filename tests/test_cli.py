@@ -311,13 +311,30 @@ def test_set_pin_on_a_read_only_or_full_disk_is_one_line(data_dir, capsys, monke
     assert "the PIN is unchanged" in result[2]
 
 
-def test_a_data_folder_that_is_a_file_is_one_line(tmp_path, capsys):
+@pytest.mark.parametrize("command", [["stats"], ["export", "--format", "csv", "--out", "."]])
+def test_a_mistyped_or_invalid_data_folder_is_one_line_and_creates_nothing(
+    tmp_path, capsys, command
+):
     not_a_folder = tmp_path / "kiosk-data"
     not_a_folder.write_text("oops")
-    for command in (["stats"], ["export", "--format", "csv", "--out", str(tmp_path)]):
-        result = run(capsys, *command, "--data-dir", not_a_folder)
-        assert_one_line(*result, command[0])
-        assert "cannot be created" in result[2]
+    result = run(capsys, *command, "--data-dir", not_a_folder)
+    assert_one_line(*result, command[0])
+    assert result[2] == (
+        f"kiosk {command[0]}: data folder {not_a_folder} is not a folder — check --data-dir\n"
+    )
+    typo = tmp_path / "kiosk-dta"
+    result = run(capsys, *command, "--data-dir", typo)
+    assert_one_line(*result, command[0])
+    assert "does not exist" in result[2]
+    assert not typo.exists()
+
+
+def test_set_pin_with_a_data_folder_that_is_a_file_is_one_line(tmp_path, capsys):
+    not_a_folder = tmp_path / "kiosk-data"
+    not_a_folder.write_text("oops")
+    result = run(capsys, "set-pin", "--data-dir", not_a_folder)
+    assert_one_line(*result, "set-pin")
+    assert "cannot be created" in result[2]
 
 
 def test_a_data_folder_that_cannot_be_created_is_one_line(tmp_path, capsys):
