@@ -386,7 +386,8 @@ def test_set_pin_on_a_read_only_disk_is_one_line_and_stats_still_work(tmpfs):
 
 def test_set_pin_on_a_full_disk_is_one_line(tmpfs):
     data = tmpfs / "data"
-    assert _kiosk("stats", "--data-dir", str(data)).returncode == 0  # folder and settings made
+    data.mkdir()
+    assert _kiosk("stats", "--data-dir", str(data)).returncode == 0  # settings and database made
     _fill(tmpfs)
 
     pin = _kiosk("set-pin", "--data-dir", str(data), stdin="2468\n")
