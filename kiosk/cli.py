@@ -16,9 +16,13 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.errors import KioskError, SettingsError, os_error_reason
 from kiosk.paths import DEFAULT_CONTENT_DIR
+
+if TYPE_CHECKING:
+    from kiosk.exporting import ExportResult
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, metavar="PATH", help="file or folder to write")
     export.add_argument("--unexported", action="store_true", help="only those not yet exported")
     export.add_argument("--since", metavar="ISO", help="only those created at or after this time")
+    export.add_argument(
+        "--layout",
+        metavar="NAME|FILE.toml",
+        help="CSV/XLSX columns for a CRM's import: generic, beacon, donorfy, raisers-edge, "
+        "salesforce-npsp, or your own layout file",
+    )
 
     imp = sub.add_parser("import", parents=[common], help="add another kiosk's JSONL export")
     imp.add_argument("path", metavar="PATH.jsonl")
@@ -60,6 +70,14 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true")
 
     sub.add_parser("set-pin", parents=[common], help="set the admin PIN")
+
+    keygen = sub.add_parser("keygen", help="make the office's key pair for sealing")
+    keygen.add_argument("--out", required=True, metavar="FILE", help="new private key file")
+
+    unseal = sub.add_parser("unseal", help="open a sealed export at the office")
+    unseal.add_argument("--key", required=True, metavar="FILE", help="the private key file")
+    unseal.add_argument("src", metavar="IN", help="sealed export (.jsonl, .csv or .xlsx)")
+    unseal.add_argument("dst", metavar="OUT", help="new file to write")
     return parser
 
 
@@ -152,7 +170,7 @@ def _content_dir(args: argparse.Namespace, settings=None) -> Path:
 def _store(settings):
     from kiosk.store import Store
 
-    return Store(settings.db_path)
+    return Store(settings.db_path, seal_to=settings.privacy_seal_to)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -172,14 +190,32 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from kiosk.content import load_content
+    from kiosk.errors import ContentError
+    from kiosk.languages import load_content_set
 
     folder = Path(args.content) if args.content else DEFAULT_CONTENT_DIR
-    content = load_content(folder)
+    try:
+        pack = load_content_set(folder)
+    except KioskError:
+        raise
+    except Exception as exc:  # a bug in a check must still be one line, never a traceback
+        log.debug("checking %s failed", folder, exc_info=True)
+        raise ContentError([f"{folder}: could not be checked ({type(exc).__name__})"]) from None
+    content = pack.base
+    soft = sum(c.is_soft_opt_in for c in content.consents)
     print(
         f"{folder}: ok — {len(content.slides)} slides, {len(content.interests)} interests, "
-        f"{len(content.consents)} consent channels (version {content.version})"
+        f"{len(content.consents)} consent channels"
+        + (f" ({soft} on the charity soft opt-in)" if soft else "")
+        + f" (version {content.version})"
     )
+    names = [f"{content.language} {content.language_name} (base)"] + [
+        f"{t.code} {t.name} ({'reviewed' if t.reviewed else 'not reviewed'})"
+        for t in pack.translations
+    ]
+    print(f"languages: {', '.join(names)}; new visitors start in {pack.default}")
+    for line in pack.warnings():
+        print(f"kiosk check: warning: {line}", file=sys.stderr)
     return 0
 
 
@@ -191,6 +227,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     _existing_data_dir(args)
     settings = _settings(args)
+    tables = None
+    if args.layout:
+        from kiosk.layouts import LayoutError
+        from kiosk.layouts.rows import export_tables
+
+        tables = export_tables(args.layout, _content_dir(args, settings))
+        if args.format == "jsonl" and tables is not None:
+            raise LayoutError("--layout is for csv and xlsx; jsonl is always the full record")
     columns = export_columns(_content_dir(args, settings))
     # A read-only data folder still exports; only the marking will fail (and say so).
     with Store(settings.db_path, read_only=cannot_write(settings.db_path)) as store:
@@ -202,12 +246,19 @@ def cmd_export(args: argparse.Namespace) -> int:
                 unexported=args.unexported,
                 since=args.since,
                 columns=columns,
+                layout=tables,
             )
         except ExportNotMarkedError as exc:
-            print(exc.result.summary())
+            _print_written(exc.result)
             raise
-    print(result.summary())
+    _print_written(result)
     return 1 if result.damaged else 0
+
+
+def _print_written(result: ExportResult) -> None:
+    print(result.summary())
+    if result.companion is not None:
+        print(f"wrote the consent import to {result.companion}")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -267,6 +318,27 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keygen(args: argparse.Namespace) -> int:
+    from kiosk.sealing import generate_keypair, write_private_key
+
+    pair = generate_keypair()
+    write_private_key(Path(args.out), pair)
+    print(f"private key written to {args.out} (keep it at the office; back it up; never")
+    print("put it on a kiosk: whoever holds it can read every sealed sign-up)")
+    print("public key, for privacy.seal_to in each kiosk's settings.toml:")
+    print(pair.public_b64)
+    print(f"(the same key in hex: {pair.public_hex})")
+    return 0
+
+
+def cmd_unseal(args: argparse.Namespace) -> int:
+    from kiosk.sealing import unseal_file
+
+    result = unseal_file(Path(args.key), Path(args.src), Path(args.dst))
+    print(f"opened {result.opened} sealed fields in {result.rows} rows into {result.path}")
+    return 0
+
+
 _COMMANDS = {
     "run": cmd_run,
     "check": cmd_check,
@@ -275,4 +347,6 @@ _COMMANDS = {
     "sync": cmd_sync,
     "stats": cmd_stats,
     "set-pin": cmd_set_pin,
+    "keygen": cmd_keygen,
+    "unseal": cmd_unseal,
 }

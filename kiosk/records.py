@@ -17,6 +17,8 @@ from typing import Any
 import email_validator
 import phonenumbers
 
+from kiosk.sealing import check_sealed_fields, is_sealed
+
 NAME_MAX = 100
 EMAIL_MAX = 254
 PHONE_REGIONS = ("GB", "IE")  # a festival in Northern Ireland: both kinds of national number
@@ -323,6 +325,11 @@ class SignupRecord:
                 raise ValueError("withdrawn_at: a withdrawal must carry no personal data")
             fields.update(dict.fromkeys(PERSONAL_FIELDS))
             return cls(**fields)
+        if any(is_sealed(data.get(k)) for k in PERSONAL_FIELDS):
+            check_sealed_fields(data)  # a sealing kiosk's record: only the office can open it
+            if "first_name" not in data:
+                fields["first_name"], fields["last_name"] = None, None
+            return cls(**fields)
         if not isinstance(data["name"], str) or normalise_name(data["name"]) != data["name"]:
             raise ValueError("name: not normalised")
         if "first_name" in data or "last_name" in data:
@@ -389,7 +396,12 @@ PERSONAL_FIELDS = ("first_name", "last_name", "name", "email", "phone")
 
 @dataclass(frozen=True)
 class SignupForm:
-    """What the visitor typed and ticked, before validation."""
+    """What the visitor typed and ticked, before validation.
+
+    `consents` holds each channel's box as the visitor left it: for a consent
+    channel a tick says yes; for a soft opt-in channel a tick is the opt-out
+    (see stored_choice).
+    """
 
     first_name: str
     email: str = ""
@@ -400,13 +412,39 @@ class SignupForm:
     language: str = DEFAULT_LANGUAGE
 
 
+def stored_choice(consent: Any, ticked: bool, *, has_contact: bool = True) -> bool:
+    """The choice stored for a channel whose box is `ticked` (or not).
+
+    Consent: a tick is a yes. Soft opt-in (PECR 22(3A)): a tick is the opt-out,
+    so no tick is a yes, but only for a contact the visitor gave: the charity may
+    keep in touch by the email or number collected, not ask for one.
+    """
+    if getattr(consent, "basis", CONSENT) == SOFT_OPT_IN:
+        return has_contact and not ticked
+    return bool(ticked)
+
+
 def required_contacts(form: SignupForm, content: Any) -> tuple[bool, bool]:
-    """(email needed, phone needed): by an email-based interest, or a ticked consent."""
+    """(email needed, phone needed): by an email-based interest, or a ticked consent.
+
+    A soft opt-in channel never asks for a contact: it applies to the ones given.
+    """
+    opted = [
+        c
+        for c in content.consents
+        if getattr(c, "basis", CONSENT) == CONSENT and form.consents.get(c.key)
+    ]
     email = any(content.interest(k).needs_email for k in form.interests) or any(
-        form.consents.get(c.key) and c.needs_email for c in content.consents
+        c.needs_email for c in opted
     )
-    phone = any(form.consents.get(c.key) and c.needs_phone for c in content.consents)
+    phone = any(c.needs_phone for c in opted)
     return email, phone
+
+
+def _has_contact(consent: Any, email: str | None, phone: str | None) -> bool:
+    if consent.needs_email and not email:
+        return False
+    return not (consent.needs_phone and not phone)
 
 
 def validate_form(form: SignupForm, content: Any) -> dict[str, InvalidField]:
@@ -451,6 +489,8 @@ def build_record(
         raise next(iter(problems.values()))
     first = normalise_name(form.first_name)
     last = normalise_name(form.last_name) if form.last_name.strip() else None
+    email = normalise_email(form.email) if form.email.strip() else None
+    phone = normalise_phone(form.phone) if form.phone.strip() else None
     return SignupRecord(
         id=str(uuid.uuid4()),
         created_at=iso_ms(now or utc_now()),
@@ -458,12 +498,18 @@ def build_record(
         first_name=first,
         last_name=last,
         name=full_name(first, last),
-        email=normalise_email(form.email) if form.email.strip() else None,
-        phone=normalise_phone(form.phone) if form.phone.strip() else None,
+        email=email,
+        phone=phone,
         interests=tuple(i.key for i in content.interests if i.key in form.interests),
-        consents={c.key: bool(form.consents.get(c.key)) for c in content.consents},
+        consents={
+            c.key: stored_choice(
+                c, bool(form.consents.get(c.key)), has_contact=_has_contact(c, email, phone)
+            )
+            for c in content.consents
+        },
         consent_basis={c.key: getattr(c, "basis", CONSENT) for c in content.consents},
-        consent_text={c.key: c.wording for c in content.consents},
+        # The exact words shown: a soft opt-in's notice and its opt-out box label.
+        consent_text={c.key: getattr(c, "shown_text", c.wording) for c in content.consents},
         language=form.language,
         donation_ref=new_donation_ref(content.links.donation_ref_prefix),
         content_version=content.version,

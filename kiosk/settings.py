@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ class Setting:
     high: float | None = None
     secret: bool = False
     env_override: bool = True  # False: only settings.toml (the PIN hash: one source of truth)
+    # Raises ValueError with a reason for a well-typed but unusable value.
+    check: Callable[[Any], object] | None = None
 
     @property
     def attr(self) -> str:
@@ -74,6 +77,14 @@ SETTINGS: tuple[Setting, ...] = (
         env_override=False,
     ),
     Setting(
+        "privacy.seal_to",
+        str,
+        "",
+        "The office's public key (kiosk keygen): personal fields are sealed to it before "
+        "they are written; empty means no sealing.",
+        check=lambda v: _check_public_key(v),
+    ),
+    Setting(
         "admin.idle_s",
         float,
         60.0,
@@ -100,6 +111,7 @@ class Settings:
     admin_hotkey: str
     admin_pin_hash: str
     admin_idle_s: float
+    privacy_seal_to: str
 
     @property
     def db_path(self) -> Path:
@@ -116,6 +128,13 @@ class Settings:
             value = getattr(self, s.attr)
             out[s.name] = ("(set)" if value else "(not set)") if s.secret else value
         return out
+
+
+def _check_public_key(value: str) -> None:
+    if value.strip():
+        from kiosk.sealing import parse_public_key  # no PyNaCl needed to check the text
+
+        parse_public_key(value)
 
 
 def _platform_data_dir() -> str:
@@ -147,6 +166,11 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
         raise SettingsError(
             f"{setting.name} ({origin}): expected {setting.kind.__name__}, got {value!r}"
         ) from None
+    if setting.check is not None:
+        try:
+            setting.check(value)
+        except ValueError as exc:
+            raise SettingsError(f"{setting.name} ({origin}): {exc}, got {value!r}") from None
     if setting.low is not None and not setting.low <= value <= setting.high:
         raise SettingsError(
             f"{setting.name} ({origin}): must be between {setting.low:g} and "

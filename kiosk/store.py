@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
-from kiosk.errors import StorageError
+from kiosk.errors import KioskError, StorageError
 from kiosk.files import PRIVATE_FILE, open_private, private_dir, tighten
 from kiosk.reading import SignupReader, connect_read_only
 from kiosk.records import CONSENT, SignupRecord, iso_ms, new_donation_ref, utc_now
@@ -320,10 +320,22 @@ class Store:
     busy_timeout_s: float = 5.0  # how long a save waits for another program's lock
 
     def __init__(
-        self, path: Path | str, *, clock: Callable[[], datetime] = utc_now, read_only: bool = False
+        self,
+        path: Path | str,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        read_only: bool = False,
+        seal_to: str = "",
     ) -> None:
-        """`read_only`: for looking while a kiosk runs (`kiosk stats`); takes no writer lock."""
+        """`read_only`: for looking while a kiosk runs (`kiosk stats`); takes no writer lock.
+
+        `seal_to` (the office's public key, privacy.seal_to): every personal field is
+        sealed before it is written, so the database holds nothing readable; callers
+        keep the plain record they saved (the thank-you name lives in memory only).
+        """
         self.path = Path(path)
+        self.seal_to = seal_to.strip()
+        self._sealer: Any = None
         self.read_only = read_only
         self._clock = clock
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-store")
@@ -391,6 +403,8 @@ class Store:
             # Before foreign keys are on: a migration may rebuild a referenced table.
             self._migrate(conn)
             conn.execute("PRAGMA foreign_keys=ON")
+            if self.seal_to:
+                self._seal_plain_rows(conn)
         except BaseException:
             conn.close()
             raise
@@ -484,7 +498,59 @@ class Store:
 
         return self._run(lambda db: self._tx(db, body))
 
+    @property
+    def sealing(self) -> bool:
+        """True when personal fields are sealed: Find then works by reference only."""
+        return bool(self.seal_to)
+
+    def _seal(self) -> Any:
+        if self._sealer is None:
+            from kiosk.sealing import Sealer  # PyNaCl only when sealing is on
+
+            try:
+                self._sealer = Sealer(self.seal_to)
+            except (KioskError, ValueError) as exc:
+                # Never write a sign-up unsealed when sealing was asked for.
+                log.error("sealing is on but unusable (%s)", type(exc).__name__)
+                raise StorageError(
+                    f"We couldn't save that: privacy.seal_to can't be used ({exc})."
+                ) from exc
+        return self._sealer
+
+    def _sealed(self, rec: SignupRecord) -> SignupRecord:
+        return self._seal().seal_record(rec) if self.seal_to else rec
+
+    def _seal_plain_rows(self, conn: sqlite3.Connection) -> None:
+        """Seal sign-ups saved before sealing was turned on, then scrub the old text.
+
+        VACUUM rewrites the file without the freed pages and the checkpoint empties
+        the WAL, so no plain name survives on disk (as wipe does).
+        """
+        cols = ("first_name", "last_name", "name", "email", "phone")
+        plain = " OR ".join(f"({c} IS NOT NULL AND {c} NOT LIKE 'sealed:v1:%')" for c in cols)
+        rows = conn.execute(f"SELECT id, {', '.join(cols)} FROM signups WHERE {plain}").fetchall()
+        if not rows:
+            return
+        seal = self._seal().seal_fields
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for row in rows:
+                sealed = seal(dict(zip(cols, row[1:], strict=True)))
+                conn.execute(
+                    f"UPDATE signups SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+                    [*(sealed[c] for c in cols), row[0]],
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        log.info("sealed %d sign-ups saved before sealing was on", len(rows))
+
     def _insert(self, conn: sqlite3.Connection, rec: SignupRecord, *, queue: bool) -> None:
+        rec = self._sealed(rec)  # the one place sign-ups are written
         now = self._now()
         conn.execute(
             f"INSERT INTO signups ({_RECORD_COLUMNS}, saved_at) VALUES "

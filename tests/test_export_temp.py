@@ -161,3 +161,31 @@ def test_leftovers_of_older_kiosks_are_removed_but_a_running_export_is_not(usb):
     finally:
         running.discard()
     assert list(usb.iterdir()) == [unrelated]
+
+
+def test_unsealing_an_xlsx_at_the_office_spools_beside_the_output_not_in_the_temp_folder(
+    tmp_path, watched_tmp, monkeypatch
+):
+    from kiosk.sealing import generate_keypair, unseal_file, write_private_key
+
+    pair = generate_keypair()
+    key = tmp_path / "office.key"
+    write_private_key(key, pair)
+    kiosk_dir, office = tmp_path / "kiosk", tmp_path / "office"
+    office.mkdir()
+    with Store(kiosk_dir / "kiosk.db", seal_to=pair.public_b64) as store:
+        for i in range(5):
+            store.save_signup(factories.make_record(i))
+        sealed = export_signups(store, "xlsx", kiosk_dir / "sealed.xlsx").path
+    real_write = zipfile.ZipFile.write
+    spooled: list[Path] = []
+
+    def watch(self, filename, *args, **kwargs):
+        spooled.append(Path(filename).parent)
+        return real_write(self, filename, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", watch)
+    unseal_file(key, sealed, office / "open.xlsx")
+
+    assert spooled and set(spooled) == {office}
+    assert list(watched_tmp.iterdir()) == []

@@ -11,17 +11,20 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from kiosk.errors import ExportError, StorageError
 from kiosk.exporting.columns import GenericColumns, Layout, neutralise
 from kiosk.exporting.sinks import CsvSink, XlsxSink, write_jsonl
 from kiosk.exporting.staging import Staging, destination, friendly, unique_name
+from kiosk.files import fsync_dir
 from kiosk.reading import SignupReader, is_damage
 from kiosk.records import SignupRecord, iso_ms, utc_now
 from kiosk.store import Store
@@ -48,6 +51,8 @@ class ExportResult:
     # were lost to the damage, and nothing was marked exported.
     damaged: bool = False
     unreadable: int = 0
+    # A layout's second table (Raiser's Edge's consent import), beside `path`.
+    companion: Path | None = None
 
     def summary(self) -> str:
         """One line for a volunteer."""
@@ -78,6 +83,7 @@ def export_signups(
     progress: Callable[[int, int], None] | None = None,
     now: datetime | None = None,
     columns: tuple[Sequence[str], Sequence[str]] = ((), ()),
+    layout: tuple[Any, Any] | None = None,
 ) -> ExportResult:
     """Write sign-ups (oldest first) to `out` and mark them exported.
 
@@ -89,6 +95,9 @@ def export_signups(
     thousand records and once at the end; `total` is -1 when unknown (with `since`).
     `columns` is the content pack's (interest keys, consent keys): they always get
     a column, in the pack's order, so the office's import mapping never shifts.
+    `layout` is a CRM layout's bound (main, companion) tables (kiosk.layouts.rows.bind);
+    a companion table (Raiser's Edge's consent import) goes to a second file
+    beside the first, named with the table's suffix.
 
     A store that cannot be written (a read-only data folder) still exports; the
     marking then fails with ExportNotMarkedError, which carries the result.
@@ -106,28 +115,35 @@ def export_signups(
         readers.append(reader)
         return iter(reader)
 
+    main, companion = layout or (None, None)
     staging = Staging(folder)
     try:
         written = _Written(_Progress(progress, total))
-        part = staging.file(fmt)
+        part = staging.file(f"signups.{fmt}")
         if fmt == "jsonl":
             with contextlib.closing(records()) as stream:
                 write_jsonl(part, stream, written.add)
         else:
-            base = GenericColumns(*columns)
+            base = main or GenericColumns(*columns)
             written = _tabular(fmt, part, staging.path, records, written, base)
+        parts = [(part, "")]
+        if companion is not None and fmt != "jsonl":
+            extra = staging.file(f"companion.{fmt}")
+            _tabular(fmt, extra, staging.path, records, _Written(_Progress(None, -1)), companion)
+            parts.insert(0, (extra, companion.suffix))
         final = target or unique_name(folder, written.device_label(), fmt, now or utc_now())
-        if target is not None and target.exists():
-            raise ExportError(f"{target} already exists — choose another name or a folder")
-        staging.publish(fmt, final)
+        finals = _publish(parts, final)
+        fsync_dir(folder)
     except OSError as exc:
         log.info("export to %s failed: %s (errno %s)", folder, type(exc).__name__, exc.errno)
         raise ExportError(friendly(exc, folder)) from None
     finally:
         staging.discard()
-    reader = readers[-1]
-    damaged = reader.damaged or upto is None
-    result = ExportResult(final, written.count, fmt, damaged, reader.unreadable)
+    damaged = upto is None or any(r.damaged for r in readers)
+    unreadable = max(r.unreadable for r in readers)
+    result = ExportResult(
+        final, written.count, fmt, damaged, unreadable, finals[0] if len(finals) > 1 else None
+    )
     log.info("exported %d sign-ups as %s to %s", written.count, fmt, final)
     if progress is not None:
         progress(written.count, written.count)
@@ -143,6 +159,31 @@ def export_signups(
             result,
         ) from exc
     return result
+
+
+def _publish(parts: list[tuple[Path, str]], final: Path) -> list[Path]:
+    """Rename each finished part to `final` (with its table's suffix), all or none.
+
+    A companion table (Raiser's Edge's consent import) goes first, beside the main
+    file, and is taken back if the main file cannot be put in place.
+    """
+    named = [
+        (part, final.with_name(f"{final.stem}{suffix}{final.suffix}")) for part, suffix in parts
+    ]
+    for _part, path in named:
+        if path.exists():
+            raise ExportError(f"{path} already exists — choose another name or a folder")
+    done: list[Path] = []
+    try:
+        for part, path in named:
+            os.replace(part, path)
+            done.append(path)
+    except BaseException:
+        for path in done:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
+    return done
 
 
 def _reason(exc: StorageError) -> str:

@@ -138,7 +138,7 @@ class XlsxSink:
         self._width = 0
 
     def start(self, layout: Layout) -> None:
-        self._sheet = self._book.add_worksheet("Sign-ups")
+        self._sheet = self._book.add_worksheet(getattr(layout, "sheet", "Sign-ups"))
         header = layout.header()
         self._width = len(header)
         for col, width in enumerate(layout.widths()):

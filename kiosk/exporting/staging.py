@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.errors import ExportError
-from kiosk.files import fsync_dir
 
 log = logging.getLogger(__name__)
 
@@ -77,13 +76,9 @@ class Staging:
             raise ExportError(friendly(exc, folder)) from None
         self._lock = _hold(self.path)
 
-    def file(self, fmt: str) -> Path:
-        return self.path / f"signups.{fmt}"
-
-    def publish(self, fmt: str, final: Path) -> None:
-        """Rename the finished file to `final` (same folder tree: atomic) and make it durable."""
-        os.replace(self.file(fmt), final)
-        fsync_dir(self.folder)
+    def file(self, name: str) -> Path:
+        """A file in the staging folder: renamed out of it (atomic, same disk) when done."""
+        return self.path / name
 
     def discard(self) -> None:
         _release(self._lock)

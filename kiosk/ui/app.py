@@ -74,6 +74,9 @@ class KioskController(QObject):
 
     state_changed = Signal(str)
     saved = Signal(object)
+    # The configured pack's problems when the kiosk runs the last good pack instead
+    # (one line each, for Admin to show); None when the configured pack loaded.
+    content_problem: list[str] | None = None
 
     def __init__(
         self,

@@ -94,7 +94,35 @@ def main(argv: list[str] | None = None) -> int:
             controller.reset_visitor()
         controller.shutdown()
         store.close()
+    _problem_shots(args.out)
     return 0
+
+
+def _problem_shots(out: Path) -> None:
+    """The "content needs fixing" screen, with problems like a broken pack's."""
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.ui.window import PROBLEM_TITLE, KioskWindow, ProblemScreen
+
+    pack = "/home/kiosk/pack"
+    problems = [
+        f"{pack}/content.toml: timing.transition_ms: expected a finite number, got nan",
+        f"{pack}/content.toml: links.campaign.utm_source: too long (4000 characters, at most 100)",
+        f"{pack}/content.pl.toml: thank_you.headline: only {{first_name}} and {{ref}} may "
+        "appear in braces, plainly; got {first_name:>999999999}",
+        f"{pack}/content.toml: privacy.notice: expected text, got 42",
+    ]
+    window = KioskWindow(kiosk_mode=False)
+    window.stack.addWidget(ProblemScreen(PROBLEM_TITLE, problems))
+    window.show()
+    for size in SIZES:
+        window.resize(*size)
+        for _ in range(3):
+            QApplication.processEvents()
+        path = out / f"7-content-problem-{size[0]}x{size[1]}.png"
+        window.grab().save(str(path))
+        print(path)
+    window.close()
 
 
 if __name__ == "__main__":
