@@ -1,7 +1,8 @@
 """Every `kiosk` command: parse, call, print, exit code. No logic of its own.
 
-Expected failures (KioskError) become one line on stderr and a non-zero exit;
-only a bug prints a traceback. Qt is imported by `kiosk run` alone.
+Expected failures (KioskError, and a disk that is full, read-only or gone) become
+one line on stderr and a non-zero exit; a bug is one line too, its traceback in the
+log file. Qt is imported by `kiosk run` alone.
 """
 
 from __future__ import annotations
@@ -94,11 +95,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except OSError as exc:
         # A disk that is full, read-only or gone, met outside the store and export.
+        _log_file(args)
         log.error("kiosk %s: %s (errno %s)", args.command, type(exc).__name__, exc.errno)
         return _fail(args.command, [os_error_reason(exc)], 1)
     except sqlite3.Error as exc:
         from kiosk.store import friendly
 
+        _log_file(args)
         log.error("kiosk %s: %s", args.command, type(exc).__name__)
         return _fail(args.command, [friendly(exc)], 1)
     except Exception as exc:

@@ -388,3 +388,18 @@ def test_check_of_a_pack_with_nan_is_one_line(tmp_path, capsys):
         text.replace("transition_ms = 700", "transition_ms = nan"), encoding="utf-8"
     )
     assert_one_line(*run(capsys, "check", "--content", pack), "check")
+
+
+def test_a_disk_error_before_logging_is_still_one_line(tmp_path, capsys, monkeypatch):
+    from kiosk import cli
+
+    def unreadable(args):
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "content.toml"))
+
+    monkeypatch.setitem(cli._COMMANDS, "check", unreadable)
+    code, out, err = run(capsys, "check", "--data-dir", tmp_path / "nowhere")
+    assert (code, out) == (1, "")
+    assert err == (
+        f"kiosk check: {tmp_path / 'content.toml'}: permission denied — check who owns the "
+        "folder and its permissions\n"
+    )
