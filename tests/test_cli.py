@@ -363,20 +363,33 @@ def test_an_unexpected_error_is_one_line_and_its_traceback_goes_to_the_log(
     assert "Traceback" in log_file.read_text(encoding="utf-8")
 
 
-def test_an_unexpected_error_before_logging_prints_no_traceback(tmp_path, capsys, monkeypatch):
+_BUG_BEFORE_LOGGING = """
+import sys
+from kiosk import cli
+
+def broken(args):
+    raise ValueError("cannot convert float NaN to integer")
+
+cli._COMMANDS["check"] = broken
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_an_unexpected_error_before_logging_prints_no_traceback(tmp_path):
+    """In a process of its own: pytest's log capture would hide Python's stderr fallback."""
+    import subprocess
+    import sys
+
     from kiosk import cli
 
-    def broken(args):
-        raise ValueError("cannot convert float NaN to integer")
-
-    monkeypatch.setitem(cli._COMMANDS, "check", broken)
-    code, out, err = run(capsys, "check", "--data-dir", tmp_path / "nowhere")
-    assert (code, out, err) == (
-        cli.EXIT_UNEXPECTED,
-        "",
-        "kiosk check: something went wrong (ValueError)\n",
-    )
-    assert not (tmp_path / "nowhere").exists()
+    nowhere = tmp_path / "nowhere"
+    result = subprocess.run(
+        [sys.executable, "-c", _BUG_BEFORE_LOGGING, "check", "--data-dir", nowhere],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert (result.returncode, result.stdout) == (cli.EXIT_UNEXPECTED, "")
+    assert result.stderr == "kiosk check: something went wrong (ValueError)\n"
+    assert not nowhere.exists()
 
 
 def test_check_of_a_pack_with_nan_is_one_line(tmp_path, capsys):
