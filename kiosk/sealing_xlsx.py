@@ -89,6 +89,8 @@ def unseal_xlsx(src: Path, tmp: Path, open_cell: Callable[[str], str]) -> int:
             str(tmp),
             {
                 "constant_memory": True,
+                # Its spool holds the opened names: beside the output, never the system temp.
+                "tmpdir": str(tmp.parent),
                 "strings_to_formulas": False,
                 "strings_to_numbers": False,
                 "strings_to_urls": False,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.errors import SettingsError
-from kiosk.files import write_atomic
+from kiosk.files import private_data_dir, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ def resolve_data_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:
     chosen = cli_value or os.environ.get("KIOSK_DATA_DIR") or _platform_data_dir()
     path = Path(chosen).expanduser()
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        private_data_dir(path)  # 0700: names, emails and the PIN hash live here
     except OSError as exc:
         raise SettingsError(f"data folder {path} cannot be created: {exc.strerror}") from None
     return path

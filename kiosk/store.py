@@ -26,6 +26,8 @@ from typing import Any, TypeVar
 import sqlite_utils
 
 from kiosk.errors import KioskError, StorageError
+from kiosk.files import PRIVATE_FILE, open_private, private_dir, tighten
+from kiosk.reading import SignupReader, connect_read_only
 from kiosk.records import CONSENT, SignupRecord, iso_ms, new_donation_ref, utc_now
 
 log = logging.getLogger(__name__)
@@ -195,7 +197,8 @@ class _WriterLock:
     def acquire(self) -> None:
         if self._fh is not None:
             return
-        fh = open(self.path, "a+b")  # noqa: SIM115 - held open for the Store's lifetime
+        # Held open for the Store's lifetime; 0600 like everything in the data folder.
+        fh = os.fdopen(open_private(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND), "a+b")
         try:
             if os.name == "nt":
                 import msvcrt
@@ -370,21 +373,19 @@ class Store:
 
     def _read_only(self) -> bool:
         """A read-only filesystem or permissions: SQLite only says it cannot open the file."""
-        folder = self.path.parent
-        return folder.is_dir() and not (
-            os.access(folder, os.W_OK) and (not self.path.exists() or os.access(self.path, os.W_OK))
-        )
+        return cannot_write(self.path)
 
     def _open(self) -> sqlite_utils.Database:
         if self._db is not None:
             return self._db
         if self.read_only:
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5.0)
+            conn = connect_read_only(self.path)
             conn.row_factory = sqlite3.Row
             self._db = sqlite_utils.Database(conn)
             return self._db
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         self._lock.acquire()
+        _make_private(self.path)
         conn = sqlite3.connect(self.path, isolation_level=None, timeout=self.busy_timeout_s)
         try:
             conn.row_factory = sqlite3.Row
@@ -632,45 +633,35 @@ class Store:
             lambda db: db.execute("SELECT COALESCE(MAX(seq), 0) FROM signups").fetchone()[0]
         )
 
-    def iter_records(
+    def reader(
         self,
         *,
         unexported: bool = False,
         since: str | None = None,
         upto: int | None = None,
         batch: int = 2000,
-    ) -> Iterator[SignupRecord]:
-        """Stream records oldest first on a read-only connection (for export).
+    ) -> SignupReader:
+        """The sign-ups for export, oldest first, on a read-only connection.
 
         `upto` (a last_seq()) leaves out anything saved or imported after it.
+        Iterating a damaged database yields every readable row; the reader then
+        tells how many could not be read (see kiosk.reading).
         """
-        where, params = [], []
-        if unexported:
-            where.append("NOT EXISTS (SELECT 1 FROM exported e WHERE e.seq = signups.seq)")
-        if since:
-            where.append("created_at >= ?")
-            params.append(since)
-        if upto is not None:
-            where.append("seq <= ?")
-            params.append(upto)
-        sql = f"SELECT {_RECORD_COLUMNS} FROM signups"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY created_at, id"
         self._run(lambda db: None)  # make sure the file exists and is migrated
-        try:
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5.0)
-        except sqlite3.Error as exc:
-            raise StorageError(f"We couldn't read the sign-ups: {friendly(exc)}.") from exc
-        try:
-            cursor = conn.execute(sql, params)
-            while rows := cursor.fetchmany(batch):
-                for row in rows:
-                    yield _row_to_record(row)
-        except sqlite3.Error as exc:
-            raise StorageError(f"We couldn't read the sign-ups: {friendly(exc)}.") from exc
-        finally:
-            conn.close()
+        return SignupReader(
+            self.path,
+            _RECORD_COLUMNS,
+            _row_to_record,
+            unexported=unexported,
+            since=since,
+            upto=upto,
+            batch=batch,
+            describe=friendly,
+        )
+
+    def iter_records(self, **filters: Any) -> Iterator[SignupRecord]:
+        """Stream records oldest first (the filters of reader())."""
+        yield from self.reader(**filters)
 
     def mark_exported(self, ids: Iterable[str]) -> None:
         id_list = list(ids)
@@ -1053,6 +1044,28 @@ class Store:
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def cannot_write(db_path: Path) -> bool:
+    """True when the database's folder exists but it or the database cannot be written
+    (a read-only disk or permissions): then open the Store read_only to export or count."""
+    folder = db_path.parent
+    return folder.is_dir() and not (
+        os.access(folder, os.W_OK) and (not db_path.exists() or os.access(db_path, os.W_OK))
+    )
+
+
+def _make_private(db_path: Path) -> None:
+    """Create the database file 0600 before SQLite does, and tighten an older one.
+
+    SQLite gives the -wal and -shm files the database file's mode, so they follow.
+    """
+    try:
+        os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        tighten(db_path)
+    for suffix in ("-wal", "-shm"):
+        tighten(db_path.with_name(db_path.name + suffix))
 
 
 def _local_midnight(now: datetime) -> datetime:
