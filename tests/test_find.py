@@ -199,3 +199,15 @@ def test_with_sealing_on_find_works_by_reference_only_and_shows_nothing_sealed(t
         assert "sealed:" not in found.line()
         marker = s.withdraw(rec.donation_ref)
         assert marker.withdrawn and s.get(rec.id).name is None
+
+
+def test_find_funnel_and_poster_cores_do_not_import_qt():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kiosk.finding, kiosk.funnel, kiosk.poster, kiosk.drives\n"
+        "print(any(m.startswith('PySide6') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
