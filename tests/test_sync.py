@@ -123,10 +123,15 @@ def _handler(receiver: Receiver):
                 )
                 if not ok:
                     receiver.bad_signatures += 1
-            if what in ("ok", "slow", "drop", "hang"):
+            ids = [rec["id"] for rec in payload["signups"]]
+            if what in ("ok", "slow", "drop", "hang", "ack-list"):
                 with receiver.lock:
                     for rec in payload["signups"]:
                         receiver.stored[rec["id"]] = rec  # by id: a resend changes nothing
+            if what == "half":  # stores and confirms the first half only
+                with receiver.lock:
+                    for rec in payload["signups"][: len(ids) // 2]:
+                        receiver.stored[rec["id"]] = rec
             if what == "hang":
                 receiver.release.wait(30)
                 self.close_connection = True
@@ -136,13 +141,25 @@ def _handler(receiver: Receiver):
                 return
             if what == "slow":
                 receiver.release.wait(receiver.timeout_s * 1.5)
+            ack = json.dumps({"accepted": len(ids)}).encode()
             status, headers, text = {
-                "ok": (200, {}, b'{"ok":true}'),
-                "slow": (200, {}, b'{"ok":true}'),
+                "ok": (200, {}, ack),
+                "slow": (200, {}, ack),
+                "ack-list": (200, {}, json.dumps({"accepted": [*ids, "other"]}).encode()),
+                "half": (200, {}, json.dumps({"accepted": ids[: len(ids) // 2]}).encode()),
+                "portal": (200, {}, b"<html><body>Log in to Festival Wi-Fi</body></html>"),
+                "empty": (204, {}, b""),
+                "wrong-count": (200, {}, json.dumps({"accepted": len(ids) + 1}).encode()),
+                "true": (200, {}, b'{"accepted": true}'),
+                "old-ok": (200, {}, b'{"ok":true}'),
                 "500": (500, {}, b"oops"),
                 "503": (503, {"Retry-After": "30"}, b"maintenance"),
                 "429": (429, {"Retry-After": "7"}, b"slow down"),
                 "422": (422, {}, b'{"error":"consents: unknown channel sms"}'),
+                "408": (408, {}, b"timeout"),
+                "400": (400, {}, b"bad"),
+                "404": (404, {}, b"no such receiver"),
+                "401": (401, {}, b"bad signature"),
             }[what]
             self.send_response(status)
             for name, value in headers.items():
@@ -593,3 +610,160 @@ def test_admin_status_line_is_short_and_in_local_time():
     line = waiting.status_line()
     assert line.startswith("312 waiting · 5 refused · next try ")
     assert "Z" not in line and "not answering" not in line  # the error has its own line
+
+
+# -- the receiver's acknowledgement (a captive portal's 200 delivers nothing) -------------
+
+
+@pytest.mark.parametrize("answer", ["portal", "empty", "wrong-count", "true", "old-ok"])
+def test_a_2xx_without_the_acknowledgement_leaves_every_signup_pending(
+    store, clock, receiver, answer
+):
+    fill(store, 5)
+    receiver.chooser = lambda: answer
+    engine = SyncEngine(store, http_target(receiver, clock), clock=clock, rng=random.Random(0))
+    report = engine.run_once()
+    assert (report.sent, report.failed, report.pending) == (0, 5, 5)
+    assert "did not confirm" in report.last_error
+    stats = store.stats()
+    assert stats.pending_sync == 5
+    assert "did not confirm" in stats.last_sync_error  # Admin's "Last error"
+    # Neither synced nor exported: Wipe stays locked.
+    assert stats.unsaved_elsewhere == 5
+    # Retried, not parked: once the real receiver answers, they go.
+    receiver.chooser = None
+    clock.advance(3600)
+    assert engine.run_once().sent == 5
+
+
+def test_cli_sync_behind_a_captive_portal_exits_1_with_the_reason(
+    data_dir, receiver, monkeypatch, capsys
+):
+    with Store(data_dir / "kiosk.db") as store:
+        fill(store, 3)
+    monkeypatch.setenv("KIOSK_SYNC_SECRET", SECRET)
+    receiver.chooser = lambda: "portal"
+    assert _cli(data_dir, "--url", receiver.url) == 1
+    out = capsys.readouterr().out
+    assert "3 still pending" in out and "did not confirm" in out
+    with Store(data_dir / "kiosk.db") as store:
+        assert store.stats().pending_sync == 3
+
+
+def test_an_acknowledged_list_marks_only_the_ids_it_names(store, clock, receiver):
+    records = fill(store, 4)
+    receiver.script = ["half"]
+    engine = SyncEngine(store, http_target(receiver, clock), clock=clock, rng=random.Random(0))
+    report = engine.run_once()
+    assert (report.sent, report.failed, report.pending) == (2, 2, 2)
+    assert "did not confirm 2 of the 4" in report.last_error
+    sent_first = [rec["id"] for rec in receiver.requests[0]["payload"]["signups"]]
+    assert set(receiver.stored) == set(sent_first[:2])
+    assert {r.id for r in store.pending_batch(10, due_only=False)} == set(sent_first[2:])
+    # A list naming ids beyond the batch confirms only the batch's own.
+    receiver.script = ["ack-list"]
+    clock.advance(3600)
+    report = engine.run_once()
+    assert (report.sent, report.pending) == (2, 0)
+    assert set(receiver.stored) == {r.id for r in records}
+
+
+def test_accepted_ids_reads_only_a_real_acknowledgement():
+    from kiosk.sync import accepted_ids
+
+    ids = ["a", "b", "c"]
+    assert accepted_ids(b'{"accepted": 3}', ids) == ids
+    assert accepted_ids(b'{"accepted": ["c", "zz", "a"]}', ids) == ["a", "c"]
+    assert accepted_ids(b'{"accepted": []}', ids) == []
+    for body in (
+        b"",
+        b"  ",
+        b"<html>",
+        b"[]",
+        b'{"accepted": 2}',
+        b'{"accepted": 3.0}',
+        b'{"accepted": true}',
+        b'{"accepted": [1, 2, 3]}',
+        b'{"ok": true}',
+        b'{"accepted": ' + b"9" * 5000 + b"}",
+        b"[" * 100_000,
+    ):
+        with pytest.raises(RetryableSyncError, match="did not confirm"):
+            accepted_ids(body, ids)
+
+
+# -- backoff belongs to the target ---------------------------------------------------------
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_a_down_server_gets_one_request_per_backoff_interval_not_one_per_batch(
+    data_dir, receiver, tmp_path
+):
+    clock = FakeClock(datetime.now(UTC))
+    start = clock.now
+    request_times: list[float] = []
+    receiver.chooser = lambda: (
+        request_times.append((clock.now - start).total_seconds()) or "500"
+    )
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if (clock.now - start).total_seconds() + seconds > 3600:
+            raise _Stop
+        clock.advance(seconds)
+
+    with Store(tmp_path / "k.db", clock=clock) as store:
+        fill(store, 2000)
+        settings = _settings(data_dir, sync_url=receiver.url, sync_secret=SECRET)
+        with pytest.raises(_Stop):
+            run_sync_command(
+                store, settings, once=False, sleep=sleep, clock=clock, backoff=Backoff(rng=_Top())
+            )
+        assert store.stats().pending_sync == 2000
+        # A new sign-up or a scheduled pass while the server is backing off sends nothing.
+        engine = SyncEngine(store, http_target(receiver, clock), clock=clock)
+        fill(store, 1)
+        assert not engine.is_due()
+        assert engine.run_once().failed == 0
+    # One request, then one per interval: 2, 4, 8 … 256 s, then every 5 minutes.
+    expected, t, step = [0.0], 0.0, 2.0
+    while t + min(step, 300) <= 3600:
+        t += min(step, 300)
+        expected.append(t)
+        step *= 2
+    assert request_times == pytest.approx(expected, abs=0.01)  # times are kept to the ms
+    assert len(request_times) == 19  # not 20 at once (2,000 sign-ups in batches of 100)
+
+
+def test_the_target_backoff_survives_a_restart_and_a_success_ends_it(tmp_path, clock, receiver):
+    path = tmp_path / "kiosk.db"
+    with Store(path, clock=clock) as store:
+        fill(store, 250)
+        receiver.script = ["503"]  # Retry-After: 30
+        report = SyncEngine(store, http_target(receiver, clock), clock=clock).run_once()
+        assert report.next_attempt_at == iso_ms(T0 + timedelta(seconds=30))
+    with Store(path, clock=clock) as store:
+        engine = SyncEngine(store, http_target(receiver, clock), clock=clock)
+        clock.advance(29)
+        assert not engine.is_due()
+        assert engine.run_once().sent == 0 and len(receiver.requests) == 1
+        clock.advance(1)
+        report = engine.run_once()
+        assert (report.sent, report.pending) == (250, 0)
+        assert store.meta("sync_fail_streak") == "0"
+
+
+@pytest.mark.parametrize(
+    ("answer", "retried"),
+    [("408", True), ("500", True), ("429", True), ("400", False), ("404", False)],
+)
+def test_which_answers_are_retried_and_which_park_the_batch(store, clock, receiver, answer, retried):
+    fill(store, 2)
+    receiver.script = [answer]
+    report = SyncEngine(store, http_target(receiver, clock), clock=clock).run_once()
+    assert (report.failed, report.parked) == ((2, 0) if retried else (0, 2))
+    assert f"HTTP {answer}" in report.last_error

@@ -51,10 +51,15 @@ class Receiver:
                     receiver.release.wait(60)  # longer than the test
                     self.close_connection = True
                     return
-                for rec in json.loads(body)["signups"]:
+                signups = json.loads(body)["signups"]
+                for rec in signups:
                     receiver.stored[rec["id"]] = rec
-                self.send_response(204)
+                ack = json.dumps({"accepted": len(signups)}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(ack)))
                 self.end_headers()
+                self.wfile.write(ack)
 
         return Handler
 
