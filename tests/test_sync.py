@@ -705,9 +705,7 @@ def test_a_down_server_gets_one_request_per_backoff_interval_not_one_per_batch(
     clock = FakeClock(datetime.now(UTC))
     start = clock.now
     request_times: list[float] = []
-    receiver.chooser = lambda: (
-        request_times.append((clock.now - start).total_seconds()) or "500"
-    )
+    receiver.chooser = lambda: request_times.append((clock.now - start).total_seconds()) or "500"
     slept: list[float] = []
 
     def sleep(seconds: float) -> None:
@@ -761,7 +759,9 @@ def test_the_target_backoff_survives_a_restart_and_a_success_ends_it(tmp_path, c
     ("answer", "retried"),
     [("408", True), ("500", True), ("429", True), ("400", False), ("404", False)],
 )
-def test_which_answers_are_retried_and_which_park_the_batch(store, clock, receiver, answer, retried):
+def test_which_answers_are_retried_and_which_park_the_batch(
+    store, clock, receiver, answer, retried
+):
     fill(store, 2)
     receiver.script = [answer]
     report = SyncEngine(store, http_target(receiver, clock), clock=clock).run_once()
