@@ -413,7 +413,7 @@ class Bench:
                 times = []
                 for i in range(n + 20):
                     form = SignupForm(
-                        name=NAMES[i % len(NAMES)],
+                        first_name=NAMES[i % len(NAMES)],
                         email=f"v{i}@example.org",
                         phone="028 9012 3456",
                         interests=("freedom_partner",),

@@ -289,20 +289,21 @@ class _Columns:
         )
 
     def header(self) -> list[str]:
-        names = ["id", "created_at", "device_id", "name", "email", "phone"]
+        names = ["id", "created_at", "device_id", "first_name", "last_name", "name", "email"]
+        names.append("phone")
         names.extend(f"interest_{key}" for key in self.interests)
         for key in self.consents:
-            names.extend((f"consent_{key}", f"consent_{key}_wording"))
-        names.extend(("donation_ref", "content_version"))
+            names.extend((f"consent_{key}", f"consent_{key}_basis", f"consent_{key}_wording"))
+        names.extend(("language", "donation_ref", "content_version", "withdrawn_at"))
         return [neutralise(name) for name in names]
 
     def cells(self, r: SignupRecord) -> list[str]:
         """One row, neutralised: the only place CSV and XLSX cells come from.
 
-        yes/no/blank flags are ours and safe, and so are id and created_at (a
-        UUID and a canonical UTC time, checked where every record enters: the
-        form and import). Every other cell goes through neutralise; the values
-        that repeat on most rows (device, wording, version) through a cache.
+        yes/no/blank flags are ours and safe, and so are id, created_at and
+        withdrawn_at (a UUID and canonical UTC times, checked where every record
+        enters: the form and import). Every other cell goes through neutralise; the
+        values that repeat on most rows (device, wording, version) through a cache.
         """
         n = neutralise
         cache = self._wording
@@ -315,26 +316,30 @@ class _Columns:
                 safe = cache[text] = n(text)
             return safe
 
-        row = [r.id, r.created_at, repeated(r.device_id), n(r.name)]
+        row = [r.id, r.created_at, repeated(r.device_id)]
+        row.extend(n(value) if value else "" for value in (r.first_name, r.last_name, r.name))
         row.append(n(r.email) if r.email else "")
         row.append(n(r.phone) if r.phone else "")
         chosen = r.interests
         row.extend(["yes" if key in chosen else "" for key in self.interests])
-        consents, wording = r.consents, r.consent_text
+        consents, basis, wording = r.consents, r.consent_basis, r.consent_text
         for key in self.consents:
             granted = consents.get(key)
             row.append("" if granted is None else "yes" if granted else "no")
+            row.append(repeated(basis.get(key, "")))
             row.append(repeated(wording.get(key, "")))
+        row.append(repeated(r.language))
         row.append(n(r.donation_ref))
         row.append(repeated(r.content_version))
+        row.append(r.withdrawn_at or "")
         return row
 
     def widths(self) -> list[int]:
         return [
-            *(38, 26, 14, 28, 32, 18),
+            *(38, 26, 14, 18, 18, 28, 32, 18),
             *([14] * len(self.interests)),
-            *([12, 60] * len(self.consents)),
-            *(14, 16),
+            *([12, 12, 60] * len(self.consents)),
+            *(10, 14, 16, 26),
         ]
 
 

@@ -22,6 +22,11 @@ EMAIL_MAX = 254
 PHONE_REGIONS = ("GB", "IE")  # a festival in Northern Ireland: both kinds of national number
 REF_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud or typed safely
 REF_LENGTH = 6
+DEFAULT_LANGUAGE = "en"
+CONSENT = "consent"
+SOFT_OPT_IN = "soft_opt_in"
+CONSENT_BASES = (CONSENT, SOFT_OPT_IN)
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Z]{2})?")
 
 # Bidi embeddings, overrides and isolates can reorder how a name displays in a
 # spreadsheet; zero-width joiners stay, as scripts and emoji need them.
@@ -192,12 +197,17 @@ def parse_iso(text: str) -> datetime:
 
 @dataclass(frozen=True)
 class SignupRecord:
-    """One sign-up, as stored, exported, imported and synced."""
+    """One sign-up, as stored, exported, imported and synced.
+
+    A withdrawal marker (`withdrawn_at` set) keeps the id, reference, time and kiosk
+    so the office can erase its copy; every personal field is None and the choices
+    are empty.
+    """
 
     id: str
     created_at: str
     device_id: str
-    name: str
+    name: str | None
     email: str | None
     phone: str | None
     interests: tuple[str, ...]
@@ -205,6 +215,25 @@ class SignupRecord:
     consent_text: dict[str, str]
     donation_ref: str
     content_version: str
+    # Defaults keep records built from the older shape valid: the name splits at its
+    # last space, every channel's basis is opt-in consent, the language English.
+    first_name: str | None = None
+    last_name: str | None = None
+    consent_basis: dict[str, str] = field(default_factory=dict)
+    language: str = DEFAULT_LANGUAGE
+    withdrawn_at: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.first_name is None and self.name is not None:
+            first, last = split_name(self.name)
+            object.__setattr__(self, "first_name", first)
+            object.__setattr__(self, "last_name", last)
+        if not self.consent_basis and self.consents:
+            object.__setattr__(self, "consent_basis", dict.fromkeys(self.consents, CONSENT))
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     def to_json(self) -> dict[str, Any]:
         """The canonical JSON object (stable key order)."""
@@ -213,14 +242,19 @@ class SignupRecord:
             "id": self.id,
             "created_at": self.created_at,
             "device_id": self.device_id,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
             "name": self.name,
             "email": self.email,
             "phone": self.phone,
             "interests": list(self.interests),
             "consents": dict(self.consents),
+            "consent_basis": dict(self.consent_basis),
             "consent_text": dict(self.consent_text),
+            "language": self.language,
             "donation_ref": self.donation_ref,
             "content_version": self.content_version,
+            "withdrawn_at": self.withdrawn_at,
         }
 
     @classmethod
@@ -228,7 +262,7 @@ class SignupRecord:
         """A record read back from the kiosk's own database, validated when it was saved.
 
         Skips the frozen dataclass __init__ (ten times slower): exporting
-        100,000 sign-ups builds 100,000 of these.
+        100,000 sign-ups builds 100,000 of these. `fields` must name every field.
         """
         record = object.__new__(cls)
         record.__dict__.update(fields)
@@ -236,63 +270,134 @@ class SignupRecord:
 
     @classmethod
     def from_json(cls, data: Any) -> SignupRecord:
-        """Validate a canonical JSON object from another kiosk; raises ValueError."""
+        """Validate a canonical JSON object from another kiosk; raises ValueError.
+
+        Accepts the older shape too (one `name`, no basis, language or withdrawal).
+        """
         if not isinstance(data, dict):
             raise ValueError("expected a JSON object")
-        missing = [k for k in _FIELDS if k not in data]
+        missing = [k for k in _REQUIRED if k not in data]
         if missing:
             raise ValueError(f"missing {', '.join(missing)}")
         unknown = sorted(set(data) - set(_FIELDS))
         if unknown:
             raise ValueError(f"unknown field {', '.join(unknown)}")
-        for key in ("id", "created_at", "device_id", "name", "donation_ref", "content_version"):
+        for key in ("id", "created_at", "device_id", "donation_ref", "content_version"):
             if not isinstance(data[key], str):
                 raise ValueError(f"{key}: expected text")
         try:
             uuid.UUID(data["id"])
         except ValueError:
             raise ValueError("id: not a UUID") from None
-        try:
-            canonical_time = iso_ms(parse_iso(data["created_at"]))
-        except ValueError:
-            canonical_time = None
-        if canonical_time != data["created_at"]:
-            # Stored times compare as text ("today", --since): one exact form only.
-            raise ValueError(
-                "created_at: expected UTC with milliseconds, like 2022-07-30T14:03:12.345Z"
-            )
-        if normalise_name(data["name"]) != data["name"]:
-            raise ValueError("name: not normalised")
-        for key, check in (("email", normalise_email), ("phone", normalise_phone)):
-            value = data[key]
-            if value is not None and (not isinstance(value, str) or check(value) != value):
-                raise ValueError(f"{key}: not a valid stored value")
+        for key in ("created_at", "withdrawn_at"):
+            value = data.get(key)
+            if value is None and key == "withdrawn_at":
+                continue
+            if not isinstance(value, str) or _canonical_time(value) != value:
+                # Stored times compare as text ("today", --since): one exact form only.
+                raise ValueError(
+                    f"{key}: expected UTC with milliseconds, like 2022-07-30T14:03:12.345Z"
+                )
+        language = data.get("language", DEFAULT_LANGUAGE)
+        if not isinstance(language, str) or not _LANGUAGE.fullmatch(language):
+            raise ValueError("language: expected a language code like en, ga, pl or uk")
         interests = data["interests"]
         if not isinstance(interests, list) or not all(isinstance(i, str) for i in interests):
             raise ValueError("interests: expected a list of keys")
-        for key in ("consents", "consent_text"):
-            value = data[key]
+        for key in ("consents", "consent_text", "consent_basis"):
+            value = data.get(key, {})
             if not isinstance(value, dict):
                 raise ValueError(f"{key}: expected an object")
         if not all(isinstance(v, bool) for v in data["consents"].values()):
             raise ValueError("consents: expected true or false for each channel")
         if not all(isinstance(v, str) for v in data["consent_text"].values()):
             raise ValueError("consent_text: expected the wording for each channel")
-        return cls(**{**data, "interests": tuple(interests)})
+        basis = data.get("consent_basis") or dict.fromkeys(data["consents"], CONSENT)
+        if not all(v in CONSENT_BASES for v in basis.values()):
+            raise ValueError(f"consent_basis: expected {' or '.join(CONSENT_BASES)}")
+        fields = {**data, "interests": tuple(interests), "consent_basis": basis}
+        fields["language"] = language
+        if data.get("withdrawn_at") is not None:
+            personal = [k for k in PERSONAL_FIELDS if data.get(k) is not None]
+            if personal or interests or data["consents"]:
+                raise ValueError("withdrawn_at: a withdrawal must carry no personal data")
+            fields.update(dict.fromkeys(PERSONAL_FIELDS))
+            return cls(**fields)
+        if not isinstance(data["name"], str) or normalise_name(data["name"]) != data["name"]:
+            raise ValueError("name: not normalised")
+        if "first_name" in data or "last_name" in data:
+            first, last = data.get("first_name"), data.get("last_name")
+            if not isinstance(first, str) or normalise_name(first) != first:
+                raise ValueError("first_name: not normalised")
+            if last is not None and (not isinstance(last, str) or normalise_name(last) != last):
+                raise ValueError("last_name: not normalised")
+            if full_name(first, last) != data["name"]:
+                raise ValueError("name: expected first_name and last_name joined by a space")
+        else:
+            fields["first_name"], fields["last_name"] = split_name(data["name"])
+        for key, check in (("email", normalise_email), ("phone", normalise_phone)):
+            value = data[key]
+            if value is not None and (not isinstance(value, str) or check(value) != value):
+                raise ValueError(f"{key}: not a valid stored value")
+        return cls(**fields)
+
+
+def _canonical_time(text: str) -> str | None:
+    try:
+        return iso_ms(parse_iso(text))
+    except ValueError:
+        return None
+
+
+def split_name(name: str) -> tuple[str, str | None]:
+    """(first, last) from a full name at its last space, as older records are read."""
+    first, space, last = name.rpartition(" ")
+    return (first, last) if space and first else (name, None)
+
+
+def full_name(first: str, last: str | None) -> str:
+    return f"{first} {last}" if last else first
+
+
+def withdrawal_marker(record: SignupRecord, withdrawn_at: str) -> SignupRecord:
+    """What is kept, exported and synced of a withdrawn sign-up: no personal data."""
+    return SignupRecord(
+        id=record.id,
+        created_at=record.created_at,
+        device_id=record.device_id,
+        name=None,
+        email=None,
+        phone=None,
+        interests=(),
+        consents={},
+        consent_text={},
+        donation_ref=record.donation_ref,
+        content_version=record.content_version,
+        first_name=None,
+        last_name=None,
+        consent_basis={},
+        language=record.language,
+        withdrawn_at=withdrawn_at,
+    )
 
 
 _FIELDS = list(SignupRecord.__dataclass_fields__)
+# What a record from any kiosk version carries; the rest have defaults (SPEC 5).
+_REQUIRED = _FIELDS[: _FIELDS.index("first_name")]
+PERSONAL_FIELDS = ("first_name", "last_name", "name", "email", "phone")
 
 
 @dataclass(frozen=True)
 class SignupForm:
     """What the visitor typed and ticked, before validation."""
 
-    name: str
+    first_name: str
     email: str = ""
     phone: str = ""
     interests: tuple[str, ...] = ()
     consents: dict[str, bool] = field(default_factory=dict)
+    last_name: str = ""
+    language: str = DEFAULT_LANGUAGE
 
 
 def required_contacts(form: SignupForm, content: Any) -> tuple[bool, bool]:
@@ -312,9 +417,14 @@ def validate_form(form: SignupForm, content: Any) -> dict[str, InvalidField]:
     problems: dict[str, InvalidField] = {}
     email_needed, phone_needed = required_contacts(form, content)
     try:
-        normalise_name(form.name)
+        normalise_name(form.first_name)
     except InvalidField as exc:
-        problems["name"] = exc
+        problems["first_name"] = exc
+    if form.last_name.strip():
+        try:
+            normalise_name(form.last_name)
+        except InvalidField as exc:
+            problems["last_name"] = exc
     if form.email.strip() or email_needed:
         try:
             normalise_email(form.email)
@@ -339,16 +449,22 @@ def build_record(
     problems = validate_form(form, content)
     if problems:
         raise next(iter(problems.values()))
+    first = normalise_name(form.first_name)
+    last = normalise_name(form.last_name) if form.last_name.strip() else None
     return SignupRecord(
         id=str(uuid.uuid4()),
         created_at=iso_ms(now or utc_now()),
         device_id=device_id,
-        name=normalise_name(form.name),
+        first_name=first,
+        last_name=last,
+        name=full_name(first, last),
         email=normalise_email(form.email) if form.email.strip() else None,
         phone=normalise_phone(form.phone) if form.phone.strip() else None,
         interests=tuple(i.key for i in content.interests if i.key in form.interests),
         consents={c.key: bool(form.consents.get(c.key)) for c in content.consents},
+        consent_basis={c.key: getattr(c, "basis", CONSENT) for c in content.consents},
         consent_text={c.key: c.wording for c in content.consents},
+        language=form.language,
         donation_ref=new_donation_ref(content.links.donation_ref_prefix),
         content_version=content.version,
     )

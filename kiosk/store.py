@@ -9,6 +9,7 @@ read-only connection, which can neither write nor checkpoint. No Qt here.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
 import logging
@@ -24,12 +25,12 @@ from typing import Any, TypeVar
 import sqlite_utils
 
 from kiosk.errors import StorageError
-from kiosk.records import SignupRecord, iso_ms, new_donation_ref, utc_now
+from kiosk.records import CONSENT, SignupRecord, iso_ms, new_donation_ref, utc_now
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 EVENT_KINDS = (
     "slide_shown",
     "engage",
@@ -99,6 +100,52 @@ _MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX events_at ON events(at);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    # First and last name, language, consent basis, withdrawal (SPEC 5). The table is
+    # rebuilt because a withdrawn sign-up's name becomes NULL; old names split at the
+    # last space (rtrim by the name's own non-space characters leaves "first ").
+    2: """
+    CREATE TABLE signups_v2 (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        first_name TEXT,
+        last_name TEXT,
+        name TEXT,
+        email TEXT,
+        phone TEXT,
+        interests TEXT NOT NULL,
+        consents TEXT NOT NULL,
+        consent_basis TEXT NOT NULL,
+        consent_text TEXT NOT NULL,
+        language TEXT NOT NULL DEFAULT 'en',
+        donation_ref TEXT NOT NULL,
+        content_version TEXT NOT NULL,
+        withdrawn_at TEXT,
+        saved_at TEXT NOT NULL
+    );
+    INSERT INTO signups_v2 (
+        seq, id, created_at, device_id, first_name, last_name, name, email, phone,
+        interests, consents, consent_basis, consent_text, language, donation_ref,
+        content_version, withdrawn_at, saved_at)
+    SELECT seq, id, created_at, device_id,
+        CASE WHEN instr(name, ' ') > 0
+             THEN rtrim(rtrim(name, replace(name, ' ', '')), ' ') ELSE name END,
+        CASE WHEN instr(name, ' ') > 0
+             THEN substr(name, length(rtrim(name, replace(name, ' ', ''))) + 1) END,
+        name, email, phone, interests, consents,
+        COALESCE((SELECT json_group_object(key, 'consent') FROM json_each(consents)), '{}'),
+        consent_text, 'en', donation_ref, content_version, NULL, saved_at
+    FROM signups;
+    DROP INDEX signups_created;
+    DROP INDEX signups_ref;
+    DROP TABLE signups;
+    ALTER TABLE signups_v2 RENAME TO signups;
+    CREATE INDEX signups_created ON signups(created_at, id);
+    CREATE INDEX signups_ref ON signups(donation_ref);
+    ALTER TABLE consent_log ADD COLUMN basis TEXT NOT NULL DEFAULT 'consent';
+    ALTER TABLE consent_log ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
     """,
 }
 
@@ -215,27 +262,37 @@ def _row_to_record(row: sqlite3.Row | tuple[Any, ...]) -> SignupRecord:
         id_,
         created_at,
         device_id,
+        first_name,
+        last_name,
         name,
         email,
         phone,
         interests,
         consents,
+        consent_basis,
         consent_text,
+        language,
         donation_ref,
         content_version,
+        withdrawn_at,
     ) = row
     return SignupRecord.from_store(
         id=id_,
         created_at=created_at,
         device_id=device_id,
+        first_name=first_name,
+        last_name=last_name,
         name=name,
         email=email,
         phone=phone,
         interests=_json_tuple(interests),
         consents=dict(_json_dict(consents)),
+        consent_basis=dict(_json_dict(consent_basis)),
         consent_text=dict(_json_dict(consent_text)),
+        language=language,
         donation_ref=donation_ref,
         content_version=content_version,
+        withdrawn_at=withdrawn_at,
     )
 
 
@@ -244,8 +301,9 @@ def _dump(value: Any) -> str:
 
 
 _RECORD_COLUMNS = (
-    "id, created_at, device_id, name, email, phone, interests, consents, consent_text, "
-    "donation_ref, content_version"
+    "id, created_at, device_id, first_name, last_name, name, email, phone, interests, "
+    "consents, consent_basis, consent_text, language, donation_ref, content_version, "
+    "withdrawn_at"
 )
 
 
@@ -326,11 +384,12 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             # Per connection, not per file: a sign-up is durable when COMMIT returns.
             conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA foreign_keys=ON")
             # Overwrite deleted content with zeros (wipe, parked records edited away).
             conn.execute("PRAGMA secure_delete=ON")
             conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_s * 1000)}")
+            # Before foreign keys are on: a migration may rebuild a referenced table.
             self._migrate(conn)
+            conn.execute("PRAGMA foreign_keys=ON")
         except BaseException:
             conn.close()
             raise
@@ -418,13 +477,7 @@ class Store:
                 if not taken:
                     break
                 prefix = rec.donation_ref.rpartition("-")[0]
-                rec = SignupRecord(
-                    **{
-                        **rec.to_json(),
-                        "interests": rec.interests,
-                        "donation_ref": new_donation_ref(prefix),
-                    }
-                )
+                rec = dataclasses.replace(rec, donation_ref=new_donation_ref(prefix))
             self._insert(conn, rec, queue=True)
             return rec
 
@@ -434,24 +487,30 @@ class Store:
         now = self._now()
         conn.execute(
             f"INSERT INTO signups ({_RECORD_COLUMNS}, saved_at) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 rec.id,
                 rec.created_at,
                 rec.device_id,
+                rec.first_name,
+                rec.last_name,
                 rec.name,
                 rec.email,
                 rec.phone,
                 _dump(list(rec.interests)),
                 _dump(rec.consents),
+                _dump(rec.consent_basis),
                 _dump(rec.consent_text),
+                rec.language,
                 rec.donation_ref,
                 rec.content_version,
+                rec.withdrawn_at,
                 now,
             ),
         )
         conn.executemany(
-            "INSERT INTO consent_log VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO consent_log (signup_id, channel, granted, wording, recorded_at, "
+            "device_id, content_version, basis, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     rec.id,
@@ -461,6 +520,8 @@ class Store:
                     rec.created_at,
                     rec.device_id,
                     rec.content_version,
+                    rec.consent_basis.get(channel, CONSENT),
+                    rec.language,
                 )
                 for channel, granted in rec.consents.items()
             ],

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.content import Content
 from kiosk.errors import StorageError
-from kiosk.records import SignupForm, build_record, first_name
+from kiosk.records import SignupForm, build_record
 from kiosk.settings import Settings
 from kiosk.store import Store
 from kiosk.ui.attract import AttractScreen
@@ -252,7 +252,7 @@ class KioskController(QObject):
         self.saved.emit(record)
         self._event("signup_saved")
         self.form.wipe()
-        self.thanks.show_for(first_name(record.name), record.donation_ref)
+        self.thanks.show_for(record.first_name or "", record.donation_ref)
         self.show(State.THANKS)
         self._event("qr_shown", "thank_you")
         if self.sync_worker is not None:

@@ -341,7 +341,7 @@ class SignupScreen(QWidget):
 
     def form(self) -> SignupForm:
         return SignupForm(
-            name=self.name.edit.text(),
+            first_name=self.name.edit.text(),
             email=self.email.edit.text(),
             phone=self.phone.edit.text(),
             interests=tuple(k for k, b in self.interest_boxes.items() if b.isChecked()),
@@ -379,7 +379,7 @@ class SignupScreen(QWidget):
         needs_email, needs_phone = required_contacts(form, self.content)
         self.email.hint.setText("needed for updates" if needs_email else "optional")
         self.phone.hint.setText("needed for texts and calls" if needs_phone else "optional")
-        for f, key in ((self.name, "name"), (self.email, "email"), (self.phone, "phone")):
+        for f, key in ((self.name, "first_name"), (self.email, "email"), (self.phone, "phone")):
             show = (f.touched or self._attempted) and key in problems
             f.show_problem(problems[key].message if show else "")
         self.interest_message.setText(
@@ -393,7 +393,11 @@ class SignupScreen(QWidget):
         self._problems = problems
 
     def _first_problem_widget(self) -> QWidget | None:
-        order = (("name", self.name.edit), ("email", self.email.edit), ("phone", self.phone.edit))
+        order = (
+            ("first_name", self.name.edit),
+            ("email", self.email.edit),
+            ("phone", self.phone.edit),
+        )
         for key, widget in order:
             if key in self._problems:
                 return widget

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("Aoife Murphy", "Seán Ó Briain", "Zoë Quinn"):
             store.save_signup(
                 build_record(
-                    SignupForm(name=name, email="a@example.ie", interests=("prayer",)),
+                    SignupForm(first_name=name, email="a@example.ie", interests=("prayer",)),
                     content,
                     settings.device_id,
                 )
