@@ -11,7 +11,7 @@ import secrets
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import email_validator
@@ -269,10 +269,13 @@ class SignupRecord:
         return record
 
     @classmethod
-    def from_json(cls, data: Any) -> SignupRecord:
+    def from_json(cls, data: Any, *, now: datetime | None = None) -> SignupRecord:
         """Validate a canonical JSON object from another kiosk; raises ValueError.
 
         Accepts the older shape too (one `name`, no basis, language or withdrawal).
+        Every field is held to the record's own bounds (see check_bounds); stored
+        emails and phone numbers are checked for plausibility, not re-validated:
+        validity rules are for new input, and another kiosk already applied them.
         """
         if not isinstance(data, dict):
             raise ValueError("expected a JSON object")
@@ -285,10 +288,8 @@ class SignupRecord:
         for key in ("id", "created_at", "device_id", "donation_ref", "content_version"):
             if not isinstance(data[key], str):
                 raise ValueError(f"{key}: expected text")
-        try:
-            uuid.UUID(data["id"])
-        except ValueError:
-            raise ValueError("id: not a UUID") from None
+        if not _UUID.fullmatch(data["id"]):
+            raise ValueError("id: not a UUID (lower-case, like 3f2c…-…)")
         for key in ("created_at", "withdrawn_at"):
             value = data.get(key)
             if value is None and key == "withdrawn_at":
@@ -312,6 +313,7 @@ class SignupRecord:
             raise ValueError("consents: expected true or false for each channel")
         if not all(isinstance(v, str) for v in data["consent_text"].values()):
             raise ValueError("consent_text: expected the wording for each channel")
+        check_bounds(data, now or utc_now())
         basis = data.get("consent_basis") or dict.fromkeys(data["consents"], CONSENT)
         if not all(v in CONSENT_BASES for v in basis.values()):
             raise ValueError(f"consent_basis: expected {' or '.join(CONSENT_BASES)}")
@@ -335,11 +337,79 @@ class SignupRecord:
                 raise ValueError("name: expected first_name and last_name joined by a space")
         else:
             fields["first_name"], fields["last_name"] = split_name(data["name"])
-        for key, check in (("email", normalise_email), ("phone", normalise_phone)):
+        for key, plausible in (("email", plausible_email), ("phone", _E164.fullmatch)):
             value = data[key]
-            if value is not None and (not isinstance(value, str) or check(value) != value):
+            if value is not None and (not isinstance(value, str) or not plausible(value)):
                 raise ValueError(f"{key}: not a valid stored value")
         return cls(**fields)
+
+
+# Bounds of a stored record (SPEC 5), checked on import: what a kiosk can have made.
+LABEL_MAX = 64  # device ids, references, versions, interest and channel keys
+WORDING_MAX = 2000  # a pack's consent wording is at most 600 characters
+INTERESTS_MAX = 50
+CHANNELS_MAX = 20
+EARLIEST = "2000-01-01T00:00:00.000Z"  # older than any kiosk: a broken clock or a forgery
+FUTURE_SLACK = timedelta(days=1)
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+_WORDING_OK = frozenset("\n")
+
+
+def plausible_email(value: str) -> bool:
+    """A stored address that another kiosk accepted: bounded, one @, a dot in the domain."""
+    if not 3 <= len(value) <= EMAIL_MAX:
+        return False
+    local, at, domain = value.rpartition("@")
+    return (
+        bool(at and local and "." in domain.strip("."))
+        and len(local) <= 64
+        and value.isprintable()
+        and not any(ch.isspace() for ch in value)
+    )
+
+
+def _label(key: str, value: Any, *, min_len: int = 1) -> None:
+    if not isinstance(value, str) or not min_len <= len(value) <= LABEL_MAX:
+        raise ValueError(f"{key}: expected text of {min_len}–{LABEL_MAX} characters")
+    if not value.isprintable():
+        raise ValueError(f"{key}: contains a control or invisible character")
+
+
+def check_bounds(data: dict[str, Any], now: datetime) -> None:
+    """Raise ValueError unless every non-personal field is within a record's own bounds.
+
+    Names, emails and phones are bounded by their own checks; this covers the rest:
+    labels printable and short, wording bounded with no control characters (line
+    breaks allowed), lists and maps bounded in count, times neither absurdly old nor
+    more than a day ahead of `now`.
+    """
+    _label("device_id", data["device_id"])
+    _label("donation_ref", data["donation_ref"])
+    _label("content_version", data["content_version"], min_len=0)
+    latest = iso_ms(now + FUTURE_SLACK)
+    for key in ("created_at", "withdrawn_at"):
+        value = data.get(key)
+        if value is not None and not EARLIEST <= value <= latest:
+            raise ValueError(f"{key}: {value} is not a plausible time (this kiosk's clock?)")
+    interests = data["interests"]
+    if len(interests) > INTERESTS_MAX:
+        raise ValueError(f"interests: more than {INTERESTS_MAX}")
+    for item in interests:
+        _label("interests", item)
+    for key in ("consents", "consent_text", "consent_basis"):
+        value = data.get(key) or {}
+        if len(value) > CHANNELS_MAX:
+            raise ValueError(f"{key}: more than {CHANNELS_MAX} channels")
+        for channel in value:
+            _label(f"{key} channel", channel)
+    for wording in data["consent_text"].values():
+        if len(wording) > WORDING_MAX:
+            raise ValueError(f"consent_text: wording longer than {WORDING_MAX} characters")
+        if not wording.isprintable() and any(
+            unicodedata.category(ch) == "Cc" and ch not in _WORDING_OK for ch in wording
+        ):
+            raise ValueError("consent_text: contains a control character")
 
 
 def _canonical_time(text: str) -> str | None:

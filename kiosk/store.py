@@ -300,6 +300,41 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+IMPORT_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class ImportCount:
+    added: int
+    already_here: int  # ids this kiosk held before the import
+    repeats: int  # ids this same import had already added
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+_dump_memo: dict[str, str] = {}
+
+
+def _dump_cached(value: Any) -> str:
+    """_dump for the few interest lists and consent maps that repeat on every imported row."""
+    key = repr(value)
+    text = _dump_memo.get(key)
+    if text is None:
+        text = _dump(value)
+        if len(_dump_memo) < 1024:
+            _dump_memo[key] = text
+    return text
+
+
 _RECORD_COLUMNS = (
     "id, created_at, device_id, first_name, last_name, name, email, phone, interests, "
     "consents, consent_basis, consent_text, language, donation_ref, content_version, "
@@ -541,23 +576,133 @@ class Store:
     def all_ids(self) -> set[str]:
         return self._read(lambda db: {r[0] for r in db.execute("SELECT id FROM signups")})
 
-    def import_records(self, records: Iterable[SignupRecord]) -> int:
-        """Add records from another kiosk, all or nothing, skipping ids already here.
+    # -- import (another kiosk's records) ------------------------------------------
 
-        Imported records are not queued for sync: their own kiosk syncs them.
+    def import_records(self, records: Iterable[SignupRecord], *, queue: bool = True) -> int:
+        """Add records from another kiosk, all or nothing; returns how many were new."""
+        return self.import_stream(((None, r) for r in records), queue=queue).added
+
+    def import_stream(
+        self,
+        items: Iterable[tuple[Any, SignupRecord]],
+        *,
+        queue: bool = True,
+        on_repeat: Callable[[Any, SignupRecord, SignupRecord], None] | None = None,
+        before_commit: Callable[[], None] | None = None,
+        chunk_size: int = IMPORT_CHUNK,
+    ) -> ImportCount:
+        """Add (tag, record) pairs in ONE transaction, streamed in chunks: all or nothing.
+
+        Ids already here before the import are skipped; an id this same import
+        already added calls `on_repeat(tag, record, stored)` (the tag is the
+        caller's, e.g. a line number). Anything raised while `items` is consumed,
+        or by `before_commit`, rolls everything back. New records are queued for
+        sync (SPEC 9: a kiosk that was never online reaches the office through one
+        that is). Memory stays bounded: no list of records or ids is held.
         """
-        batch = list(records)
 
-        def body(conn: sqlite3.Connection) -> int:
-            added = 0
-            for rec in batch:
-                if conn.execute("SELECT 1 FROM signups WHERE id = ?", (rec.id,)).fetchone():
-                    continue
-                self._insert(conn, rec, queue=False)
-                added += 1
-            return added
+        def body(conn: sqlite3.Connection) -> ImportCount:
+            start = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM signups").fetchone()[0]
+            now = self._now()
+            added = held = repeats = 0
+            for chunk in _chunks(items, chunk_size):
+                a, h, r = self._import_chunk(conn, chunk, start, now, queue, on_repeat)
+                added, held, repeats = added + a, held + h, repeats + r
+            if before_commit is not None:
+                before_commit()
+            return ImportCount(added=added, already_here=held, repeats=repeats)
 
         return self._run(lambda db: self._tx(db, body))
+
+    def _import_chunk(
+        self,
+        conn: sqlite3.Connection,
+        chunk: list[tuple[Any, SignupRecord]],
+        start_seq: int,
+        now: str,
+        queue: bool,
+        on_repeat: Callable[[Any, SignupRecord, SignupRecord], None] | None,
+    ) -> tuple[int, int, int]:
+        """The one insert path of an import (a withdrawal marker for a held id comes here)."""
+        ids = [rec.id for _, rec in chunk]
+        held_seq = dict(
+            conn.execute(
+                f"SELECT id, seq FROM signups WHERE id IN ({','.join('?' * len(ids))})", ids
+            ).fetchall()
+        )
+        fresh: dict[str, SignupRecord] = {}
+        held = repeats = 0
+        for tag, rec in chunk:
+            seq = held_seq.get(rec.id)
+            if seq is not None and seq <= start_seq:
+                held += 1
+                continue
+            if seq is not None or rec.id in fresh:
+                repeats += 1
+                if on_repeat is not None:
+                    earlier = fresh.get(rec.id) or _row_to_record(
+                        conn.execute(
+                            f"SELECT {_RECORD_COLUMNS} FROM signups WHERE id = ?", (rec.id,)
+                        ).fetchone()
+                    )
+                    on_repeat(tag, rec, earlier)
+                continue
+            fresh[rec.id] = rec
+        if not fresh:
+            return 0, held, repeats
+        records = list(fresh.values())
+        # The same columns, in the same order, as _insert.
+        conn.executemany(
+            f"INSERT INTO signups ({_RECORD_COLUMNS}, saved_at) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    rec.id,
+                    rec.created_at,
+                    rec.device_id,
+                    rec.first_name,
+                    rec.last_name,
+                    rec.name,
+                    rec.email,
+                    rec.phone,
+                    _dump_cached(list(rec.interests)),
+                    _dump_cached(rec.consents),
+                    _dump_cached(rec.consent_basis),
+                    _dump_cached(rec.consent_text),
+                    rec.language,
+                    rec.donation_ref,
+                    rec.content_version,
+                    rec.withdrawn_at,
+                    now,
+                )
+                for rec in records
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO consent_log (signup_id, channel, granted, wording, recorded_at, "
+            "device_id, content_version, basis, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    rec.id,
+                    channel,
+                    int(granted),
+                    rec.consent_text.get(channel, ""),
+                    rec.created_at,
+                    rec.device_id,
+                    rec.content_version,
+                    rec.consent_basis.get(channel, CONSENT),
+                    rec.language,
+                )
+                for rec in records
+                for channel, granted in rec.consents.items()
+            ],
+        )
+        if queue:
+            conn.executemany(
+                "INSERT INTO outbox (signup_id, queued_at) VALUES (?, ?)",
+                [(rec.id, now) for rec in records],
+            )
+        return len(records), held, repeats
 
     def last_seq(self) -> int:
         """The newest sign-up's insertion number (0 when empty): an export's snapshot."""
