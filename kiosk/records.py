@@ -6,6 +6,7 @@ Used by the form, the store, export, import and sync alike. No Qt here.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import secrets
 import unicodedata
@@ -279,22 +280,21 @@ class SignupRecord:
         """
         if not isinstance(data, dict):
             raise ValueError("expected a JSON object")
-        missing = [k for k in _REQUIRED if k not in data]
-        if missing:
-            raise ValueError(f"missing {', '.join(missing)}")
-        unknown = sorted(set(data) - set(_FIELDS))
-        if unknown:
-            raise ValueError(f"unknown field {', '.join(unknown)}")
+        keys = data.keys()
+        if not keys >= _REQUIRED_SET:
+            raise ValueError(f"missing {', '.join(k for k in _REQUIRED if k not in data)}")
+        if not keys <= _FIELD_SET:
+            raise ValueError(f"unknown field {', '.join(sorted(keys - _FIELD_SET))}")
         for key in ("id", "created_at", "device_id", "donation_ref", "content_version"):
             if not isinstance(data[key], str):
                 raise ValueError(f"{key}: expected text")
         if not _UUID.fullmatch(data["id"]):
             raise ValueError("id: not a UUID (lower-case, like 3f2c…-…)")
-        for key in ("created_at", "withdrawn_at"):
-            value = data.get(key)
-            if value is None and key == "withdrawn_at":
+        withdrawn_at = data.get("withdrawn_at")
+        for key, value in (("created_at", data["created_at"]), ("withdrawn_at", withdrawn_at)):
+            if key == "withdrawn_at" and value is None:
                 continue
-            if not isinstance(value, str) or _canonical_time(value) != value:
+            if not isinstance(value, str) or not _is_canonical_time(value):
                 # Stored times compare as text ("today", --since): one exact form only.
                 raise ValueError(
                     f"{key}: expected UTC with milliseconds, like 2022-07-30T14:03:12.345Z"
@@ -305,43 +305,87 @@ class SignupRecord:
         interests = data["interests"]
         if not isinstance(interests, list) or not all(isinstance(i, str) for i in interests):
             raise ValueError("interests: expected a list of keys")
-        for key in ("consents", "consent_text", "consent_basis"):
-            value = data.get(key, {})
+        consents, consent_text = data["consents"], data["consent_text"]
+        basis = data.get("consent_basis", {})
+        for key, value in (
+            ("consents", consents),
+            ("consent_text", consent_text),
+            ("consent_basis", basis),
+        ):
             if not isinstance(value, dict):
                 raise ValueError(f"{key}: expected an object")
-        if not all(isinstance(v, bool) for v in data["consents"].values()):
+        if not all(isinstance(v, bool) for v in consents.values()):
             raise ValueError("consents: expected true or false for each channel")
-        if not all(isinstance(v, str) for v in data["consent_text"].values()):
+        if not all(isinstance(v, str) for v in consent_text.values()):
             raise ValueError("consent_text: expected the wording for each channel")
         check_bounds(data, now or utc_now())
-        basis = data.get("consent_basis") or dict.fromkeys(data["consents"], CONSENT)
+        basis = basis or dict.fromkeys(consents, CONSENT)
         if not all(v in CONSENT_BASES for v in basis.values()):
             raise ValueError(f"consent_basis: expected {' or '.join(CONSENT_BASES)}")
-        fields = {**data, "interests": tuple(interests), "consent_basis": basis}
-        fields["language"] = language
-        if data.get("withdrawn_at") is not None:
+        fields = {
+            **data,
+            "interests": tuple(interests),
+            "consent_basis": basis,
+            "language": language,
+            "withdrawn_at": withdrawn_at,
+        }
+        if withdrawn_at is not None:
             personal = [k for k in PERSONAL_FIELDS if data.get(k) is not None]
-            if personal or interests or data["consents"]:
+            if personal or interests or consents:
                 raise ValueError("withdrawn_at: a withdrawal must carry no personal data")
             fields.update(dict.fromkeys(PERSONAL_FIELDS))
-            return cls(**fields)
-        if not isinstance(data["name"], str) or normalise_name(data["name"]) != data["name"]:
+            return cls.from_store(**fields)
+        name = data["name"]
+        if not isinstance(name, str) or not _is_normalised_name(name):
             raise ValueError("name: not normalised")
         if "first_name" in data or "last_name" in data:
             first, last = data.get("first_name"), data.get("last_name")
-            if not isinstance(first, str) or normalise_name(first) != first:
+            if not isinstance(first, str) or not _is_normalised_name(first):
                 raise ValueError("first_name: not normalised")
-            if last is not None and (not isinstance(last, str) or normalise_name(last) != last):
+            if last is not None and (not isinstance(last, str) or not _is_normalised_name(last)):
                 raise ValueError("last_name: not normalised")
-            if full_name(first, last) != data["name"]:
+            if full_name(first, last) != name:
                 raise ValueError("name: expected first_name and last_name joined by a space")
+            fields["last_name"] = last
         else:
-            fields["first_name"], fields["last_name"] = split_name(data["name"])
+            fields["first_name"], fields["last_name"] = split_name(name)
         for key, plausible in (("email", plausible_email), ("phone", _E164.fullmatch)):
             value = data[key]
             if value is not None and (not isinstance(value, str) or not plausible(value)):
                 raise ValueError(f"{key}: not a valid stored value")
-        return cls(**fields)
+        # Every field is checked and present: skip the dataclass __init__ (an import
+        # builds 100,000 of these).
+        return cls.from_store(**fields)
+
+
+def _is_normalised_name(text: str) -> bool:
+    """normalise_name(text) == text, quickly for the usual case (raises for too long)."""
+    if (
+        text.isprintable()  # no control, format (bidi) or separator characters but " "
+        and "  " not in text
+        and text == text.strip()
+        and unicodedata.is_normalized("NFC", text)
+    ):
+        if not text:
+            raise InvalidField("name", "Please tell us your name.")
+        if len(text) > NAME_MAX:
+            raise InvalidField("name", f"That name is too long — {NAME_MAX} characters at most.")
+        return True
+    return normalise_name(text) == text
+
+
+_CANONICAL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
+
+
+def _is_canonical_time(text: str) -> bool:
+    """UTC with milliseconds in exactly the form iso_ms writes, and a real date."""
+    if not _CANONICAL_TIME.fullmatch(text):
+        return False
+    try:
+        datetime.fromisoformat(text[:-1])
+    except ValueError:
+        return False
+    return True
 
 
 # Bounds of a stored record (SPEC 5), checked on import: what a kiosk can have made.
@@ -361,11 +405,12 @@ def plausible_email(value: str) -> bool:
     if not 3 <= len(value) <= EMAIL_MAX:
         return False
     local, at, domain = value.rpartition("@")
+    # isprintable() leaves " " as the only whitespace to rule out.
     return (
         bool(at and local and "." in domain.strip("."))
         and len(local) <= 64
         and value.isprintable()
-        and not any(ch.isspace() for ch in value)
+        and " " not in value
     )
 
 
@@ -376,18 +421,28 @@ def _label(key: str, value: Any, *, min_len: int = 1) -> None:
         raise ValueError(f"{key}: contains a control or invisible character")
 
 
+@functools.lru_cache(maxsize=512)
+def _wording_ok(wording: str) -> bool:
+    """Bounded, and no control characters but line breaks (the same few repeat: cached)."""
+    return len(wording) <= WORDING_MAX and (
+        wording.isprintable()
+        or not any(unicodedata.category(ch) == "Cc" and ch not in _WORDING_OK for ch in wording)
+    )
+
+
 def check_bounds(data: dict[str, Any], now: datetime) -> None:
     """Raise ValueError unless every non-personal field is within a record's own bounds.
 
     Names, emails and phones are bounded by their own checks; this covers the rest:
     labels printable and short, wording bounded with no control characters (line
     breaks allowed), lists and maps bounded in count, times neither absurdly old nor
-    more than a day ahead of `now`.
+    more than a day ahead of `now`. The same few labels and wordings repeat on every
+    record of an import, so their checks are cached.
     """
-    _label("device_id", data["device_id"])
-    _label("donation_ref", data["donation_ref"])
-    _label("content_version", data["content_version"], min_len=0)
-    latest = iso_ms(now + FUTURE_SLACK)
+    _check_label("device_id", data["device_id"])
+    _check_label("donation_ref", data["donation_ref"])
+    _check_label("content_version", data["content_version"], 0)
+    latest = _latest(now)
     for key in ("created_at", "withdrawn_at"):
         value = data.get(key)
         if value is not None and not EARLIEST <= value <= latest:
@@ -396,20 +451,33 @@ def check_bounds(data: dict[str, Any], now: datetime) -> None:
     if len(interests) > INTERESTS_MAX:
         raise ValueError(f"interests: more than {INTERESTS_MAX}")
     for item in interests:
-        _label("interests", item)
+        _check_label("interests", item)
     for key in ("consents", "consent_text", "consent_basis"):
         value = data.get(key) or {}
         if len(value) > CHANNELS_MAX:
             raise ValueError(f"{key}: more than {CHANNELS_MAX} channels")
         for channel in value:
-            _label(f"{key} channel", channel)
+            _check_label(key, channel)
     for wording in data["consent_text"].values():
-        if len(wording) > WORDING_MAX:
-            raise ValueError(f"consent_text: wording longer than {WORDING_MAX} characters")
-        if not wording.isprintable() and any(
-            unicodedata.category(ch) == "Cc" and ch not in _WORDING_OK for ch in wording
-        ):
-            raise ValueError("consent_text: contains a control character")
+        if not _wording_ok(wording):
+            raise ValueError(
+                f"consent_text: wording over {WORDING_MAX} characters or with a control character"
+            )
+
+
+def _check_label(key: str, value: Any, min_len: int = 1) -> None:
+    if type(value) is not str or not _label_ok(value, min_len):
+        _label(key, value, min_len=min_len)  # raises, naming what is wrong
+
+
+@functools.lru_cache(maxsize=1024)
+def _label_ok(value: str, min_len: int) -> bool:
+    return min_len <= len(value) <= LABEL_MAX and value.isprintable()
+
+
+@functools.lru_cache(maxsize=4)
+def _latest(now: datetime) -> str:
+    return iso_ms(now + FUTURE_SLACK)
 
 
 def _canonical_time(text: str) -> str | None:
@@ -454,6 +522,8 @@ def withdrawal_marker(record: SignupRecord, withdrawn_at: str) -> SignupRecord:
 _FIELDS = list(SignupRecord.__dataclass_fields__)
 # What a record from any kiosk version carries; the rest have defaults (SPEC 5).
 _REQUIRED = _FIELDS[: _FIELDS.index("first_name")]
+_REQUIRED_SET = frozenset(_REQUIRED)
+_FIELD_SET = frozenset(_FIELDS)
 PERSONAL_FIELDS = ("first_name", "last_name", "name", "email", "phone")
 
 

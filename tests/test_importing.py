@@ -331,3 +331,156 @@ def test_a_killed_import_leaves_all_or_none_of_the_file(tmp_path):
             assert s.check() == "ok"
             assert s.stats().total in (0, count)
     assert killed, "no kill landed inside the import's transaction"
+
+
+# -- hardening: the record's own bounds, hostile files -------------------------------
+
+
+def _bad(**changes: object) -> str:
+    return line(make_record(1).to_json() | changes)
+
+
+NOW = datetime.now(UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (_bad(name="A" * 101), "name: That name is too long"),
+        (_bad(first_name="A" * 101, name="A" * 101 + " Visitor"), "name: That name is too long"),
+        (_bad(email="a" * 250 + "@example.org"), "email: not a valid stored value"),
+        (_bad(email="a b@example.org"), "email: not a valid stored value"),
+        (_bad(name="x" * 50_000_000), "longer than any sign-up"),
+        (_bad(consent_text={"email": "Yes" * 1000}), "consent_text: wording over 2000"),
+        (_bad(consent_text={"email": "Yes\x1b[31m"}), "control character"),
+        (_bad(interests=[f"k{i}" for i in range(51)]), "interests: more than 50"),
+        (_bad(interests=["k" * 65]), "interests: expected text of 1–64"),
+        (_bad(consents={f"c{i}": True for i in range(21)}), "consents: more than 20"),
+        (_bad(id=str(uuid.uuid4()).upper()), "id: not a UUID"),
+        (_bad(id="{" + str(uuid.uuid4()) + "}"), "id: not a UUID"),
+        (_bad(id=str(uuid.uuid4())[:-1] + "\x00"), "id: not a UUID"),
+        (_bad(device_id="tent\x1b]0;pwned\x07"), "device_id: contains a control"),
+        (_bad(device_id="tent\u2028two"), "device_id: contains a control"),
+        (_bad(device_id="t" * 65), "device_id: expected text of 1–64"),
+        (_bad(donation_ref="NH-\x00"), "donation_ref: contains a control"),
+        (_bad(content_version="v\r1"), "content_version: contains a control"),
+        (_bad(created_at="9999-12-31T23:59:59.999Z"), "created_at: 9999-12-31"),
+        (_bad(created_at=iso_ms(NOW + timedelta(days=2))), "not a plausible time"),
+        (_bad(created_at="1970-01-01T00:00:00.000Z"), "not a plausible time"),
+        (_bad(created_at="2022-02-30T00:00:00.000Z"), "created_at: expected UTC"),
+        ('{"id": ' + "9" * 100_000 + "}", "a number far too long"),
+        ('{"a":' * 5000 + "1" + "}" * 5000, "nested too deeply"),
+        ("[" * 100_000, "line 2: not"),
+        (_bad(phone="+0123456789"), "phone: not a valid stored value"),
+        (_bad(phone="+44 28 9012 3456"), "phone: not a valid stored value"),
+        (_bad(withdrawn_at=iso_ms(NOW), name="Someone"), "a withdrawal must carry no personal"),
+    ],
+)
+def test_fields_beyond_a_records_own_bounds_are_refused_by_line(store, tmp_path, text, reason):
+    path = tmp_path / "a.jsonl"
+    path.write_text(line(make_record(0)) + "\n" + text + "\n", encoding="utf-8")
+    with pytest.raises(ImportRefusedError) as caught:
+        import_jsonl(store, path)
+    message = str(caught.value)
+    assert "\nline 2: " in message and reason in message
+    assert len(message) < 2000  # one clean report, not the whole line echoed back
+    assert store.all_ids() == set()
+
+
+def test_a_bad_line_never_prints_a_traceback_from_the_cli(data_dir, tmp_path, capsys):
+    from kiosk.cli import main
+
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"id": ' + "9" * 100_000 + "}\n" + '{"a":' * 5000 + "}\n", encoding="utf-8")
+    assert main(["import", str(path), "--data-dir", str(data_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.count("\n") == 3 and "line 1: not a sign-up" in err and "line 2: not" in err
+
+
+def test_stored_phone_numbers_from_another_kiosk_are_kept_as_they_are(store, tmp_path):
+    """Validity rules are for new input: a number the source kiosk accepted is kept."""
+    odd = [
+        make_record(i, phone=p)
+        for i, p in enumerate(["+12015550123", "+999123456789", "+4412345678"])
+    ]
+    path = write_jsonl(tmp_path / "a.jsonl", [line(r) for r in odd])
+    assert import_jsonl(store, path).added == 3
+    assert [store.get(r.id).phone for r in odd] == [r.phone for r in odd]
+
+
+def test_a_withdrawal_marker_imports(store, tmp_path):
+    from kiosk.records import withdrawal_marker
+
+    marker = withdrawal_marker(make_record(3), iso_ms(NOW))
+    path = write_jsonl(tmp_path / "a.jsonl", [line(make_record(0)), line(marker)])
+    assert import_jsonl(store, path).added == 2
+    assert store.get(marker.id) == marker
+
+
+def test_an_old_shape_record_imports(store, tmp_path):
+    old = {
+        k: v
+        for k, v in make_record(0).to_json().items()
+        if k not in ("first_name", "last_name", "consent_basis", "language", "withdrawn_at")
+    }
+    path = write_jsonl(tmp_path / "a.jsonl", [json.dumps(old, ensure_ascii=False)])
+    assert import_jsonl(store, path).added == 1
+    got = store.get(old["id"])
+    assert (got.first_name, got.last_name, got.language) == ("Visitor", "0", "en")
+    assert got.consent_basis == {"email": "consent", "sms": "consent"}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_is_refused_at_once_and_never_waited_on(store, tmp_path):
+    fifo = tmp_path / "a.jsonl"
+    os.mkfifo(fifo)
+    with pytest.raises(ImportRefusedError, match="not a regular file"):
+        import_jsonl(store, fifo)  # with no writer, an open() for reading would block
+    assert store.all_ids() == set()
+
+
+def test_a_device_is_refused(store):
+    with pytest.raises(ImportRefusedError, match="not a regular file"):
+        import_jsonl(store, Path("/dev/zero"))
+
+
+def test_an_import_then_a_sync_delivers_the_imported_records(store, tmp_path):
+    """A kiosk that was never online reaches the office through one that is."""
+    from kiosk.sync import FolderTarget, SyncEngine
+
+    records = [make_record(i) for i in range(150)]
+    path = write_jsonl(tmp_path / "stick.jsonl", [line(r) for r in records])
+    import_jsonl(store, path)
+    office = tmp_path / "office"
+    office.mkdir()
+    report = SyncEngine(store, FolderTarget(office, "tent-online")).run_once()
+    assert (report.sent, report.pending) == (150, 0)
+    delivered = {
+        json.loads(text)["id"]
+        for batch in office.glob("*.jsonl")
+        for text in batch.read_text(encoding="utf-8").splitlines()
+    }
+    assert delivered == {r.id for r in records}
+    # A second import of the same stick queues nothing again.
+    assert import_jsonl(store, path).added == 0
+    assert store.stats().pending_sync == 0
+
+
+def test_memory_stays_bounded_while_a_large_file_streams_in(store, tmp_path):
+    """Nothing holds the whole file: peak traced allocations stay far below its size."""
+    import tracemalloc
+
+    base = make_record(0).to_json()
+    with (tmp_path / "big.jsonl").open("w", encoding="utf-8") as fh:
+        for i in range(20_000):
+            rec = base | {"id": str(uuid.UUID(int=i + 1, version=4)), "donation_ref": ref(i)}
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    size = (tmp_path / "big.jsonl").stat().st_size
+    tracemalloc.start()
+    try:
+        assert import_jsonl(store, tmp_path / "big.jsonl").added == 20_000
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < size / 2, (peak, size)  # the whole file held would be well over it
