@@ -86,6 +86,7 @@ class Receiver:
     stored: dict[str, dict] = field(default_factory=dict)
     bad_signatures: int = 0
     release: threading.Event = field(default_factory=threading.Event)
+    echo: bytes = b""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def behaviour(self) -> str:
@@ -160,6 +161,7 @@ def _handler(receiver: Receiver):
                 "400": (400, {}, b"bad"),
                 "404": (404, {}, b"no such receiver"),
                 "401": (401, {}, b"bad signature"),
+                "echo": (400, {}, receiver.echo),
             }[what]
             self.send_response(status)
             for name, value in headers.items():
@@ -767,3 +769,233 @@ def test_which_answers_are_retried_and_which_park_the_batch(
     report = SyncEngine(store, http_target(receiver, clock), clock=clock).run_once()
     assert (report.failed, report.parked) == ((2, 0) if retried else (0, 2))
     assert f"HTTP {answer}" in report.last_error
+
+
+# -- a whole-request deadline ---------------------------------------------------------------
+
+
+class Trickler:
+    """A real loopback server that reads the request, then answers one byte at a time."""
+
+    def __init__(self, phase: str, every_s: float = 0.05, max_bytes: int = 2000) -> None:
+        import socket
+
+        self.phase, self.every_s, self.max_bytes = phase, every_s, max_bytes
+        self.stop = threading.Event()
+        self.requests = 0
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(4)
+        self.server.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/signups"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                continue
+            self.requests += 1
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn) -> None:
+        with conn:
+            conn.settimeout(2)
+            data = b""
+            try:
+                while b"\r\n\r\n" not in data:
+                    data += conn.recv(65536)
+                head, _, body = data.partition(b"\r\n\r\n")
+                length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+                while len(body) < length:
+                    body += conn.recv(65536)
+                answer = b'{"accepted": 1}'
+                if self.phase == "headers":
+                    reply = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * self.max_bytes
+                else:
+                    conn.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                        b"Content-Length: %d\r\n\r\n" % (len(answer) + self.max_bytes)
+                    )
+                    reply = b" " * self.max_bytes + answer
+                for i in range(len(reply)):  # bounded: stops after max_bytes or on close
+                    if self.stop.wait(self.every_s):
+                        return
+                    conn.sendall(reply[i : i + 1])
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.stop.set()
+        self.server.close()
+
+
+@pytest.mark.parametrize("phase", ["headers", "body"])
+def test_a_trickling_server_cannot_hold_a_request_past_its_deadline(clock, phase):
+    server = Trickler(phase)
+    target = HttpTarget(server.url, SECRET, 0.5, device_id="tent-test", clock=clock)
+    try:
+        began = time.monotonic()
+        with pytest.raises(RetryableSyncError, match=r"did not finish answering within 0\.5 s"):
+            target.send([make_record(1)])
+        took = time.monotonic() - began
+    finally:
+        target.close()
+        server.close()
+    # Per-read timeouts (0.5 s) never fire at a byte every 0.05 s; the deadline does.
+    assert took < 2.5, f"held for {took:.1f} s"
+
+
+def test_kiosk_sync_ends_at_its_deadline_against_a_trickling_server(data_dir, monkeypatch, capsys):
+    with Store(data_dir / "kiosk.db") as store:
+        fill(store, 3)
+    server = Trickler("body", every_s=0.1)
+    monkeypatch.setenv("KIOSK_SYNC_SECRET", SECRET)
+    monkeypatch.setenv("KIOSK_SYNC_TIMEOUT_S", "1")
+    try:
+        began = time.monotonic()
+        assert _cli(data_dir, "--url", server.url) == 1
+        took = time.monotonic() - began
+    finally:
+        server.close()
+    assert took < 4, f"kiosk sync held for {took:.1f} s"
+    assert "did not finish answering within 1 s" in capsys.readouterr().out
+    # The writer lock is free again: another command can open the data folder.
+    with Store(data_dir / "kiosk.db") as store:
+        assert store.stats().pending_sync == 3
+
+
+# -- certificate and clock errors are named ---------------------------------------------
+
+
+def _https_server(tmp_path: Path):
+    import shutil
+    import ssl
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is needed to make a self-signed certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    rec = Receiver()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(rec))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    return server, f"https://127.0.0.1:{server.server_address[1]}/signups"
+
+
+def test_an_untrusted_certificate_is_named_not_blamed_on_the_network(store, clock, tmp_path):
+    server, url = _https_server(tmp_path)
+    target = HttpTarget(url, SECRET, 5, device_id="tent-test", clock=clock)
+    try:
+        fill(store, 2)
+        report = SyncEngine(store, target, clock=clock).run_once()
+    finally:
+        target.close()
+        server.shutdown()
+        server.server_close()
+    assert report.failed == 2
+    assert "certificate" in report.last_error
+    assert "network up" not in report.last_error
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [(9, "not valid yet"), (10, "has expired, or this kiosk's clock is wrong"), (18, "self")],
+)
+def test_certificate_clock_problems_name_the_clock(code, words):
+    import ssl
+
+    import httpx
+
+    from kiosk.sync import describe_tls_failure
+
+    cause = ssl.SSLCertVerificationError(1, "certificate verify failed")
+    cause.verify_code = code
+    cause.verify_message = {9: "not yet valid", 10: "expired", 18: "self-signed certificate"}[code]
+    try:
+        try:
+            raise cause
+        except ssl.SSLError as exc:
+            raise httpx.ConnectError("[SSL] certificate verify failed") from exc
+    except httpx.ConnectError as wrapped:
+        text = describe_tls_failure(wrapped, T0)
+    assert words in text
+    if code in (9, 10):
+        assert "2022-07-30 14:00 UTC" in text  # the clock it has, so a volunteer sees it
+
+
+def test_a_refused_signature_with_a_wrong_clock_names_the_clock(store, clock, receiver):
+    # The fake clock says 2022; the receiver's Date header says today.
+    fill(store, 2)
+    receiver.script = ["401"]
+    report = SyncEngine(store, http_target(receiver, clock), clock=clock).run_once()
+    assert report.parked == 2
+    assert "clock is" in report.last_error and "behind" in report.last_error
+    assert "date and time" in report.last_error
+
+
+# -- no URL credentials, query strings or secrets in any log line or message --------------
+
+
+PASSWORD = "hunter2-pw-7Qz"
+TOKEN = "tok-9f8e7d6c5b4a"
+
+
+def test_no_password_token_or_secret_reaches_a_log_or_stderr(
+    data_dir, receiver, monkeypatch, capsys, caplog
+):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("KIOSK_SYNC_SECRET", SECRET)
+    with Store(data_dir / "kiosk.db") as store:
+        fill(store, 3)
+    port = receiver.url.split(":")[2].split("/")[0]
+    secret_url = f"http://kiosk:{PASSWORD}@127.0.0.1:{port}/signups?token={TOKEN}"
+    # Invalid outright, fails, is refused with our own URL quoted back, and works.
+    for bad, code in (
+        (f"https://kiosk:{PASSWORD}@exa mple.org/in?token={TOKEN}", (1, 2)),
+        (f"ftp://kiosk:{PASSWORD}@example.org/in?token={TOKEN}", (2,)),
+        (f"https://kiosk:{PASSWORD}@/in?token={TOKEN}", (2,)),
+        (f"http://kiosk:{PASSWORD}@127.0.0.1:1/in?token={TOKEN}", (1,)),
+    ):
+        assert _cli(data_dir, "--url", bad) in code
+    receiver.script = ["500"]
+    assert _cli(data_dir, "--url", secret_url) == 1
+    receiver.script = ["echo"]
+    receiver.echo = f"bad request to {secret_url} with secret {SECRET}".encode()
+    assert _cli(data_dir, "--url", secret_url) == 1
+    assert _cli(data_dir, "--url", secret_url) == 0
+    out = capsys.readouterr()
+    logs = "\n".join(r.getMessage() for r in caplog.records)
+    files = "".join(
+        p.read_text(encoding="utf-8", errors="replace") for p in data_dir.rglob("*.log*")
+    )
+    everything = "\n".join([out.out, out.err, logs, files])
+    assert "expected an http:// or https:// address" in out.err  # the errors were shown...
+    assert "refused the batch (HTTP 400)" in everything
+    for secret in (PASSWORD, TOKEN, SECRET):  # ...without a secret in any of them
+        assert secret not in everything, secret
+    with Store(data_dir / "kiosk.db") as store:
+        assert PASSWORD not in (store.stats().last_sync_error or "")
+
+
+def test_redact_url_drops_userinfo_and_query_even_when_unparseable():
+    from kiosk.sync import redact_url
+
+    assert redact_url("https://u:p@office.example/in?token=t#f") == "https://…@office.example/in?…"
+    assert redact_url("https://office.example/in") == "https://office.example/in"
+    assert PASSWORD not in redact_url(f"https://kiosk:{PASSWORD}@exa mple/?t={TOKEN}")
+    assert TOKEN not in redact_url(f"nonsense?{TOKEN}")
