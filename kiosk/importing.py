@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import stat
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,14 +68,25 @@ class _Scan:
         self._fh = fh
         self._problems: list[str] = []
         self._bad = 0
+        self._lock = threading.Lock()
         self._now = utc_now()
 
     def problem(self, text: str) -> None:
-        self._bad += 1
-        if len(self._problems) < MAX_REPORTED:
-            self._problems.append(text)
+        with self._lock:  # the reader and the store's writer thread both report
+            self._bad += 1
+            if len(self._problems) < MAX_REPORTED:
+                self._problems.append(text)
 
     def records(self) -> Iterator[tuple[int, SignupRecord]]:
+        try:
+            yield from self._records()
+        except OSError as exc:
+            raise ImportRefusedError(
+                f"nothing was imported: {self.path} could not be read to the end "
+                f"({exc.strerror or type(exc).__name__}) — is the USB stick still plugged in?"
+            ) from None
+
+    def _records(self) -> Iterator[tuple[int, SignupRecord]]:
         for number, raw in _lines(self._fh):
             if raw is None:
                 self.problem(f"line {number}: longer than any sign-up ({MAX_LINE_BYTES:,} bytes)")
@@ -105,8 +117,7 @@ class _Scan:
     def _line_of(self, record_id: str, *, before: int) -> int | None:
         """The first line holding `record_id` (rare: only for a conflicting repeat)."""
         needle = record_id.encode("ascii")
-        with open(self._fh.fileno(), "rb", closefd=False) as again:
-            again.seek(0)
+        with _open_regular(self.path) as again:  # its own handle: the reader goes on
             for number, raw in _lines(again):
                 if number >= before:
                     break

@@ -14,6 +14,7 @@ import functools
 import json
 import logging
 import os
+import queue as queue_module
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -301,8 +302,16 @@ def _dump(value: Any) -> str:
 
 
 IMPORT_CHUNK = 500
+IMPORT_AHEAD = 4  # chunks read ahead of the writer
 IMPORT_CACHE_KIB = 64 * 1024
 _DEFAULT_CACHE = -2000  # SQLite's own default (2 MB)
+
+
+class _End:
+    """The end of an import's chunks (with the reader's error, if it failed)."""
+
+    def __init__(self, error: BaseException | None = None) -> None:
+        self.error = error
 
 
 @dataclass(frozen=True)
@@ -603,6 +612,13 @@ class Store:
         that is). Memory stays bounded: no list of records or ids is held.
         """
 
+        # The calling thread reads and checks the chunks while the writer thread
+        # inserts the previous ones: SQLite's work runs without the GIL, so the two
+        # overlap on a second core. The hand-over queue is short: memory stays bounded.
+        handover: queue_module.Queue[list[tuple[Any, SignupRecord]] | _End] = queue_module.Queue(
+            maxsize=IMPORT_AHEAD
+        )
+
         def body(conn: sqlite3.Connection) -> ImportCount:
             start = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM signups").fetchone()[0]
             # The id-keyed indexes of 100,000 records must stay in memory: once SQLite
@@ -611,9 +627,11 @@ class Store:
             conn.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
             now = self._now()
             added = held = repeats = 0
-            for chunk in _chunks(items, chunk_size):
+            while not isinstance(chunk := handover.get(), _End):
                 a, h, r = self._import_chunk(conn, chunk, start, now, queue, on_repeat)
                 added, held, repeats = added + a, held + h, repeats + r
+            if chunk.error is not None:
+                raise chunk.error
             if before_commit is not None:
                 before_commit()
             return ImportCount(added=added, already_here=held, repeats=repeats)
@@ -625,7 +643,25 @@ class Store:
                 with contextlib.suppress(sqlite3.Error):
                     db.conn.execute(f"PRAGMA cache_size={_DEFAULT_CACHE}")
 
-        return self._run(run)
+        # A failed writer is noticed by the reader (future.done()), which then stops.
+        future = self._submit(run, "import those sign-ups")
+        end = _End()
+        try:
+            for chunk in _chunks(items, chunk_size):
+                while not future.done():
+                    with contextlib.suppress(queue_module.Full):
+                        handover.put(chunk, timeout=0.05)
+                        break
+                if future.done():
+                    break  # the writer failed: its error is raised below
+        except BaseException as exc:
+            end = _End(exc)
+        finally:
+            while not future.done():
+                with contextlib.suppress(queue_module.Full):
+                    handover.put(end, timeout=0.05)
+                    break
+        return future.result()
 
     def _import_chunk(
         self,
