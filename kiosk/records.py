@@ -300,7 +300,7 @@ class SignupRecord:
                     f"{key}: expected UTC with milliseconds, like 2022-07-30T14:03:12.345Z"
                 )
         language = data.get("language", DEFAULT_LANGUAGE)
-        if not isinstance(language, str) or not _LANGUAGE.fullmatch(language):
+        if not isinstance(language, str):
             raise ValueError("language: expected a language code like en, ga, pl or uk")
         interests = data["interests"]
         if not isinstance(interests, list) or not all(isinstance(i, str) for i in interests):
@@ -318,13 +318,19 @@ class SignupRecord:
             raise ValueError("consents: expected true or false for each channel")
         if not all(isinstance(v, str) for v in consent_text.values()):
             raise ValueError("consent_text: expected the wording for each channel")
-        check_bounds(data, now or utc_now())
-        basis = basis or dict.fromkeys(consents, CONSENT)
-        if not all(v in CONSENT_BASES for v in basis.values()):
+        if not all(isinstance(v, str) for v in basis.values()):
             raise ValueError(f"consent_basis: expected {' or '.join(CONSENT_BASES)}")
+        # Every value is now text or a bool, so the shared part can be a dict key.
+        interests, consents, consent_text, basis = _checked_shared(
+            data["device_id"], data["content_version"], language,
+            tuple(interests), consents, consent_text, basis,
+        )  # fmt: skip
+        _check_record_bounds(data, now or utc_now())
         fields = {
             **data,
-            "interests": tuple(interests),
+            "interests": interests,
+            "consents": consents,
+            "consent_text": consent_text,
             "consent_basis": basis,
             "language": language,
             "withdrawn_at": withdrawn_at,
@@ -436,33 +442,91 @@ def check_bounds(data: dict[str, Any], now: datetime) -> None:
     Names, emails and phones are bounded by their own checks; this covers the rest:
     labels printable and short, wording bounded with no control characters (line
     breaks allowed), lists and maps bounded in count, times neither absurdly old nor
-    more than a day ahead of `now`. The same few labels and wordings repeat on every
-    record of an import, so their checks are cached.
+    more than a day ahead of `now`.
     """
-    _check_label("device_id", data["device_id"])
+    _checked_shared(
+        data["device_id"],
+        data["content_version"],
+        data.get("language", DEFAULT_LANGUAGE),
+        tuple(data["interests"]),
+        data["consents"],
+        data["consent_text"],
+        data.get("consent_basis") or {},
+    )
+    _check_record_bounds(data, now)
+
+
+def _check_record_bounds(data: dict[str, Any], now: datetime) -> None:
     _check_label("donation_ref", data["donation_ref"])
-    _check_label("content_version", data["content_version"], 0)
     latest = _latest(now)
     for key in ("created_at", "withdrawn_at"):
         value = data.get(key)
         if value is not None and not EARLIEST <= value <= latest:
             raise ValueError(f"{key}: {value} is not a plausible time (this kiosk's clock?)")
-    interests = data["interests"]
+
+
+_Shared = tuple[tuple[str, ...], dict[str, bool], dict[str, str], dict[str, str]]
+_SHARED_MEMO: dict[tuple[Any, ...], _Shared] = {}
+_SHARED_MEMO_MAX = 512
+
+
+def _checked_shared(
+    device_id: str,
+    content_version: str,
+    language: str,
+    interests: tuple[str, ...],
+    consents: dict[str, bool],
+    consent_text: dict[str, str],
+    basis: dict[str, str],
+) -> _Shared:
+    """Check the parts every record of one kiosk and pack shares; returns them with the
+    basis filled in (older records have none).
+
+    An import of 100,000 records repeats a handful of these: each is checked once,
+    and the records share its objects (records are frozen; nothing mutates them).
+    The values are already known to be text and bools, so the key is exact.
+    """
+    key = (
+        device_id,
+        content_version,
+        language,
+        interests,
+        tuple(consents.items()),
+        tuple(consent_text.items()),
+        tuple(basis.items()),
+    )
+    shared = _SHARED_MEMO.get(key)
+    if shared is not None:
+        return shared
+    _check_label("device_id", device_id)
+    _check_label("content_version", content_version, 0)
+    if not _LANGUAGE.fullmatch(language):
+        raise ValueError("language: expected a language code like en, ga, pl or uk")
     if len(interests) > INTERESTS_MAX:
         raise ValueError(f"interests: more than {INTERESTS_MAX}")
     for item in interests:
         _check_label("interests", item)
-    for key in ("consents", "consent_text", "consent_basis"):
-        value = data.get(key) or {}
+    for name, value in (
+        ("consents", consents),
+        ("consent_text", consent_text),
+        ("consent_basis", basis),
+    ):
         if len(value) > CHANNELS_MAX:
-            raise ValueError(f"{key}: more than {CHANNELS_MAX} channels")
+            raise ValueError(f"{name}: more than {CHANNELS_MAX} channels")
         for channel in value:
-            _check_label(key, channel)
-    for wording in data["consent_text"].values():
+            _check_label(name, channel)
+    for wording in consent_text.values():
         if not _wording_ok(wording):
             raise ValueError(
                 f"consent_text: wording over {WORDING_MAX} characters or with a control character"
             )
+    filled = basis or dict.fromkeys(consents, CONSENT)
+    if not all(v in CONSENT_BASES for v in filled.values()):
+        raise ValueError(f"consent_basis: expected {' or '.join(CONSENT_BASES)}")
+    if len(_SHARED_MEMO) >= _SHARED_MEMO_MAX:
+        _SHARED_MEMO.clear()
+    shared = _SHARED_MEMO[key] = (interests, dict(consents), dict(consent_text), dict(filled))
+    return shared
 
 
 def _check_label(key: str, value: Any, min_len: int = 1) -> None:

@@ -21,7 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import sqlite_utils
 
@@ -314,6 +314,56 @@ class _End:
         self.error = error
 
 
+class _Prepared(NamedTuple):
+    """A record ready to insert; its rows are built on the reader's thread."""
+
+    tag: Any
+    record: SignupRecord
+    signup_row: tuple[Any, ...]
+    consent_rows: list[tuple[Any, ...]]
+
+
+def _prepare(tag: Any, rec: SignupRecord, now: str) -> _Prepared:
+    """The rows of one imported record: the same columns, in the same order, as _insert."""
+    return _Prepared(
+        tag,
+        rec,
+        (
+            rec.id,
+            rec.created_at,
+            rec.device_id,
+            rec.first_name,
+            rec.last_name,
+            rec.name,
+            rec.email,
+            rec.phone,
+            _dump_cached(rec.interests),
+            _dump_cached(rec.consents),
+            _dump_cached(rec.consent_basis),
+            _dump_cached(rec.consent_text),
+            rec.language,
+            rec.donation_ref,
+            rec.content_version,
+            rec.withdrawn_at,
+            now,
+        ),
+        [
+            (
+                rec.id,
+                channel,
+                int(granted),
+                rec.consent_text.get(channel, ""),
+                rec.created_at,
+                rec.device_id,
+                rec.content_version,
+                rec.consent_basis.get(channel, CONSENT),
+                rec.language,
+            )
+            for channel, granted in rec.consents.items()
+        ],
+    )
+
+
 @dataclass(frozen=True)
 class ImportCount:
     added: int
@@ -332,17 +382,20 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-_dump_memo: dict[str, str] = {}
+_dump_memo: dict[int, tuple[Any, str]] = {}
 
 
 def _dump_cached(value: Any) -> str:
-    """_dump for the few interest lists and consent maps that repeat on every imported row."""
-    key = repr(value)
-    text = _dump_memo.get(key)
-    if text is None:
-        text = _dump(value)
-        if len(_dump_memo) < 1024:
-            _dump_memo[key] = text
+    """_dump for the interest lists and consent maps an import's records share (the
+    same objects: see records._checked_shared), looked up by identity. The memo holds
+    each object, so its id can't be reused while it is there."""
+    hit = _dump_memo.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    text = _dump(list(value) if isinstance(value, tuple) else value)
+    if len(_dump_memo) >= 1024:
+        _dump_memo.clear()
+    _dump_memo[id(value)] = (value, text)
     return text
 
 
@@ -615,6 +668,7 @@ class Store:
         # The calling thread reads and checks the chunks while the writer thread
         # inserts the previous ones: SQLite's work runs without the GIL, so the two
         # overlap on a second core. The hand-over queue is short: memory stays bounded.
+        now = self._now()
         handover: queue_module.Queue[list[tuple[Any, SignupRecord]] | _End] = queue_module.Queue(
             maxsize=IMPORT_AHEAD
         )
@@ -625,7 +679,6 @@ class Store:
             # spills a dirty page mid-transaction, every later change to it is another
             # copy in the WAL. Bounded (64 MiB), and given back afterwards.
             conn.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
-            now = self._now()
             added = held = repeats = 0
             while not isinstance(chunk := handover.get(), _End):
                 a, h, r = self._import_chunk(conn, chunk, start, now, queue, on_repeat)
@@ -637,17 +690,23 @@ class Store:
             return ImportCount(added=added, already_here=held, repeats=repeats)
 
         def run(db: sqlite_utils.Database) -> ImportCount:
+            # Each chunk inserts its sign-ups before their consent and outbox rows, so
+            # every reference holds by construction: 400,000 foreign-key lookups spared
+            # on the thread that limits an import. (Settable only between transactions.)
+            db.conn.execute("PRAGMA foreign_keys=OFF")
             try:
                 return self._tx(db, body)
             finally:
                 with contextlib.suppress(sqlite3.Error):
                     db.conn.execute(f"PRAGMA cache_size={_DEFAULT_CACHE}")
+                    db.conn.execute("PRAGMA foreign_keys=ON")
 
         # A failed writer is noticed by the reader (future.done()), which then stops.
         future = self._submit(run, "import those sign-ups")
         end = _End()
         try:
-            for chunk in _chunks(items, chunk_size):
+            prepared = (_prepare(tag, rec, now) for tag, rec in items)
+            for chunk in _chunks(prepared, chunk_size):
                 while not future.done():
                     with contextlib.suppress(queue_module.Full):
                         handover.put(chunk, timeout=0.05)
@@ -666,22 +725,23 @@ class Store:
     def _import_chunk(
         self,
         conn: sqlite3.Connection,
-        chunk: list[tuple[Any, SignupRecord]],
+        chunk: list[_Prepared],
         start_seq: int,
         now: str,
         queue: bool,
         on_repeat: Callable[[Any, SignupRecord, SignupRecord], None] | None,
     ) -> tuple[int, int, int]:
         """The one insert path of an import (a withdrawal marker for a held id comes here)."""
-        ids = [rec.id for _, rec in chunk]
+        ids = [p.record.id for p in chunk]
         held_seq = dict(
             conn.execute(
                 f"SELECT id, seq FROM signups WHERE id IN ({','.join('?' * len(ids))})", ids
             ).fetchall()
         )
-        fresh: dict[str, SignupRecord] = {}
+        fresh: dict[str, _Prepared] = {}
         held = repeats = 0
-        for tag, rec in chunk:
+        for prepared in chunk:
+            rec = prepared.record
             seq = held_seq.get(rec.id)
             if seq is not None and seq <= start_seq:
                 held += 1
@@ -689,69 +749,33 @@ class Store:
             if seq is not None or rec.id in fresh:
                 repeats += 1
                 if on_repeat is not None:
-                    earlier = fresh.get(rec.id) or _row_to_record(
-                        conn.execute(
+                    earlier = fresh[rec.id].record if rec.id in fresh else None
+                    if earlier is None:
+                        row = conn.execute(
                             f"SELECT {_RECORD_COLUMNS} FROM signups WHERE id = ?", (rec.id,)
                         ).fetchone()
-                    )
-                    on_repeat(tag, rec, earlier)
+                        earlier = _row_to_record(row)
+                    on_repeat(prepared.tag, rec, earlier)
                 continue
-            fresh[rec.id] = rec
+            fresh[rec.id] = prepared
         if not fresh:
             return 0, held, repeats
-        records = list(fresh.values())
-        # The same columns, in the same order, as _insert.
         conn.executemany(
             f"INSERT INTO signups ({_RECORD_COLUMNS}, saved_at) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    rec.id,
-                    rec.created_at,
-                    rec.device_id,
-                    rec.first_name,
-                    rec.last_name,
-                    rec.name,
-                    rec.email,
-                    rec.phone,
-                    _dump_cached(list(rec.interests)),
-                    _dump_cached(rec.consents),
-                    _dump_cached(rec.consent_basis),
-                    _dump_cached(rec.consent_text),
-                    rec.language,
-                    rec.donation_ref,
-                    rec.content_version,
-                    rec.withdrawn_at,
-                    now,
-                )
-                for rec in records
-            ],
+            [p.signup_row for p in fresh.values()],
         )
         conn.executemany(
             "INSERT INTO consent_log (signup_id, channel, granted, wording, recorded_at, "
             "device_id, content_version, basis, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    rec.id,
-                    channel,
-                    int(granted),
-                    rec.consent_text.get(channel, ""),
-                    rec.created_at,
-                    rec.device_id,
-                    rec.content_version,
-                    rec.consent_basis.get(channel, CONSENT),
-                    rec.language,
-                )
-                for rec in records
-                for channel, granted in rec.consents.items()
-            ],
+            [row for p in fresh.values() for row in p.consent_rows],
         )
         if queue:
             conn.executemany(
                 "INSERT INTO outbox (signup_id, queued_at) VALUES (?, ?)",
-                [(rec.id, now) for rec in records],
+                [(signup_id, now) for signup_id in fresh],
             )
-        return len(records), held, repeats
+        return len(fresh), held, repeats
 
     def last_seq(self) -> int:
         """The newest sign-up's insertion number (0 when empty): an export's snapshot."""
