@@ -681,7 +681,8 @@ class Store:
             conn.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
             added = held = repeats = 0
             while not isinstance(chunk := handover.get(), _End):
-                a, h, r = self._import_chunk(conn, chunk, start, now, queue, on_repeat)
+                top = start + added  # seq counts up by one per row inserted
+                a, h, r = self._import_chunk(conn, chunk, start, top, now, queue, on_repeat)
                 added, held, repeats = added + a, held + h, repeats + r
             if chunk.error is not None:
                 raise chunk.error
@@ -727,44 +728,48 @@ class Store:
         conn: sqlite3.Connection,
         chunk: list[_Prepared],
         start_seq: int,
+        top_seq: int,
         now: str,
         queue: bool,
         on_repeat: Callable[[Any, SignupRecord, SignupRecord], None] | None,
     ) -> tuple[int, int, int]:
-        """The one insert path of an import (a withdrawal marker for a held id comes here)."""
-        ids = [p.record.id for p in chunk]
-        held_seq = dict(
-            conn.execute(
-                f"SELECT id, seq FROM signups WHERE id IN ({','.join('?' * len(ids))})", ids
-            ).fetchall()
-        )
-        fresh: dict[str, _Prepared] = {}
+        """The one insert path of an import (a withdrawal marker for a held id comes here).
+
+        `start_seq` is the newest row before the import, `top_seq` before this chunk.
+        Usually every id is new: one INSERT OR IGNORE says so, with no lookups. When
+        some were ignored, their seq tells held ids (before the import) from repeats.
+        """
+        inserted = conn.executemany(
+            f"INSERT OR IGNORE INTO signups ({_RECORD_COLUMNS}, saved_at) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [p.signup_row for p in chunk],
+        ).rowcount
         held = repeats = 0
-        for prepared in chunk:
-            rec = prepared.record
-            seq = held_seq.get(rec.id)
-            if seq is not None and seq <= start_seq:
-                held += 1
-                continue
-            if seq is not None or rec.id in fresh:
-                repeats += 1
-                if on_repeat is not None:
-                    earlier = fresh[rec.id].record if rec.id in fresh else None
-                    if earlier is None:
-                        row = conn.execute(
-                            f"SELECT {_RECORD_COLUMNS} FROM signups WHERE id = ?", (rec.id,)
-                        ).fetchone()
-                        earlier = _row_to_record(row)
-                    on_repeat(prepared.tag, rec, earlier)
-                continue
-            fresh[rec.id] = prepared
+        if inserted == len(chunk):
+            fresh = {p.record.id: p for p in chunk}
+        else:
+            ids = [p.record.id for p in chunk]
+            seq_of = dict(
+                conn.execute(
+                    f"SELECT id, seq FROM signups WHERE id IN ({','.join('?' * len(ids))})", ids
+                ).fetchall()
+            )
+            fresh = {}
+            for prepared in chunk:
+                rec = prepared.record
+                seq = seq_of.get(rec.id)
+                if seq is None:  # ignored for another reason than its id: never quietly
+                    raise sqlite3.IntegrityError(f"sign-up {rec.id} could not be stored")
+                if seq <= start_seq:
+                    held += 1
+                elif seq > top_seq and rec.id not in fresh:
+                    fresh[rec.id] = prepared
+                else:
+                    repeats += 1
+                    if on_repeat is not None:
+                        on_repeat(prepared.tag, rec, self._imported(conn, rec.id, fresh))
         if not fresh:
             return 0, held, repeats
-        conn.executemany(
-            f"INSERT INTO signups ({_RECORD_COLUMNS}, saved_at) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [p.signup_row for p in fresh.values()],
-        )
         conn.executemany(
             "INSERT INTO consent_log (signup_id, channel, granted, wording, recorded_at, "
             "device_id, content_version, basis, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -776,6 +781,18 @@ class Store:
                 [(signup_id, now) for signup_id in fresh],
             )
         return len(fresh), held, repeats
+
+    @staticmethod
+    def _imported(
+        conn: sqlite3.Connection, signup_id: str, fresh: dict[str, _Prepared]
+    ) -> SignupRecord:
+        """The record this import already added under `signup_id`."""
+        if signup_id in fresh:
+            return fresh[signup_id].record
+        row = conn.execute(
+            f"SELECT {_RECORD_COLUMNS} FROM signups WHERE id = ?", (signup_id,)
+        ).fetchone()
+        return _row_to_record(row)
 
     def last_seq(self) -> int:
         """The newest sign-up's insertion number (0 when empty): an export's snapshot."""

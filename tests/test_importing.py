@@ -490,3 +490,19 @@ def test_memory_stays_bounded_while_a_large_file_streams_in(data_dir, tmp_path):
         peaks.append(peak)
     assert peaks[1] < peaks[0] * 1.5 + 1_000_000, (peaks, sizes)
     assert peaks[1] < sizes[1] / 2, (peaks, sizes)  # the whole file held would be over it
+
+
+def test_held_ids_and_repeats_are_told_apart_across_chunks(store):
+    """The store inserts in chunks; a repeat in a later chunk is still a repeat."""
+    here = make_record(0)
+    store.save_signup(here)
+    first, other = make_record(1), make_record(2)
+    changed = make_record(1, name="Someone Else")
+    seen = []
+    items = [(1, here), (2, first), (3, other), (4, first), (5, changed), (6, make_record(3))]
+    count = store.import_stream(
+        items, on_repeat=lambda tag, rec, earlier: seen.append((tag, rec == earlier)), chunk_size=2
+    )
+    assert (count.added, count.already_here, count.repeats) == (3, 1, 2)
+    assert seen == [(4, True), (5, False)]
+    assert store.stats().total == 4
