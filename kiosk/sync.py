@@ -271,10 +271,9 @@ class SyncEngine:
         streak = int(self.store.meta(STREAK_KEY) or 0)
         if progress:
             progress(0, total)
-        if due_only and self._target_waiting():
-            cancel = threading.Event()
-            cancel.set()  # the target is backing off: no request this pass
-        while not (cancel and cancel.is_set()):
+        # While the target backs off, a scheduled pass sends nothing at all.
+        backing_off = due_only and self._target_waiting()
+        while not backing_off and not (cancel and cancel.is_set()):
             batch = self.store.pending_batch(self.batch_size, due_only=due_only)
             ids = [r.id for r in batch]
             if not batch or seen.intersection(ids):
