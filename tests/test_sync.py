@@ -845,7 +845,7 @@ def test_a_trickling_server_cannot_hold_a_request_past_its_deadline(clock, phase
         target.close()
         server.close()
     # Per-read timeouts (0.5 s) never fire at a byte every 0.05 s; the deadline does.
-    assert took < 2.5, f"held for {took:.1f} s"
+    assert took < 4, f"held for {took:.1f} s"  # without the deadline: ~100 s
 
 
 def test_kiosk_sync_ends_at_its_deadline_against_a_trickling_server(data_dir, monkeypatch, capsys):
@@ -860,7 +860,7 @@ def test_kiosk_sync_ends_at_its_deadline_against_a_trickling_server(data_dir, mo
         took = time.monotonic() - began
     finally:
         server.close()
-    assert took < 4, f"kiosk sync held for {took:.1f} s"
+    assert took < 6, f"kiosk sync held for {took:.1f} s"  # without: ~200 s
     assert "did not finish answering within 1 s" in capsys.readouterr().out
     # The writer lock is free again: another command can open the data folder.
     with Store(data_dir / "kiosk.db") as store:
