@@ -14,6 +14,7 @@ import functools
 import json
 import logging
 import os
+import queue as queue_module
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import sqlite_utils
 
@@ -302,6 +303,104 @@ def _row_to_record(row: sqlite3.Row | tuple[Any, ...]) -> SignupRecord:
 
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+IMPORT_CHUNK = 500
+IMPORT_AHEAD = 4  # chunks read ahead of the writer
+IMPORT_CACHE_KIB = 64 * 1024
+_DEFAULT_CACHE = -2000  # SQLite's own default (2 MB)
+
+
+class _End:
+    """The end of an import's chunks (with the reader's error, if it failed)."""
+
+    def __init__(self, error: BaseException | None = None) -> None:
+        self.error = error
+
+
+class _Prepared(NamedTuple):
+    """A record ready to insert; its rows are built on the reader's thread."""
+
+    tag: Any
+    record: SignupRecord
+    signup_row: tuple[Any, ...]
+    consent_rows: list[tuple[Any, ...]]
+
+
+def _prepare(tag: Any, rec: SignupRecord, now: str) -> _Prepared:
+    """The rows of one imported record: the same columns, in the same order, as _insert."""
+    return _Prepared(
+        tag,
+        rec,
+        (
+            rec.id,
+            rec.created_at,
+            rec.device_id,
+            rec.first_name,
+            rec.last_name,
+            rec.name,
+            rec.email,
+            rec.phone,
+            _dump_cached(rec.interests),
+            _dump_cached(rec.consents),
+            _dump_cached(rec.consent_basis),
+            _dump_cached(rec.consent_text),
+            rec.language,
+            rec.donation_ref,
+            rec.content_version,
+            rec.withdrawn_at,
+            now,
+        ),
+        [
+            (
+                rec.id,
+                channel,
+                int(granted),
+                rec.consent_text.get(channel, ""),
+                rec.created_at,
+                rec.device_id,
+                rec.content_version,
+                rec.consent_basis.get(channel, CONSENT),
+                rec.language,
+            )
+            for channel, granted in rec.consents.items()
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class ImportCount:
+    added: int
+    already_here: int  # ids this kiosk held before the import
+    repeats: int  # ids this same import had already added
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+_dump_memo: dict[int, tuple[Any, str]] = {}
+
+
+def _dump_cached(value: Any) -> str:
+    """_dump for the interest lists and consent maps an import's records share (the
+    same objects: see records._checked_shared), looked up by identity. The memo holds
+    each object, so its id can't be reused while it is there."""
+    hit = _dump_memo.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    text = _dump(list(value) if isinstance(value, tuple) else value)
+    if len(_dump_memo) >= 1024:
+        _dump_memo.clear()
+    _dump_memo[id(value)] = (value, text)
+    return text
 
 
 _RECORD_COLUMNS = (
@@ -609,23 +708,163 @@ class Store:
     def all_ids(self) -> set[str]:
         return self._read(lambda db: {r[0] for r in db.execute("SELECT id FROM signups")})
 
-    def import_records(self, records: Iterable[SignupRecord]) -> int:
-        """Add records from another kiosk, all or nothing, skipping ids already here.
+    # -- import (another kiosk's records) ------------------------------------------
 
-        Imported records are not queued for sync: their own kiosk syncs them.
+    def import_records(self, records: Iterable[SignupRecord], *, queue: bool = True) -> int:
+        """Add records from another kiosk, all or nothing; returns how many were new."""
+        return self.import_stream(((None, r) for r in records), queue=queue).added
+
+    def import_stream(
+        self,
+        items: Iterable[tuple[Any, SignupRecord]],
+        *,
+        queue: bool = True,
+        on_repeat: Callable[[Any, SignupRecord, SignupRecord], None] | None = None,
+        before_commit: Callable[[], None] | None = None,
+        chunk_size: int = IMPORT_CHUNK,
+    ) -> ImportCount:
+        """Add (tag, record) pairs in ONE transaction, streamed in chunks: all or nothing.
+
+        Ids already here before the import are skipped; an id this same import
+        already added calls `on_repeat(tag, record, stored)` (the tag is the
+        caller's, e.g. a line number). Anything raised while `items` is consumed,
+        or by `before_commit`, rolls everything back. New records are queued for
+        sync (SPEC 9: a kiosk that was never online reaches the office through one
+        that is). Memory stays bounded: no list of records or ids is held.
         """
-        batch = list(records)
 
-        def body(conn: sqlite3.Connection) -> int:
-            added = 0
-            for rec in batch:
-                if conn.execute("SELECT 1 FROM signups WHERE id = ?", (rec.id,)).fetchone():
-                    continue
-                self._insert(conn, rec, queue=False)
-                added += 1
-            return added
+        # The calling thread reads and checks the chunks while the writer thread
+        # inserts the previous ones: SQLite's work runs without the GIL, so the two
+        # overlap on a second core. The hand-over queue is short: memory stays bounded.
+        now = self._now()
+        handover: queue_module.Queue[list[tuple[Any, SignupRecord]] | _End] = queue_module.Queue(
+            maxsize=IMPORT_AHEAD
+        )
 
-        return self._run(lambda db: self._tx(db, body))
+        def body(conn: sqlite3.Connection) -> ImportCount:
+            start = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM signups").fetchone()[0]
+            # The id-keyed indexes of 100,000 records must stay in memory: once SQLite
+            # spills a dirty page mid-transaction, every later change to it is another
+            # copy in the WAL. Bounded (64 MiB), and given back afterwards.
+            conn.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
+            added = held = repeats = 0
+            while not isinstance(chunk := handover.get(), _End):
+                top = start + added  # seq counts up by one per row inserted
+                a, h, r = self._import_chunk(conn, chunk, start, top, now, queue, on_repeat)
+                added, held, repeats = added + a, held + h, repeats + r
+            if chunk.error is not None:
+                raise chunk.error
+            if before_commit is not None:
+                before_commit()
+            return ImportCount(added=added, already_here=held, repeats=repeats)
+
+        def run(db: sqlite_utils.Database) -> ImportCount:
+            # Each chunk inserts its sign-ups before their consent and outbox rows, so
+            # every reference holds by construction: 400,000 foreign-key lookups spared
+            # on the thread that limits an import. (Settable only between transactions.)
+            db.conn.execute("PRAGMA foreign_keys=OFF")
+            try:
+                return self._tx(db, body)
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    db.conn.execute(f"PRAGMA cache_size={_DEFAULT_CACHE}")
+                    db.conn.execute("PRAGMA foreign_keys=ON")
+
+        # A failed writer is noticed by the reader (future.done()), which then stops.
+        future = self._submit(run, "import those sign-ups")
+        end = _End()
+        try:
+            # Sealed rows (when sealing is on) but the plain record kept for comparing
+            # repeats: sealing draws a fresh key each time, so two seals never match.
+            prepared = (
+                _prepare(tag, self._sealed(rec), now)._replace(record=rec) for tag, rec in items
+            )
+            for chunk in _chunks(prepared, chunk_size):
+                while not future.done():
+                    with contextlib.suppress(queue_module.Full):
+                        handover.put(chunk, timeout=0.05)
+                        break
+                if future.done():
+                    break  # the writer failed: its error is raised below
+        except BaseException as exc:
+            end = _End(exc)
+        finally:
+            while not future.done():
+                with contextlib.suppress(queue_module.Full):
+                    handover.put(end, timeout=0.05)
+                    break
+        return future.result()
+
+    def _import_chunk(
+        self,
+        conn: sqlite3.Connection,
+        chunk: list[_Prepared],
+        start_seq: int,
+        top_seq: int,
+        now: str,
+        queue: bool,
+        on_repeat: Callable[[Any, SignupRecord, SignupRecord], None] | None,
+    ) -> tuple[int, int, int]:
+        """The one insert path of an import (a withdrawal marker for a held id comes here).
+
+        `start_seq` is the newest row before the import, `top_seq` before this chunk.
+        Usually every id is new: one INSERT OR IGNORE says so, with no lookups. When
+        some were ignored, their seq tells held ids (before the import) from repeats.
+        """
+        inserted = conn.executemany(
+            f"INSERT OR IGNORE INTO signups ({_RECORD_COLUMNS}, saved_at) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [p.signup_row for p in chunk],
+        ).rowcount
+        held = repeats = 0
+        if inserted == len(chunk):
+            fresh = {p.record.id: p for p in chunk}
+        else:
+            ids = [p.record.id for p in chunk]
+            seq_of = dict(
+                conn.execute(
+                    f"SELECT id, seq FROM signups WHERE id IN ({','.join('?' * len(ids))})", ids
+                ).fetchall()
+            )
+            fresh = {}
+            for prepared in chunk:
+                rec = prepared.record
+                seq = seq_of.get(rec.id)
+                if seq is None:  # ignored for another reason than its id: never quietly
+                    raise sqlite3.IntegrityError(f"sign-up {rec.id} could not be stored")
+                if seq <= start_seq:
+                    held += 1
+                elif seq > top_seq and rec.id not in fresh:
+                    fresh[rec.id] = prepared
+                else:
+                    repeats += 1
+                    if on_repeat is not None:
+                        on_repeat(prepared.tag, rec, self._imported(conn, rec.id, fresh))
+        if not fresh:
+            return 0, held, repeats
+        conn.executemany(
+            "INSERT INTO consent_log (signup_id, channel, granted, wording, recorded_at, "
+            "device_id, content_version, basis, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [row for p in fresh.values() for row in p.consent_rows],
+        )
+        if queue:
+            conn.executemany(
+                "INSERT INTO outbox (signup_id, queued_at) VALUES (?, ?)",
+                [(signup_id, now) for signup_id in fresh],
+            )
+        return len(fresh), held, repeats
+
+    @staticmethod
+    def _imported(
+        conn: sqlite3.Connection, signup_id: str, fresh: dict[str, _Prepared]
+    ) -> SignupRecord:
+        """The record this import already added under `signup_id`."""
+        if signup_id in fresh:
+            return fresh[signup_id].record
+        row = conn.execute(
+            f"SELECT {_RECORD_COLUMNS} FROM signups WHERE id = ?", (signup_id,)
+        ).fetchone()
+        return _row_to_record(row)
 
     def last_seq(self) -> int:
         """The newest sign-up's insertion number (0 when empty): an export's snapshot."""
