@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from kiosk.errors import ContentError
+from kiosk.image_checks import image_problem
 from kiosk.pack_checks import (
     LONGEST_NAME,
     LONGEST_REF,
@@ -320,10 +321,20 @@ class _Reader:
             self.problem(
                 path, f"image {_show(name)} not found in {self.folder} or the assets folder"
             )
+        elif not _inside(found, (self.folder, ASSETS_DIR)):
+            # The last good copy keeps the pack folder only: an image elsewhere would
+            # be missing exactly when the fallback is needed.
+            self.problem(
+                path, f"image {_show(name)} is outside the pack folder: copy it into {self.folder}"
+            )
+            return None
         elif found.suffix.lower() not in _IMAGE_SUFFIXES:
             self.problem(path, f"unsupported image type {found.suffix!r} (use SVG, PNG or JPEG)")
         elif found.stat().st_size > _IMAGE_MAX_BYTES:
             self.problem(path, f"image {_show(name)} is over {_IMAGE_MAX_BYTES // 10**6} MB")
+        elif (why := image_problem(found)) is not None:
+            self.problem(path, f"image {_show(name)}: {why}")
+            return None
         return found
 
     def items(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -335,6 +346,15 @@ class _Reader:
             if not isinstance(item, dict):
                 self.problem(f"{key}[{i}]", f"expected a [[{key}]] table, got {_show(item)}")
         return [item for item in value if isinstance(item, dict)]
+
+
+def _inside(path: Path, folders: tuple[Path, ...]) -> bool:
+    """Whether `path`, links followed, is in one of `folders`."""
+    try:
+        real = path.resolve()
+        return any(real.is_relative_to(folder.resolve()) for folder in folders)
+    except (OSError, RuntimeError):
+        return False
 
 
 def _show(value: Any) -> str:
