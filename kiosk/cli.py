@@ -329,8 +329,7 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     print(f"private key written to {args.out} (keep it at the office; back it up; never")
     print("put it on a kiosk: whoever holds it can read every sealed sign-up)")
     print("public key, for privacy.seal_to in each kiosk's settings.toml:")
-    print(pair.public_b64)
-    print(f"(the same key in hex: {pair.public_hex})")
+    print(pair.public_text)
     return 0
 
 
@@ -339,6 +338,10 @@ def cmd_unseal(args: argparse.Namespace) -> int:
 
     result = unseal_file(Path(args.key), Path(args.src), Path(args.dst))
     print(f"opened {result.opened} sealed fields in {result.rows} rows into {result.path}")
+    problem = result.problem()
+    if problem:
+        print(f"kiosk unseal: {problem}", file=sys.stderr)
+        return 1
     return 0
 
 
