@@ -262,6 +262,11 @@ def _print_written(result: ExportResult) -> None:
     print(result.summary())
     if result.companion is not None:
         print(f"wrote the consent import to {result.companion}")
+    if result.withdrawals is not None:
+        print(
+            f"wrote {result.withdrawn} withdrawals to {result.withdrawals}: erase or suppress "
+            "these people in the CRM (they are not in the contact rows)"
+        )
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -77,6 +77,9 @@ class Table:
     sheet: str = "Sign-ups"
     per_channel: bool = False
     suffix: str = ""  # the companion file's name ends with this (before the extension)
+    # "signups": a row per sign-up, withdrawal markers left out (they would be blank
+    # contacts); "withdrawals": a row per withdrawal marker only (the -withdrawals file).
+    rows_for: str = "signups"
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class Layout:
     main: Table | None  # None: the generic, record-driven columns
     companion: Table | None = None
     timezone: str = "local"
+    withdrawals: Table | None = None
 
     @property
     def is_generic(self) -> bool:
@@ -263,7 +267,29 @@ def parse_layout(raw: dict[str, Any], name: str, file: str) -> Layout:
         c.problem("columns", "the generic layout takes its columns from the records; remove them")
     if c.problems:
         raise LayoutError("\n".join(c.problems[:20]))
-    return Layout(name, title, description, source, main, companion, timezone)
+    withdrawals = withdrawals_table(main) if main is not None else None
+    return Layout(name, title, description, source, main, companion, timezone, withdrawals)
+
+
+WITHDRAWALS_SUFFIX = "-withdrawals"
+
+
+def withdrawals_table(main: Table) -> Table:
+    """The `-withdrawals` file every CRM layout writes beside its main file.
+
+    A withdrawal marker has no name, email or phone: as a contact row it would be a
+    blank contact. Here it is a row the office can act on: the id under the header
+    the main file gives it (Raiser's Edge's ImportID, Donorfy's External Key), the
+    donation reference, when the person withdrew (UTC, ISO 8601) and the kiosk.
+    """
+    id_header = next((col.header for col in main.columns if col.field == "id"), "id")
+    columns = (
+        Column(header=id_header, field="id", width=38),
+        Column(header="donation_ref", field="donation_ref", width=14),
+        Column(header="withdrawn_at", field="withdrawn_at", width=26),
+        Column(header="device_id", field="device_id", width=18),
+    )
+    return Table(columns, sheet="Withdrawals", suffix=WITHDRAWALS_SUFFIX, rows_for="withdrawals")
 
 
 def load_layout(name_or_path: str | Path) -> Layout:
@@ -301,10 +327,10 @@ def layout_titles() -> dict[str, str]:
 
 
 def output_names(layout: Layout, path: Path) -> list[Path]:
-    """Every file an export with `layout` writes for `path` (the companion beside it)."""
-    if layout.companion is None:
-        return [path]
-    return [path, path.with_name(f"{path.stem}{layout.companion.suffix}{path.suffix}")]
+    """Every file an export with `layout` may write for `path` (companions beside it;
+    the -withdrawals file only when the export holds a withdrawal)."""
+    extra = [t for t in (layout.companion, layout.withdrawals) if t is not None]
+    return [path, *(path.with_name(f"{path.stem}{t.suffix}{path.suffix}") for t in extra)]
 
 
 def utc_created(text: str) -> datetime:
