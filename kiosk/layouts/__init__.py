@@ -22,6 +22,7 @@ from kiosk.errors import KioskError
 
 LAYOUTS_DIR = Path(__file__).parent
 GENERIC = "generic"
+LAYOUT_MAX_BYTES = 256 * 1024
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _KEY = r"[a-z][a-z0-9_]{0,39}"
 
@@ -144,6 +145,25 @@ def _field_ok(name: str, per_channel: bool) -> str | None:
     return f"unknown field {_show(name)} (use one of {', '.join(known)})"
 
 
+# Directives every platform's strftime handles the same way; `%s` (seconds since
+# 1970, glibc only), `%c` and friends (locale-dependent) are refused.
+DATE_DIRECTIVES = "YmdHMSybB"
+_DATE_FORMAT = re.compile(rf"(?:%[{DATE_DIRECTIVES}]|[^%\x00-\x1f\x7f-\x9f])+")
+
+
+def date_format_problem(fmt: str) -> str | None:
+    """Why `fmt` is not a safe date format, or None."""
+    if len(fmt) > 40:
+        return "too long for a date format (at most 40 characters)"
+    if not _DATE_FORMAT.fullmatch(fmt):
+        shown = ", ".join(f"%{d}" for d in DATE_DIRECTIVES)
+        return (
+            f"a date format uses only {shown} and separators like / - : . or a space "
+            f"(no control characters), got {_show(fmt)}"
+        )
+    return None
+
+
 def _is_bool(name: str, per_channel: bool) -> bool:
     return name.startswith(("interest.", "consent.")) or (per_channel and name == "consent")
 
@@ -183,11 +203,8 @@ def _columns(c: _Checker, raw: Any, path: str, per_channel: bool) -> tuple[Colum
         elif fmt:
             if name not in DATE_FIELDS:
                 c.problem(f"{p}.format", "only created_at, withdrawn_at and phone take a format")
-            else:
-                try:
-                    datetime(2024, 12, 31, 23, 59, 58).strftime(fmt)
-                except ValueError as exc:
-                    c.problem(f"{p}.format", f"not a date format ({exc})")
+            elif (why := date_format_problem(fmt)) is not None:
+                c.problem(f"{p}.format", why)
         words = col.get("words", {})
         if not isinstance(words, dict) or not all(isinstance(v, str) for v in words.values()):
             c.problem(f"{p}.words", 'expected a table of text, like { email = "Email" }')
@@ -304,14 +321,20 @@ def load_layout(name_or_path: str | Path) -> Layout:
             )
     else:
         path = Path(text)
+    from kiosk.regular import read_regular
+
+    # A FIFO or a link to /dev/zero would hang or fill memory: a regular file, capped.
+    data = read_regular(path, LAYOUT_MAX_BYTES, what="layout file", error=LayoutError)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LayoutError(f"{path}: layout file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LayoutError(f"{path}: can't be read ({exc})") from None
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise LayoutError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise LayoutError(f"{path}: not valid TOML: {exc}") from None
+    except (ValueError, RecursionError):
+        raise LayoutError(
+            f"{path}: not valid TOML: a value is too long or nested too deep"
+        ) from None
     return parse_layout(raw, path.stem, str(path))
 
 
