@@ -19,6 +19,7 @@ from kiosk.image_checks import image_problem
 from kiosk.pack_checks import (
     LONGEST_NAME,
     LONGEST_REF,
+    invisible_problem,
     qr_problem,
     read_toml,
     template_problem,
@@ -241,6 +242,8 @@ class _Reader:
             self.problem(path, f"too long ({len(value)} characters, at most {max_len})")
         elif _CONTROL.search(value):
             self.problem(path, "contains a control character (only line breaks may appear)")
+        elif not value.isascii() and (why := invisible_problem(value)) is not None:
+            self.problem(path, why)
         return value
 
     def number(
@@ -292,9 +295,12 @@ class _Reader:
 
     def url(self, data: dict[str, Any], key: str, path: str) -> str:
         value = self.text(data, key, path, max_len=_URL_MAX)
-        parts = urlsplit(value)
-        if value and (parts.scheme not in ("http", "https") or not parts.netloc):
-            self.problem(path, f"expected a web address starting https://, got {_show(value)}")
+        if not value:
+            return value
+        why = url_problem(value)
+        if why is not None:
+            self.problem(path, why)
+            return ""
         return value
 
     def key(self, data: dict[str, Any], path: str, seen: set[str]) -> str:
@@ -346,6 +352,25 @@ class _Reader:
             if not isinstance(item, dict):
                 self.problem(f"{key}[{i}]", f"expected a [[{key}]] table, got {_show(item)}")
         return [item for item in value if isinstance(item, dict)]
+
+
+def url_problem(value: str) -> str | None:
+    """Why `value` is not a plain web address a visitor's phone should open, or None."""
+    expected = f"expected a web address starting https://, got {_show(value)}"
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # ValueError for a port that is not 0-65535
+    except ValueError:
+        return f"{expected} (its host or port is malformed)"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return expected
+    if "@" in parts.netloc:
+        return "a web address must not carry a user name or password (before an @)"
+    if port == 0:
+        return "the address's port must be between 1 and 65535"
+    if any(ch.isspace() for ch in value):
+        return f"{expected} (no spaces)"
+    return None
 
 
 def _inside(path: Path, folders: tuple[Path, ...]) -> bool:

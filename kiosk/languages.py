@@ -21,7 +21,7 @@ from typing import Any
 
 from kiosk.content import BASE_LANGUAGE, CONTENT_FILE, Content, parse_content
 from kiosk.errors import ContentError
-from kiosk.pack_checks import read_toml, tracked, unread_keys
+from kiosk.pack_checks import invisible_problem, read_toml, tracked, unread_keys
 from kiosk.pack_checks import within as _within
 
 BASE_NAME = "English"
@@ -160,6 +160,8 @@ def _load_translation(
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 40 or _CONTROL.search(name):
         problem("name", "expected the language's own name, like Polski (at most 40 characters)")
+    elif (why := invisible_problem(name)) is not None:
+        problem("name", why)
     reviewed = raw.get("reviewed")
     if not isinstance(reviewed, bool):
         problem("reviewed", f"expected true or false, got {_brief(reviewed)}")
