@@ -12,6 +12,7 @@ A PNG, JPEG or WebP must start with its format's signature (a text file named
 
 from __future__ import annotations
 
+import re
 import struct
 from pathlib import Path
 from xml.parsers import expat
@@ -23,6 +24,7 @@ MAX_SVG_DEPTH = 200  # nesting, counting the elements <use> pulls in
 MAX_SVG_BYTES = 5_000_000
 MAX_PIXELS = 50_000_000  # 8K x 6K; QImage would need 200 MB
 _SATURATE = 10**100
+_URL_REF = re.compile(r"url\(\s*['\"]?#([^)'\"\s]+)")
 
 _SIGNATURES = {
     ".png": (b"\x89PNG\r\n\x1a\n",),
@@ -80,7 +82,7 @@ def svg_problem(data: bytes) -> str | None:
     """Why this SVG must not be drawn (a DTD, a <use> bomb, not SVG at all), or None."""
     ids: dict[str, int] = {}
     children: list[list[int]] = []
-    refs: list[str | None] = []
+    refs: list[list[str]] = []
     stack: list[int] = []
     root_name: list[str] = []
 
@@ -94,13 +96,15 @@ def svg_problem(data: bytes) -> str | None:
         if len(stack) >= MAX_SVG_DEPTH:
             raise _Refused(f"nests elements more than {MAX_SVG_DEPTH} deep")
         children.append([])
-        ref = None
+        ref: list[str] = []
         for attr, value in attrs.items():
             attr_local = attr.rsplit(" ", 1)[-1]
             if attr_local == "id":
                 ids.setdefault(value, index)
-            elif attr_local == "href" and local == "use" and value.startswith("#"):
-                ref = value[1:]
+            elif attr_local == "href" and value.startswith("#"):
+                ref.append(value[1:])  # <use>, and gradients or patterns built on others
+            elif "url(" in value:  # fill="url(#p)": a pattern, mask, marker drawn here
+                ref += _URL_REF.findall(value)
         refs.append(ref)
         if stack:
             children[stack[-1]].append(index)
@@ -128,7 +132,8 @@ def svg_problem(data: bytes) -> str | None:
     if root_name != ["svg"]:
         return "is not an SVG file (its root element is not <svg>)"
     try:
-        cost, depth = _expanded(children, [ids.get(r) if r else None for r in refs])
+        targets = [[ids[r] for r in node_refs if r in ids] for node_refs in refs]
+        cost, depth = _expanded(children, targets)
     except _Refused as exc:
         return f"an SVG whose {exc}"
     if cost > MAX_SVG_ELEMENTS:
@@ -136,16 +141,16 @@ def svg_problem(data: bytes) -> str | None:
         if cost >= _SATURATE:
             shown = "more than 10^100"
         return (
-            f"the SVG would draw {shown} shapes (its <use> elements repeat each other; "
-            f"at most {MAX_SVG_ELEMENTS:,})"
+            f"the SVG would draw {shown} shapes (its <use> or url(#...) references repeat "
+            f"each other; at most {MAX_SVG_ELEMENTS:,})"
         )
     if depth > MAX_SVG_DEPTH:
         return f"the SVG's <use> elements nest {depth} deep (at most {MAX_SVG_DEPTH})"
     return None
 
 
-def _expanded(children: list[list[int]], targets: list[int | None]) -> tuple[int, int]:
-    """(shapes drawn, deepest nesting) from the root, following <use> targets.
+def _expanded(children: list[list[int]], targets: list[list[int]]) -> tuple[int, int]:
+    """(shapes drawn, deepest nesting) from the root, following every reference.
 
     Iterative (a chain of 10,000 <use> must not hit Python's recursion limit),
     memoised per element, saturating at 10^100 so a bomb never builds a huge integer.
@@ -160,7 +165,7 @@ def _expanded(children: list[list[int]], targets: list[int | None]) -> tuple[int
         todo: list[tuple[int, bool]] = [(root, False)]
         while todo:
             node, done = todo.pop()
-            nexts = children[node] + ([targets[node]] if targets[node] is not None else [])
+            nexts = children[node] + targets[node]
             if done:
                 total, deepest = 1, 0
                 for child in nexts:
@@ -176,7 +181,7 @@ def _expanded(children: list[list[int]], targets: list[int | None]) -> tuple[int
             todo.append((node, True))
             for child in nexts:
                 if visiting[child]:
-                    raise _Refused("<use> elements refer to each other in a loop")
+                    raise _Refused("<use> or url(#...) references go round in a loop")
                 if cost[child] is None:
                     todo.append((child, False))
     return (cost[0] or 0, depth[0]) if n else (0, 0)

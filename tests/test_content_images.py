@@ -135,3 +135,12 @@ def test_the_last_good_copy_holds_every_image_a_passing_pack_names(pack, tmp_pat
     assert loaded.from_last_good
     kept = loaded.content.slides[11].image
     assert kept is not None and kept.is_file() and (data / "last-good-pack") in kept.parents
+
+
+def test_a_pattern_bomb_through_fill_references_is_refused():
+    parts = ['<svg xmlns="http://www.w3.org/2000/svg"><defs><pattern id="p0"><rect/></pattern>']
+    for level in range(1, 12):
+        rects = f'<rect fill="url(#p{level - 1})"/>' * 10
+        parts.append(f'<pattern id="p{level}">{rects}</pattern>')
+    parts.append("</defs><rect style=\"fill: url('#p11')\"/></svg>")
+    assert "10^11 shapes" in image_checks.svg_problem("".join(parts).encode())
