@@ -91,8 +91,8 @@ def svg_problem(data: bytes) -> str | None:
         if not root_name:
             root_name.append(local)
         index = len(children)
-        if index > 4 * MAX_SVG_ELEMENTS:
-            raise _Refused(f"has more than {4 * MAX_SVG_ELEMENTS:,} elements")
+        if index >= MAX_SVG_ELEMENTS:
+            raise _Refused(f"has more than {MAX_SVG_ELEMENTS:,} elements")
         if len(stack) >= MAX_SVG_DEPTH:
             raise _Refused(f"nests elements more than {MAX_SVG_DEPTH} deep")
         children.append([])
