@@ -201,8 +201,12 @@ class Bench:
         self.raw: dict[str, object] = {}
 
     def data_dir(self, name: str) -> Path:
+        from kiosk.security import has_pin, set_pin
+
         path = self.work / name
         path.mkdir(parents=True, exist_ok=True)
+        if not has_pin(path):
+            set_pin(path, "2468")  # a kiosk with no PIN starts on set-up, not the loop
         return path
 
     def log(self, text: str) -> None:

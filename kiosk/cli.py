@@ -72,6 +72,18 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("set-pin", parents=[common], help="set the admin PIN")
 
+    find = sub.add_parser("find", parents=[common], help="sign-ups by reference or name, masked")
+    find.add_argument("text", metavar="TEXT", help="a reference (NH-7F3KQ2) or part of a name")
+    withdraw = sub.add_parser(
+        "withdraw", parents=[common], help="erase one person's data; the office is told"
+    )
+    withdraw.add_argument("ref", metavar="REF|ID", help="the sign-up's reference or id")
+    poster = sub.add_parser(
+        "poster", parents=[common, content], help="a printable stand poster (PNG or PDF)"
+    )
+    poster.add_argument("--out", required=True, metavar="FILE", help="FILE.png or FILE.pdf")
+    poster.add_argument("--size", choices=("A4", "A5"), default="A4", type=str.upper)
+
     keygen = sub.add_parser("keygen", help="make the office's key pair for sealing")
     keygen.add_argument("--out", required=True, metavar="FILE", help="new private key file")
 
@@ -298,7 +310,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     with Store(settings.db_path, read_only=settings.db_path.exists()) as store:
         stats = store.stats()
     if args.json:
-        print(json.dumps(stats.to_json()))
+        from kiosk.funnel import today_funnel
+
+        with Store(settings.db_path, read_only=settings.db_path.exists()) as store:
+            funnel = today_funnel(store)
+        print(json.dumps({**stats.to_json(), "funnel": funnel.to_json()}))
     else:
         for key, value in stats.to_json().items():
             print(f"{key:>13}: {value if value is not None else '—'}")
@@ -323,6 +339,49 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
             f"couldn't save the PIN: {os_error_reason(exc)}; the PIN is unchanged"
         ) from None
     print("admin PIN set")
+    return 0
+
+
+def cmd_find(args: argparse.Namespace) -> int:
+    from kiosk.finding import find_signups
+    from kiosk.store import Store
+
+    settings = _settings(args)
+    if len(args.text.strip()) < 2:
+        raise SettingsError("type at least two characters of a reference or name")
+    with Store(settings.db_path, read_only=settings.db_path.exists()) as store:
+        found = find_signups(store, args.text)
+    for f in found:
+        contact = f" ({f.contact()})" if f.contact() else ""
+        print(f"{f.line()}{contact}  id {f.id}")
+    if not found:
+        print(f"no sign-up matches {args.text.strip()!r}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    with _store(settings) as store:
+        marker = store.withdraw(args.ref)
+    if marker is None:
+        print(f"kiosk withdraw: no sign-up has the reference or id {args.ref!r}", file=sys.stderr)
+        return 1
+    print(
+        f"withdrew {marker.donation_ref}: the personal data is erased on this kiosk; "
+        "the withdrawal goes to the office with the next export or sync"
+    )
+    return 0
+
+
+def cmd_poster(args: argparse.Namespace) -> int:
+    from kiosk.content import load_content
+    from kiosk.poster import make_poster
+
+    settings = _settings(args)
+    folder = _content_dir(args, settings)
+    out = make_poster(load_content(folder), Path(args.out), size=args.size)
+    print(f"wrote the {args.size} poster to {out}")
     return 0
 
 
@@ -358,6 +417,9 @@ _COMMANDS = {
     "sync": cmd_sync,
     "stats": cmd_stats,
     "set-pin": cmd_set_pin,
+    "find": cmd_find,
+    "withdraw": cmd_withdraw,
+    "poster": cmd_poster,
     "keygen": cmd_keygen,
     "unseal": cmd_unseal,
 }

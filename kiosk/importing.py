@@ -69,6 +69,8 @@ def import_jsonl(store: Store, path: Path) -> ImportResult:
     if problems:
         _refuse(path, problems)
     added = store.import_records(records)
+    for marker in (r for r in records if r.withdrawn):
+        store.apply_withdrawal(marker)  # a withdrawal erases our copy too (SPEC 9)
     skipped = len(records) - added + repeats
     log.info("imported %d sign-ups (%d already here)", added, skipped)
     return ImportResult(added=added, skipped=skipped)

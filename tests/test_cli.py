@@ -203,7 +203,9 @@ def test_stats_json_counts_total_today_pending_and_unexported(data_dir, content,
     save(data_dir, content, VISITORS[:2])
     run(capsys, "export", "--format", "csv", "--out", usb, "--data-dir", data_dir)
     save(data_dir, content, VISITORS[2:])
-    assert stats(capsys, data_dir) == {
+    counts = stats(capsys, data_dir)
+    counts.pop("funnel")  # today's funnel, checked in tests/test_find_cli.py
+    assert counts == {
         "total": 3,
         "today": 3,
         "pending_sync": 3,
