@@ -107,3 +107,17 @@ def test_the_export_command_names_the_withdrawals_file(store, tmp_path, data_dir
     assert code == 0
     printed = capsys.readouterr().out
     assert "wrote 1 withdrawals to" in printed and "d-withdrawals.csv" in printed
+
+
+def test_xlsx_withdrawals_are_a_workbook_of_their_own(store, tmp_path):
+    import zipfile
+
+    tables = bind_for_pack(load_layout("raisers-edge"), DEFAULT_CONTENT_DIR)
+    result = export_signups(store, "xlsx", tmp_path / "re.xlsx", layout=tables)
+    assert result.withdrawals == tmp_path / "re-withdrawals.xlsx"
+    with zipfile.ZipFile(result.withdrawals) as book:
+        assert 'name="Withdrawals"' in book.read("xl/workbook.xml").decode()
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert make_record(1).id in sheet and WITHDRAWN_AT in sheet
+    with zipfile.ZipFile(result.path) as book:
+        assert make_record(1).id not in book.read("xl/worksheets/sheet1.xml").decode()
