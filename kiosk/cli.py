@@ -274,6 +274,11 @@ def _print_written(result: ExportResult) -> None:
     print(result.summary())
     if result.companion is not None:
         print(f"wrote the consent import to {result.companion}")
+    if result.withdrawals is not None:
+        print(
+            f"wrote {result.withdrawn} withdrawals to {result.withdrawals}: erase or suppress "
+            "these people in the CRM (they are not in the contact rows)"
+        )
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -388,8 +393,7 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     print(f"private key written to {args.out} (keep it at the office; back it up; never")
     print("put it on a kiosk: whoever holds it can read every sealed sign-up)")
     print("public key, for privacy.seal_to in each kiosk's settings.toml:")
-    print(pair.public_b64)
-    print(f"(the same key in hex: {pair.public_hex})")
+    print(pair.public_text)
     return 0
 
 
@@ -398,6 +402,10 @@ def cmd_unseal(args: argparse.Namespace) -> int:
 
     result = unseal_file(Path(args.key), Path(args.src), Path(args.dst))
     print(f"opened {result.opened} sealed fields in {result.rows} rows into {result.path}")
+    problem = result.problem()
+    if problem:
+        print(f"kiosk unseal: {problem}", file=sys.stderr)
+        return 1
     return 0
 
 

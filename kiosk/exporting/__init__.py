@@ -53,6 +53,10 @@ class ExportResult:
     unreadable: int = 0
     # A layout's second table (Raiser's Edge's consent import), beside `path`.
     companion: Path | None = None
+    # A CRM layout's `-withdrawals` file (only when the export holds withdrawals):
+    # the people to erase or suppress in the CRM; they are not rows of `path`.
+    withdrawals: Path | None = None
+    withdrawn: int = 0
 
     def summary(self) -> str:
         """One line for a volunteer."""
@@ -115,8 +119,9 @@ def export_signups(
         readers.append(reader)
         return iter(reader)
 
-    main, companion = layout or (None, None)
+    main, *extras = layout or (None,)
     staging = Staging(folder)
+    withdrawn = 0
     try:
         written = _Written(_Progress(progress, total))
         part = staging.file(f"signups.{fmt}")
@@ -126,13 +131,18 @@ def export_signups(
         else:
             base = main or GenericColumns(*columns)
             written = _tabular(fmt, part, staging.path, records, written, base)
-        parts = [(part, "")]
-        if companion is not None and fmt != "jsonl":
-            extra = staging.file(f"companion.{fmt}")
-            _tabular(fmt, extra, staging.path, records, _Written(_Progress(None, -1)), companion)
-            parts.insert(0, (extra, companion.suffix))
+        parts: list[tuple[Path, str, str]] = [(part, "", "main")]
+        for index, table in enumerate(t for t in extras if t is not None and fmt != "jsonl"):
+            extra = staging.file(f"table{index}.{fmt}")
+            rows = _tabular(fmt, extra, staging.path, records, _Written(_Progress(None, -1)), table)
+            kind = getattr(table, "rows_for", "signups")
+            if kind == "withdrawals":
+                withdrawn = rows.count
+                if not withdrawn:
+                    continue  # no withdrawal in this export: no file to act on
+            parts.insert(0, (extra, table.suffix, kind))
         final = target or unique_name(folder, written.device_label(), fmt, now or utc_now())
-        finals = _publish(parts, final)
+        finals = dict(zip([kind for *_, kind in parts], _publish(parts, final), strict=True))
         fsync_dir(folder)
     except OSError as exc:
         log.info("export to %s failed: %s (errno %s)", folder, type(exc).__name__, exc.errno)
@@ -142,7 +152,14 @@ def export_signups(
     damaged = upto is None or any(r.damaged for r in readers)
     unreadable = max(r.unreadable for r in readers)
     result = ExportResult(
-        final, written.count, fmt, damaged, unreadable, finals[0] if len(finals) > 1 else None
+        final,
+        written.count,
+        fmt,
+        damaged,
+        unreadable,
+        finals.get("signups"),
+        finals.get("withdrawals"),
+        withdrawn,
     )
     log.info("exported %d sign-ups as %s to %s", written.count, fmt, final)
     if progress is not None:
@@ -161,14 +178,14 @@ def export_signups(
     return result
 
 
-def _publish(parts: list[tuple[Path, str]], final: Path) -> list[Path]:
+def _publish(parts: list[tuple[Path, str, str]], final: Path) -> list[Path]:
     """Rename each finished part to `final` (with its table's suffix), all or none.
 
     A companion table (Raiser's Edge's consent import) goes first, beside the main
     file, and is taken back if the main file cannot be put in place.
     """
     named = [
-        (part, final.with_name(f"{final.stem}{suffix}{final.suffix}")) for part, suffix in parts
+        (part, final.with_name(f"{final.stem}{suffix}{final.suffix}")) for part, suffix, _ in parts
     ]
     for _part, path in named:
         if path.exists():
@@ -323,9 +340,11 @@ def _write_rows(
                     return record
                 skipped += 1
                 continue
-            for cells in layout.rows(record):
+            rows = layout.rows(record)
+            for cells in rows:
                 sink.row(cells)
-            written.add(record)
+            if rows:  # a CRM layout's withdrawal marker is no contact row
+                written.add(record)
         sink.finish(written.count)
     finally:
         sink.close()
