@@ -7,7 +7,6 @@ in one pass. No Qt here.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,20 +24,13 @@ from kiosk.pack_checks import (
     unread_keys,
     within,
 )
-from kiosk.paths import ASSETS_DIR
+from kiosk.pack_reader import Reader as _Reader
+from kiosk.pack_reader import show
 
 CONTENT_FILE = "content.toml"
 BASE_LANGUAGE = "en"  # content.toml's language; translations are content.<code>.toml
 SLIDE_KINDS = ("story", "stat", "quote", "call-to-action")
-_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
-_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_IMAGE_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg", ".webp"}
-# Control characters garble a screen and are refused by import; a line break may stay.
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CAMPAIGN_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
-_URL_MAX = 400
-_IMAGE_MAX_BYTES = 20_000_000  # a photo for a 4K screen fits; a raw camera file would stall
 
 
 @dataclass(frozen=True)
@@ -195,160 +187,6 @@ def add_query(url: str, params: dict[str, str]) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-class _Reader:
-    """Reads typed values out of the TOML tree, recording a problem per bad key."""
-
-    def __init__(self, file: Path, folder: Path) -> None:
-        self.file = file
-        self.folder = folder
-        self.problems: list[str] = []
-        self.build_codes = True
-        self.may_ignore: frozenset[str] = frozenset()
-
-    def problem(self, path: str, message: str) -> None:
-        path = path if len(path) <= 80 else path[:77] + "..."  # a typo'd key can be huge
-        line = f"{self.file}: {path}: {message}"  # one line: control characters escaped
-        self.problems.append(_ANY_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", line))
-
-    def table(self, data: dict[str, Any], key: str, path: str) -> dict[str, Any]:
-        value = data.get(key, {})
-        if not isinstance(value, dict):
-            self.problem(path, f"expected a table, got {_show(value)}")
-            return {}
-        return value
-
-    def text(
-        self,
-        data: dict[str, Any],
-        key: str,
-        path: str,
-        *,
-        default: str | None = None,
-        max_len: int = 2000,
-    ) -> str:
-        if key not in data:
-            if default is None:
-                self.problem(path, "missing (required text)")
-            return default or ""
-        value = data[key]
-        if not isinstance(value, str):
-            self.problem(path, f"expected text, got {_show(value)}")
-            return ""
-        if default is None and not value.strip():
-            self.problem(path, "must not be empty")
-        if len(value) > max_len:
-            self.problem(path, f"too long ({len(value)} characters, at most {max_len})")
-        elif _CONTROL.search(value):
-            self.problem(path, "contains a control character (only line breaks may appear)")
-        return value
-
-    def number(
-        self,
-        data: dict[str, Any],
-        key: str,
-        path: str,
-        *,
-        default: float | None = None,
-        low: float,
-        high: float,
-        whole: bool = False,
-    ) -> float:
-        """A finite number in [low, high]; on a problem, the default (or `low`), to go on."""
-        fallback = default if default is not None else low
-        if key not in data:
-            if default is None:
-                self.problem(path, "missing (required number)")
-            return fallback
-        value = data[key]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(path, f"expected a number, got {_show(value)}")
-            return fallback
-        if isinstance(value, float) and not math.isfinite(value):
-            self.problem(path, f"expected a finite number, got {value!r}")
-            return fallback
-        if value < low or value > high:
-            shown = f"{value:g}" if abs(value) < 1e15 else "a huge number"
-            self.problem(path, f"must be between {low:g} and {high:g}, got {shown}")
-            return fallback
-        if whole and value != int(value):
-            self.problem(path, f"expected a whole number, got {value:g}")
-            return fallback
-        return float(value)
-
-    def flag(self, data: dict[str, Any], key: str, path: str) -> bool:
-        value = data.get(key, False)
-        if not isinstance(value, bool):
-            self.problem(path, f"expected true or false, got {_show(value)}")
-            return False
-        return value
-
-    def colour(self, data: dict[str, Any], key: str, path: str, default: str) -> str:
-        value = self.text(data, key, path, default=default)
-        if key in data and isinstance(data[key], str) and not _COLOUR.match(value):
-            self.problem(path, f'expected a colour like "#0B2545", got {_show(value)}')
-            return default
-        return value
-
-    def url(self, data: dict[str, Any], key: str, path: str) -> str:
-        value = self.text(data, key, path, max_len=_URL_MAX)
-        parts = urlsplit(value)
-        if value and (parts.scheme not in ("http", "https") or not parts.netloc):
-            self.problem(path, f"expected a web address starting https://, got {_show(value)}")
-        return value
-
-    def key(self, data: dict[str, Any], path: str, seen: set[str]) -> str:
-        value = self.text(data, "key", f"{path}.key")
-        if value and not _KEY.match(value):
-            self.problem(
-                f"{path}.key",
-                f"use a-z, 0-9 and _, starting with a letter; got {_show(value)}",
-            )
-        elif value in seen:
-            self.problem(f"{path}.key", f"duplicate key {_show(value)}")
-        seen.add(value)
-        return value
-
-    def image(self, data: dict[str, Any], key: str, path: str) -> Path | None:
-        if key not in data:
-            return None
-        name = self.text(data, key, path)
-        if not name:
-            return None
-        candidates = [self.folder / name, self.folder / "images" / name, ASSETS_DIR / name]
-        found = next((p for p in candidates if p.is_file()), None)
-        if found is None:
-            self.problem(
-                path, f"image {_show(name)} not found in {self.folder} or the assets folder"
-            )
-        elif found.suffix.lower() not in _IMAGE_SUFFIXES:
-            self.problem(path, f"unsupported image type {found.suffix!r} (use SVG, PNG or JPEG)")
-        elif found.stat().st_size > _IMAGE_MAX_BYTES:
-            self.problem(path, f"image {_show(name)} is over {_IMAGE_MAX_BYTES // 10**6} MB")
-        return found
-
-    def items(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
-        value = data.get(key, [])
-        if not isinstance(value, list):
-            self.problem(key, f"expected a list of [[{key}]] tables, got {_show(value)}")
-            return []
-        for i, item in enumerate(value):
-            if not isinstance(item, dict):
-                self.problem(f"{key}[{i}]", f"expected a [[{key}]] table, got {_show(item)}")
-        return [item for item in value if isinstance(item, dict)]
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
-        return "a huge number"
-    if isinstance(value, str):
-        return '"' + (value if len(value) <= 40 else value[:37] + "...") + '"'
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
-
-
 def load_content(folder: Path, *, language: str | None = None, build_codes: bool = True) -> Content:
     """Load and validate the pack in `folder`; raise ContentError listing every problem.
 
@@ -398,7 +236,7 @@ def export_columns(folder: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def _check_basis(r: _Reader, data: dict[str, Any], p: str, consent: Consent) -> Consent:
     """The legal basis is one PECR allows for the channel; the opt-out box label if soft."""
     if consent.basis not in CONSENT_BASES:
-        r.problem(f"{p}.basis", f"expected consent or soft_opt_in, got {_show(consent.basis)}")
+        r.problem(f"{p}.basis", f"expected consent or soft_opt_in, got {show(consent.basis)}")
         return consent
     if not consent.is_soft_opt_in:
         if "opt_out" in data:
@@ -481,7 +319,7 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
     prefix = r.text(lk, "donation_ref_prefix", "links.donation_ref_prefix", default="", max_len=6)
     if prefix and not re.fullmatch(r"[A-Z0-9]{1,6}", prefix):
         r.problem(
-            "links.donation_ref_prefix", f"use 1–6 capital letters or digits, got {_show(prefix)}"
+            "links.donation_ref_prefix", f"use 1–6 capital letters or digits, got {show(prefix)}"
         )
     links = Links(
         donate_url=r.url(lk, "donate_url", "links.donate_url"),
@@ -495,7 +333,7 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
         p = f"slides[{i}]"
         kind = r.text(s, "kind", f"{p}.kind")
         if kind and kind not in SLIDE_KINDS:
-            r.problem(f"{p}.kind", f"expected one of {', '.join(SLIDE_KINDS)}, got {_show(kind)}")
+            r.problem(f"{p}.kind", f"expected one of {', '.join(SLIDE_KINDS)}, got {show(kind)}")
         is_stat = kind == "stat"
         slides.append(
             Slide(

@@ -21,7 +21,7 @@ from typing import Any
 
 from kiosk.content import BASE_LANGUAGE, CONTENT_FILE, Content, parse_content
 from kiosk.errors import ContentError
-from kiosk.pack_checks import read_toml, tracked, unread_keys
+from kiosk.pack_checks import invisible_problem, read_toml, tracked, unread_keys
 from kiosk.pack_checks import within as _within
 
 BASE_NAME = "English"
@@ -77,6 +77,7 @@ class ContentSet:
     base: Content
     languages: dict[str, Content]
     translations: list[Translation]
+    ignored: list[Path] = field(default_factory=list)  # content.old.toml and the like
 
     @property
     def default(self) -> str:
@@ -88,21 +89,43 @@ class ContentSet:
 
     def warnings(self) -> list[str]:
         """One line per missing or extra key, naming the file and key path."""
-        lines = []
+        lines = [
+            f"ignored {path.name} (not a language file: a translation is "
+            "content.<code>.toml with a code like pl, ga or uk)"
+            for path in self.ignored
+        ]
         for t in self.translations:
             lines += [f"{t.file}: {path}: missing (English will be shown)" for path in t.missing]
             lines += [f"{t.file}: {_clip(p)}: not in {CONTENT_FILE} (ignored)" for p in t.extra]
         return lines
 
 
+# Three letters a backup copy is named with, never a translation.
+_NOT_LANGUAGES = frozenset({"old", "new", "bak", "tmp", "bkp", "cpy", "sav", "dup", "orig"})
+
+
 def translation_files(folder: Path) -> list[tuple[str, Path]]:
-    """(code, file) for every content.<code>.toml in `folder`, sorted by code."""
+    """(code, file) for every content.<code>.toml in `folder` whose code is a language
+    code (pl, ga, uk, pt-BR), sorted by code. `content.old.toml` is not one."""
     found = []
     for path in sorted(Path(folder).glob("content.*.toml")):
         match = _FILE.match(path.name)
-        if match:
+        if match and _is_language(match.group(1)):
             found.append((match.group(1), path))
     return found
+
+
+def ignored_files(folder: Path) -> list[Path]:
+    """content.*.toml files that are not translations (a backup like content.old.toml)."""
+    return sorted(
+        path
+        for path in Path(folder).glob("content.*.toml")
+        if path.is_file() and not ((m := _FILE.match(path.name)) and _is_language(m.group(1)))
+    )
+
+
+def _is_language(code: str) -> bool:
+    return bool(_CODE.match(code)) and code.split("-")[0] not in _NOT_LANGUAGES
 
 
 def load_content_set(folder: Path, *, build_codes: bool = True) -> ContentSet:
@@ -133,7 +156,7 @@ def load_content_set(folder: Path, *, build_codes: bool = True) -> ContentSet:
         )
     if problems:
         raise ContentError(problems)
-    return ContentSet(base, languages, translations)
+    return ContentSet(base, languages, translations, ignored_files(folder))
 
 
 def _load_translation(
@@ -160,6 +183,8 @@ def _load_translation(
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 40 or _CONTROL.search(name):
         problem("name", "expected the language's own name, like Polski (at most 40 characters)")
+    elif (why := invisible_problem(name)) is not None:
+        problem("name", why)
     reviewed = raw.get("reviewed")
     if not isinstance(reviewed, bool):
         problem("reviewed", f"expected true or false, got {_brief(reviewed)}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import string
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -165,4 +166,35 @@ def qr_problem(data: str, *, build: bool = True) -> str | None:
     version = (modules - 17) // 4
     if version > MAX_QR_VERSION:
         return f"needs a version-{version} QR code, too dense to scan from a metre"
+    return None
+
+
+# Joiners some scripts and emoji need between two characters (Devanagari, Persian,
+# family emoji); anywhere else they are invisible noise or a spoofing trick.
+_JOINERS = {"\u200c", "\u200d"}
+_ALLOWED_FORMAT = {"\u00ad"}  # a soft hyphen only shows where a line breaks
+_INVISIBLE_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0"}  # Hangul fillers
+
+
+def invisible_problem(text: str) -> str | None:
+    """Why `text` hides something from a reader (bidi overrides, zero-width and
+    other format characters, line/paragraph separators), or None."""
+    for i, ch in enumerate(text):
+        if ch in _ALLOWED_FORMAT:
+            continue
+        category = unicodedata.category(ch)
+        if ch in _JOINERS:
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
+            if before.isspace() or after.isspace() or before.isascii() or after.isascii():
+                return (
+                    f"contains an invisible joiner U+{ord(ch):04X} that no script here needs "
+                    f"(at character {i + 1})"
+                )
+            continue
+        if category in ("Cf", "Zl", "Zp") or ch in _INVISIBLE_LETTERS:
+            return (
+                f"contains an invisible or text-direction character U+{ord(ch):04X} "
+                f"({unicodedata.name(ch, 'unnamed')}, at character {i + 1}): remove it"
+            )
     return None

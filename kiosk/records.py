@@ -6,11 +6,12 @@ Used by the form, the store, export, import and sync alike. No Qt here.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kiosk.sealing import check_sealed_fields, is_sealed
@@ -283,82 +284,283 @@ class SignupRecord:
         return record
 
     @classmethod
-    def from_json(cls, data: Any) -> SignupRecord:
+    def from_json(cls, data: Any, *, now: datetime | None = None) -> SignupRecord:
         """Validate a canonical JSON object from another kiosk; raises ValueError.
 
         Accepts the older shape too (one `name`, no basis, language or withdrawal).
+        Every field is held to the record's own bounds (see check_bounds); stored
+        emails and phone numbers are checked for plausibility, not re-validated:
+        validity rules are for new input, and another kiosk already applied them.
         """
         if not isinstance(data, dict):
             raise ValueError("expected a JSON object")
-        missing = [k for k in _REQUIRED if k not in data]
-        if missing:
-            raise ValueError(f"missing {', '.join(missing)}")
-        unknown = sorted(set(data) - set(_FIELDS))
-        if unknown:
-            raise ValueError(f"unknown field {', '.join(unknown)}")
+        keys = data.keys()
+        if not keys >= _REQUIRED_SET:
+            raise ValueError(f"missing {', '.join(k for k in _REQUIRED if k not in data)}")
+        if not keys <= _FIELD_SET:
+            raise ValueError(f"unknown field {', '.join(sorted(keys - _FIELD_SET))}")
         for key in ("id", "created_at", "device_id", "donation_ref", "content_version"):
             if not isinstance(data[key], str):
                 raise ValueError(f"{key}: expected text")
-        try:
-            uuid.UUID(data["id"])
-        except ValueError:
-            raise ValueError("id: not a UUID") from None
-        for key in ("created_at", "withdrawn_at"):
-            value = data.get(key)
-            if value is None and key == "withdrawn_at":
+        if not _UUID.fullmatch(data["id"]):
+            raise ValueError("id: not a UUID (lower-case, like 3f2c…-…)")
+        withdrawn_at = data.get("withdrawn_at")
+        for key, value in (("created_at", data["created_at"]), ("withdrawn_at", withdrawn_at)):
+            if key == "withdrawn_at" and value is None:
                 continue
-            if not isinstance(value, str) or _canonical_time(value) != value:
+            if not isinstance(value, str) or not _is_canonical_time(value):
                 # Stored times compare as text ("today", --since): one exact form only.
                 raise ValueError(
                     f"{key}: expected UTC with milliseconds, like 2022-07-30T14:03:12.345Z"
                 )
         language = data.get("language", DEFAULT_LANGUAGE)
-        if not isinstance(language, str) or not _LANGUAGE.fullmatch(language):
+        if not isinstance(language, str):
             raise ValueError("language: expected a language code like en, ga, pl or uk")
         interests = data["interests"]
         if not isinstance(interests, list) or not all(isinstance(i, str) for i in interests):
             raise ValueError("interests: expected a list of keys")
-        for key in ("consents", "consent_text", "consent_basis"):
-            value = data.get(key, {})
+        consents, consent_text = data["consents"], data["consent_text"]
+        basis = data.get("consent_basis", {})
+        for key, value in (
+            ("consents", consents),
+            ("consent_text", consent_text),
+            ("consent_basis", basis),
+        ):
             if not isinstance(value, dict):
                 raise ValueError(f"{key}: expected an object")
-        if not all(isinstance(v, bool) for v in data["consents"].values()):
+        if not all(isinstance(v, bool) for v in consents.values()):
             raise ValueError("consents: expected true or false for each channel")
-        if not all(isinstance(v, str) for v in data["consent_text"].values()):
+        if not all(isinstance(v, str) for v in consent_text.values()):
             raise ValueError("consent_text: expected the wording for each channel")
-        basis = data.get("consent_basis") or dict.fromkeys(data["consents"], CONSENT)
-        if not all(v in CONSENT_BASES for v in basis.values()):
+        if not all(isinstance(v, str) for v in basis.values()):
             raise ValueError(f"consent_basis: expected {' or '.join(CONSENT_BASES)}")
-        fields = {**data, "interests": tuple(interests), "consent_basis": basis}
-        fields["language"] = language
-        if data.get("withdrawn_at") is not None:
+        # Every value is now text or a bool, so the shared part can be a dict key.
+        interests, consents, consent_text, basis = _checked_shared(
+            data["device_id"], data["content_version"], language,
+            tuple(interests), consents, consent_text, basis,
+        )  # fmt: skip
+        _check_record_bounds(data, now or utc_now())
+        fields = {
+            **data,
+            "interests": interests,
+            "consents": consents,
+            "consent_text": consent_text,
+            "consent_basis": basis,
+            "language": language,
+            "withdrawn_at": withdrawn_at,
+        }
+        if withdrawn_at is not None:
             personal = [k for k in PERSONAL_FIELDS if data.get(k) is not None]
-            if personal or interests or data["consents"]:
+            if personal or interests or consents:
                 raise ValueError("withdrawn_at: a withdrawal must carry no personal data")
             fields.update(dict.fromkeys(PERSONAL_FIELDS))
-            return cls(**fields)
+            return cls.from_store(**fields)
         if any(is_sealed(data.get(k)) for k in PERSONAL_FIELDS):
             check_sealed_fields(data)  # a sealing kiosk's record: only the office can open it
             if "first_name" not in data:
                 fields["first_name"], fields["last_name"] = None, None
             return cls(**fields)
-        if not isinstance(data["name"], str) or normalise_name(data["name"]) != data["name"]:
+        name = data["name"]
+        if not isinstance(name, str) or not _is_normalised_name(name):
             raise ValueError("name: not normalised")
         if "first_name" in data or "last_name" in data:
             first, last = data.get("first_name"), data.get("last_name")
-            if not isinstance(first, str) or normalise_name(first) != first:
+            if not isinstance(first, str) or not _is_normalised_name(first):
                 raise ValueError("first_name: not normalised")
-            if last is not None and (not isinstance(last, str) or normalise_name(last) != last):
+            if last is not None and (not isinstance(last, str) or not _is_normalised_name(last)):
                 raise ValueError("last_name: not normalised")
-            if full_name(first, last) != data["name"]:
+            if full_name(first, last) != name:
                 raise ValueError("name: expected first_name and last_name joined by a space")
+            fields["last_name"] = last
         else:
-            fields["first_name"], fields["last_name"] = split_name(data["name"])
-        for key, check in (("email", normalise_email), ("phone", normalise_phone)):
+            fields["first_name"], fields["last_name"] = split_name(name)
+        for key, plausible in (("email", plausible_email), ("phone", _E164.fullmatch)):
             value = data[key]
-            if value is not None and (not isinstance(value, str) or check(value) != value):
+            if value is not None and (not isinstance(value, str) or not plausible(value)):
                 raise ValueError(f"{key}: not a valid stored value")
-        return cls(**fields)
+        # Every field is checked and present: skip the dataclass __init__ (an import
+        # builds 100,000 of these).
+        return cls.from_store(**fields)
+
+
+def _is_normalised_name(text: str) -> bool:
+    """normalise_name(text) == text, quickly for the usual case (raises for too long)."""
+    if (
+        text.isprintable()  # no control, format (bidi) or separator characters but " "
+        and "  " not in text
+        and text == text.strip()
+        and unicodedata.is_normalized("NFC", text)
+    ):
+        if not text:
+            raise InvalidField("name", "Please tell us your name.")
+        if len(text) > NAME_MAX:
+            raise InvalidField("name", f"That name is too long — {NAME_MAX} characters at most.")
+        return True
+    return normalise_name(text) == text
+
+
+_CANONICAL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
+
+
+def _is_canonical_time(text: str) -> bool:
+    """UTC with milliseconds in exactly the form iso_ms writes, and a real date."""
+    if not _CANONICAL_TIME.fullmatch(text):
+        return False
+    try:
+        datetime.fromisoformat(text[:-1])
+    except ValueError:
+        return False
+    return True
+
+
+# Bounds of a stored record (SPEC 5), checked on import: what a kiosk can have made.
+LABEL_MAX = 64  # device ids, references, versions, interest and channel keys
+WORDING_MAX = 2000  # a pack's consent wording is at most 600 characters
+INTERESTS_MAX = 50
+CHANNELS_MAX = 20
+EARLIEST = "2000-01-01T00:00:00.000Z"  # older than any kiosk: a broken clock or a forgery
+FUTURE_SLACK = timedelta(days=1)
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+_WORDING_OK = frozenset("\n")
+
+
+def plausible_email(value: str) -> bool:
+    """A stored address that another kiosk accepted: bounded, one @, a dot in the domain."""
+    if not 3 <= len(value) <= EMAIL_MAX:
+        return False
+    local, at, domain = value.rpartition("@")
+    # isprintable() leaves " " as the only whitespace to rule out.
+    return (
+        bool(at and local and "." in domain.strip("."))
+        and len(local) <= 64
+        and value.isprintable()
+        and " " not in value
+    )
+
+
+def _label(key: str, value: Any, *, min_len: int = 1) -> None:
+    if not isinstance(value, str) or not min_len <= len(value) <= LABEL_MAX:
+        raise ValueError(f"{key}: expected text of {min_len}–{LABEL_MAX} characters")
+    if not value.isprintable():
+        raise ValueError(f"{key}: contains a control or invisible character")
+
+
+@functools.lru_cache(maxsize=512)
+def _wording_ok(wording: str) -> bool:
+    """Bounded, and no control characters but line breaks (the same few repeat: cached)."""
+    return len(wording) <= WORDING_MAX and (
+        wording.isprintable()
+        or not any(unicodedata.category(ch) == "Cc" and ch not in _WORDING_OK for ch in wording)
+    )
+
+
+def check_bounds(data: dict[str, Any], now: datetime) -> None:
+    """Raise ValueError unless every non-personal field is within a record's own bounds.
+
+    Names, emails and phones are bounded by their own checks; this covers the rest:
+    labels printable and short, wording bounded with no control characters (line
+    breaks allowed), lists and maps bounded in count, times neither absurdly old nor
+    more than a day ahead of `now`.
+    """
+    _checked_shared(
+        data["device_id"],
+        data["content_version"],
+        data.get("language", DEFAULT_LANGUAGE),
+        tuple(data["interests"]),
+        data["consents"],
+        data["consent_text"],
+        data.get("consent_basis") or {},
+    )
+    _check_record_bounds(data, now)
+
+
+def _check_record_bounds(data: dict[str, Any], now: datetime) -> None:
+    _check_label("donation_ref", data["donation_ref"])
+    latest = _latest(now)
+    for key in ("created_at", "withdrawn_at"):
+        value = data.get(key)
+        if value is not None and not EARLIEST <= value <= latest:
+            raise ValueError(f"{key}: {value} is not a plausible time (this kiosk's clock?)")
+
+
+_Shared = tuple[tuple[str, ...], dict[str, bool], dict[str, str], dict[str, str]]
+_SHARED_MEMO: dict[tuple[Any, ...], _Shared] = {}
+_SHARED_MEMO_MAX = 512
+
+
+def _checked_shared(
+    device_id: str,
+    content_version: str,
+    language: str,
+    interests: tuple[str, ...],
+    consents: dict[str, bool],
+    consent_text: dict[str, str],
+    basis: dict[str, str],
+) -> _Shared:
+    """Check the parts every record of one kiosk and pack shares; returns them with the
+    basis filled in (older records have none).
+
+    An import of 100,000 records repeats a handful of these: each is checked once,
+    and the records share its objects (records are frozen; nothing mutates them).
+    The values are already known to be text and bools, so the key is exact.
+    """
+    key = (
+        device_id,
+        content_version,
+        language,
+        interests,
+        tuple(consents.items()),
+        tuple(consent_text.items()),
+        tuple(basis.items()),
+    )
+    shared = _SHARED_MEMO.get(key)
+    if shared is not None:
+        return shared
+    _check_label("device_id", device_id)
+    _check_label("content_version", content_version, 0)
+    if not _LANGUAGE.fullmatch(language):
+        raise ValueError("language: expected a language code like en, ga, pl or uk")
+    if len(interests) > INTERESTS_MAX:
+        raise ValueError(f"interests: more than {INTERESTS_MAX}")
+    for item in interests:
+        _check_label("interests", item)
+    for name, value in (
+        ("consents", consents),
+        ("consent_text", consent_text),
+        ("consent_basis", basis),
+    ):
+        if len(value) > CHANNELS_MAX:
+            raise ValueError(f"{name}: more than {CHANNELS_MAX} channels")
+        for channel in value:
+            _check_label(name, channel)
+    for wording in consent_text.values():
+        if not _wording_ok(wording):
+            raise ValueError(
+                f"consent_text: wording over {WORDING_MAX} characters or with a control character"
+            )
+    filled = basis or dict.fromkeys(consents, CONSENT)
+    if not all(v in CONSENT_BASES for v in filled.values()):
+        raise ValueError(f"consent_basis: expected {' or '.join(CONSENT_BASES)}")
+    if len(_SHARED_MEMO) >= _SHARED_MEMO_MAX:
+        _SHARED_MEMO.clear()
+    shared = _SHARED_MEMO[key] = (interests, dict(consents), dict(consent_text), dict(filled))
+    return shared
+
+
+def _check_label(key: str, value: Any, min_len: int = 1) -> None:
+    if type(value) is not str or not _label_ok(value, min_len):
+        _label(key, value, min_len=min_len)  # raises, naming what is wrong
+
+
+@functools.lru_cache(maxsize=1024)
+def _label_ok(value: str, min_len: int) -> bool:
+    return min_len <= len(value) <= LABEL_MAX and value.isprintable()
+
+
+@functools.lru_cache(maxsize=4)
+def _latest(now: datetime) -> str:
+    return iso_ms(now + FUTURE_SLACK)
 
 
 def _canonical_time(text: str) -> str | None:
@@ -403,6 +605,8 @@ def withdrawal_marker(record: SignupRecord, withdrawn_at: str) -> SignupRecord:
 _FIELDS = list(SignupRecord.__dataclass_fields__)
 # What a record from any kiosk version carries; the rest have defaults (SPEC 5).
 _REQUIRED = _FIELDS[: _FIELDS.index("first_name")]
+_REQUIRED_SET = frozenset(_REQUIRED)
+_FIELD_SET = frozenset(_FIELDS)
 PERSONAL_FIELDS = ("first_name", "last_name", "name", "email", "phone")
 
 

@@ -16,7 +16,6 @@ import csv
 import io
 import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,9 +79,28 @@ def _nacl() -> Any:
     return public, exceptions
 
 
+PUBLIC_PREFIX = "fk-public:"
+PRIVATE_PREFIX = "freedom-kiosk-private-key:"
+PRIVATE_GIVEN = (
+    "privacy.seal_to holds a PRIVATE key - use the public key `kiosk keygen` printed "
+    "(it starts fk-public:); remove the private key file from this kiosk"
+)
+
+
+class PrivateKeyGivenError(SealingError):
+    """The office's private key was put where the public key belongs (it is never echoed)."""
+
+
 def parse_public_key(text: str) -> bytes:
-    """A 32-byte public key from base64 (44 characters) or hex (64); ValueError otherwise."""
+    """A 32-byte public key: `fk-public:<base64>` as keygen prints it, or (older
+    settings) bare base64 (44 characters) or hex (64). ValueError otherwise;
+    PrivateKeyGivenError for anything from a private key file."""
     text = text.strip()
+    lowered = text.lower()
+    if PRIVATE_PREFIX in lowered or "private key" in lowered or "\n" in text:
+        raise PrivateKeyGivenError(PRIVATE_GIVEN)
+    if lowered.startswith(PUBLIC_PREFIX):
+        text = text[len(PUBLIC_PREFIX) :].strip()
     raw: bytes | None = None
     if len(text) == 2 * KEY_BYTES:
         with contextlib.suppress(ValueError):
@@ -92,8 +110,7 @@ def parse_public_key(text: str) -> bytes:
             raw = base64.b64decode(text, validate=True)
     if raw is None or len(raw) != KEY_BYTES:
         raise ValueError(
-            "expected the public key `kiosk keygen` printed (44 characters of base64 "
-            "or 64 hex digits)"
+            "expected the public key `kiosk keygen` printed (fk-public: and 44 characters)"
         )
     return raw
 
@@ -121,6 +138,11 @@ class KeyPair:
         return base64.b64encode(self.public).decode("ascii")
 
     @property
+    def public_text(self) -> str:
+        """The public key as keygen prints it, for privacy.seal_to."""
+        return PUBLIC_PREFIX + self.public_b64
+
+    @property
     def public_hex(self) -> str:
         return self.public.hex()
 
@@ -134,7 +156,12 @@ def generate_keypair() -> KeyPair:
 def write_private_key(path: Path, pair: KeyPair) -> None:
     """Write the private key to a new file readable by its owner only; never overwrite."""
     path = Path(path)
-    text = _KEY_HEADER + base64.b64encode(pair.private).decode("ascii") + "\n"
+    text = (
+        _KEY_HEADER
+        + PRIVATE_PREFIX
+        + base64.b64encode(pair.private).decode("ascii")
+        + f"\n# its public key, for privacy.seal_to: {pair.public_text}\n"
+    )
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     except FileExistsError:
@@ -155,21 +182,37 @@ def write_private_key(path: Path, pair: KeyPair) -> None:
         raise SealingError(f"couldn't write {path}: {exc.strerror}") from None
 
 
+KEY_FILE_MAX = 4096
+
+
 def read_private_key(path: Path) -> bytes:
+    """The private key in a file keygen wrote (`freedom-kiosk-private-key:` line, or
+    the older bare base64 line). A regular file only; anything else is one clear line."""
+    from kiosk.regular import read_regular
+
     path = Path(path)
+    data = read_regular(path, KEY_FILE_MAX, what="key file", error=SealingError)
+    not_key = SealingError(f"{path} is not a private key made by `kiosk keygen`")
     try:
-        lines = path.read_text(encoding="ascii").splitlines()
-    except FileNotFoundError:
-        raise SealingError(f"key file {path} not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SealingError(f"couldn't read key file {path}: {exc}") from None
+        lines = data.decode("ascii").splitlines()
+    except UnicodeDecodeError:
+        raise not_key from None
     body = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    if len(body) != 1:
+        raise not_key
+    line = body[0]
+    if line.lower().startswith(PUBLIC_PREFIX):
+        raise SealingError(
+            f"{path} holds a public key: unseal needs the private key file keygen wrote"
+        )
+    if line.startswith(PRIVATE_PREFIX):
+        line = line[len(PRIVATE_PREFIX) :]
     try:
-        raw = base64.b64decode(body[0], validate=True) if len(body) == 1 else b""
+        raw = base64.b64decode(line, validate=True)
     except (binascii.Error, ValueError):
         raw = b""
     if len(raw) != KEY_BYTES:
-        raise SealingError(f"{path} is not a private key made by `kiosk keygen`")
+        raise not_key
     return raw
 
 
@@ -239,44 +282,98 @@ class UnsealResult:
     path: Path
     rows: int
     opened: int
+    # (row number, field) of each sealed value the key could not open (damaged):
+    # left sealed in the output, so nothing is lost.
+    failed: tuple[tuple[int, str], ...] = ()
+
+    def problem(self) -> str | None:
+        """One line naming the damaged rows and fields, or None."""
+        if not self.failed:
+            return None
+        rows = sorted({row for row, _ in self.failed})
+        fields = sorted({name for _, name in self.failed})
+        shown = ", ".join(map(str, rows[:10])) + (
+            f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+        )
+        return (
+            f"{len(self.failed)} sealed fields could not be opened (damaged, left sealed in "
+            f"{self.path}): rows {shown}; fields {', '.join(fields)}"
+        )
+
+
+class _Tally:
+    """Opens sealed values one by one, counting what opened and what is damaged."""
+
+    def __init__(self, opener: Opener) -> None:
+        self.opener = opener
+        self.opened = 0
+        self.failed: list[tuple[int, str]] = []
+
+    def open(self, value: Any, row: int, field: str) -> Any:
+        if not is_sealed(value):
+            return value
+        try:
+            text = self.opener.open(value)
+        except SealingError:
+            self.failed.append((row, field))
+            return value
+        self.opened += 1
+        return text
+
+    def check_key(self) -> None:
+        if self.failed and not self.opened:
+            raise SealingError(
+                "this key opens none of these sign-ups: they were sealed to another key"
+            )
+
+
+UNSEAL_SUFFIXES = (".jsonl", ".csv", ".xlsx")
+UNSEAL_MAX_BYTES = 4_000_000_000
 
 
 def unseal_file(key_path: Path, src: Path, dst: Path) -> UnsealResult:
-    """Open a sealed JSONL or CSV export into `dst` (a new file; atomic, never overwriting).
+    """Open a sealed JSONL, CSV or XLSX export into `dst` (a new file of the same kind;
+    atomic, never overwriting).
 
     JSONL: each record's personal fields are opened; the line is written as an
     unsealed export would write it. CSV: every sealed cell is opened and made
-    formula-safe as an export would (a phone "+44…" becomes "'+44…").
+    formula-safe as an export would (a phone "+44..." becomes "'+44..."). A field
+    the key cannot open is left sealed and reported (UnsealResult.failed); when no
+    field opens at all, the key is the wrong one and nothing is written.
     """
+    from kiosk.regular import open_regular
+
     src, dst = Path(src), Path(dst)
-    opener = Opener(read_private_key(key_path))
+    suffix = src.suffix.lower()
+    if suffix not in UNSEAL_SUFFIXES:
+        raise SealingError(f"{src}: unseal opens .jsonl, .csv and .xlsx exports")
+    if dst.suffix.lower() != suffix:
+        raise SealingError(
+            f"{dst}: the opened file is written as {suffix[1:].upper()}, like {src.name}: "
+            f"give OUT the {suffix} suffix"
+        )
+    tally = _Tally(Opener(read_private_key(key_path)))
     if dst.exists():
         raise SealingError(f"{dst} already exists: choose another name")
     if not dst.parent.is_dir():
         raise SealingError(f"folder {dst.parent} does not exist")
-    suffix = src.suffix.lower()
-    if suffix not in (".jsonl", ".csv", ".xlsx"):
-        raise SealingError(f"{src}: unseal opens .jsonl, .csv and .xlsx exports")
+    fd = open_regular(src, what="export", error=SealingError)
     if suffix == ".xlsx":
-        return _unseal_workbook(opener, src, dst)
+        os.close(fd)
+        return _unseal_workbook(tally, src, dst)
     try:
-        data = src.read_bytes()
+        with os.fdopen(fd, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
         raise SealingError(f"couldn't read {src}: {exc.strerror}") from None
-    counter = [0]
-
-    def count(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        def wrapped(value: Any) -> Any:
-            if is_sealed(value):
-                counter[0] += 1
-            return fn(value)
-
-        return wrapped
-
-    if suffix == ".jsonl":
-        text, rows = _unseal_jsonl(data, count(opener.open_value), src)
-    else:
-        text, rows = _unseal_csv(data, count(opener.open_value), src)
+    try:
+        if suffix == ".jsonl":
+            text, rows = _unseal_jsonl(data, tally, src)
+        else:
+            text, rows = _unseal_csv(data, tally, src)
+    except UnicodeDecodeError:
+        raise SealingError(f"{src}: not UTF-8 text (is it an export?)") from None
+    tally.check_key()
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.part")
     from kiosk.files import write_atomic
 
@@ -284,27 +381,30 @@ def unseal_file(key_path: Path, src: Path, dst: Path) -> UnsealResult:
         write_atomic(dst, text.encode("utf-8"), tmp=tmp, private=True)
     except OSError as exc:
         raise SealingError(f"couldn't write {dst}: {exc.strerror}") from None
-    return UnsealResult(dst, rows, counter[0])
+    return UnsealResult(dst, rows, tally.opened, tuple(tally.failed))
 
 
-def _unseal_workbook(opener: Opener, src: Path, dst: Path) -> UnsealResult:
+def _unseal_workbook(tally: _Tally, src: Path, dst: Path) -> UnsealResult:
     """XLSX: every sealed cell opened, written as text to a private file, then renamed."""
     from kiosk.exporting import neutralise
     from kiosk.files import fsync_dir
     from kiosk.sealing_xlsx import unseal_xlsx
 
-    opened = [0]
+    headers: dict[int, str] = {}
 
-    def open_cell(cell: str) -> str:
+    def open_cell(cell: str, row: int, col: int) -> str:
+        if row == 0:
+            headers[col] = cell
         if not is_sealed(cell):
             return cell
-        opened[0] += 1
-        return neutralise(opener.open(cell))
+        opened = tally.open(cell, row + 1, headers.get(col, f"column {col + 1}"))
+        return cell if opened is cell else neutralise(opened)
 
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.part")
     try:
         os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         rows = unseal_xlsx(src, tmp, open_cell)
+        tally.check_key()
         if dst.exists():
             raise SealingError(f"{dst} already exists: choose another name")
         os.replace(tmp, dst)
@@ -317,10 +417,10 @@ def _unseal_workbook(opener: Opener, src: Path, dst: Path) -> UnsealResult:
             tmp.unlink()
         raise
     fsync_dir(dst.parent)
-    return UnsealResult(dst, rows, opened[0])
+    return UnsealResult(dst, rows, tally.opened, tuple(tally.failed))
 
 
-def _unseal_jsonl(data: bytes, open_value: Callable[[Any], Any], src: Path) -> tuple[str, int]:
+def _unseal_jsonl(data: bytes, tally: _Tally, src: Path) -> tuple[str, int]:
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     out: list[str] = []
     for number, line in enumerate(data.decode("utf-8").splitlines(), 1):
@@ -332,12 +432,14 @@ def _unseal_jsonl(data: bytes, open_value: Callable[[Any], Any], src: Path) -> t
             raise SealingError(f"{src}: line {number} is not JSON") from None
         if not isinstance(record, dict):
             raise SealingError(f"{src}: line {number} is not a record")
-        opened = {k: open_value(v) if k in PERSONAL_FIELDS else v for k, v in record.items()}
+        opened = {
+            k: tally.open(v, number, k) if k in PERSONAL_FIELDS else v for k, v in record.items()
+        }
         out.append(dumps(opened) + "\n")
     return "".join(out), len(out)
 
 
-def _unseal_csv(data: bytes, open_value: Callable[[Any], Any], src: Path) -> tuple[str, int]:
+def _unseal_csv(data: bytes, tally: _Tally, src: Path) -> tuple[str, int]:
     from kiosk.exporting import neutralise
 
     text = data.decode("utf-8")
@@ -348,7 +450,17 @@ def _unseal_csv(data: bytes, open_value: Callable[[Any], Any], src: Path) -> tup
         buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     rows = 0
+    header: list[str] = []
     for row in reader:
-        writer.writerow([neutralise(open_value(c)) if is_sealed(c) else c for c in row])
+        if not rows:
+            header = row
+        cells = []
+        for col, cell in enumerate(row):
+            if is_sealed(cell):
+                name = header[col] if col < len(header) else f"column {col + 1}"
+                opened = tally.open(cell, rows + 1, name)
+                cell = cell if opened is cell else neutralise(opened)
+            cells.append(cell)
+        writer.writerow(cells)
         rows += 1
     return buffer.getvalue(), max(rows - 1, 0)

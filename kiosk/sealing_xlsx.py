@@ -71,8 +71,9 @@ def _rows(book: zipfile.ZipFile, part: str, shared: list[str]) -> Iterator[tuple
             node.clear()
 
 
-def unseal_xlsx(src: Path, tmp: Path, open_cell: Callable[[str], str]) -> int:
-    """Write `tmp` from the workbook `src` with every cell passed through `open_cell`."""
+def unseal_xlsx(src: Path, tmp: Path, open_cell: Callable[[str, int, int], str]) -> int:
+    """Write `tmp` from the workbook `src` with every cell passed through
+    `open_cell(text, row index, column index)`."""
     import xlsxwriter
 
     try:
@@ -89,6 +90,8 @@ def unseal_xlsx(src: Path, tmp: Path, open_cell: Callable[[str], str]) -> int:
             str(tmp),
             {
                 "constant_memory": True,
+                # Its spool holds the opened names: beside the output, never the system temp.
+                "tmpdir": str(tmp.parent),
                 "strings_to_formulas": False,
                 "strings_to_numbers": False,
                 "strings_to_urls": False,
@@ -103,7 +106,7 @@ def unseal_xlsx(src: Path, tmp: Path, open_cell: Callable[[str], str]) -> int:
                 for index, cells in _rows(book, part, shared):
                     for col, cell in enumerate(cells):
                         sheet.write_string(
-                            index, col, open_cell(cell), bold if index == 0 else None
+                            index, col, open_cell(cell, index, col), bold if index == 0 else None
                         )
                     last, width = max(last, index), max(width, len(cells))
                     rows_written += index > 0

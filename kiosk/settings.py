@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.errors import SettingsError
-from kiosk.files import write_atomic
+from kiosk.files import private_data_dir, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -147,10 +147,22 @@ def resolve_data_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:
     chosen = cli_value or os.environ.get("KIOSK_DATA_DIR") or _platform_data_dir()
     path = Path(chosen).expanduser()
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        private_data_dir(path)  # 0700: names, emails and the PIN hash live here
     except OSError as exc:
         raise SettingsError(f"data folder {path} cannot be created: {exc.strerror}") from None
     return path
+
+
+def _shown(setting: Setting, value: Any) -> str:
+    """A bad value as an error message may show it: never a secret, never URL credentials."""
+    if setting.secret:
+        return "(hidden: it is secret)"
+    text = repr(value)
+    if "://" in text or "@" in text:
+        from kiosk.sync_wire import redact_url  # lazily: only for an error message
+
+        text = repr(redact_url(str(value)))
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _coerce(setting: Setting, value: Any, origin: str) -> Any:
@@ -163,17 +175,20 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
             value = setting.kind(value)
     except (TypeError, ValueError):
         raise SettingsError(
-            f"{setting.name} ({origin}): expected {setting.kind.__name__}, got {value!r}"
+            f"{setting.name} ({origin}): expected {setting.kind.__name__}, "
+            f"got {_shown(setting, value)}"
         ) from None
     if setting.check is not None:
         try:
             setting.check(value)
         except ValueError as exc:
-            raise SettingsError(f"{setting.name} ({origin}): {exc}, got {value!r}") from None
+            raise SettingsError(
+                f"{setting.name} ({origin}): {exc}, got {_shown(setting, value)}"
+            ) from None
     if setting.low is not None and not setting.low <= value <= setting.high:
         raise SettingsError(
             f"{setting.name} ({origin}): must be between {setting.low:g} and "
-            f"{setting.high:g}, got {value!r}"
+            f"{setting.high:g}, got {_shown(setting, value)}"
         )
     return value
 

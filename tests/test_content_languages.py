@@ -197,3 +197,16 @@ def test_extra_keys_are_warned_whether_or_not_they_could_be_text(pack, capsys):
     _edit(path, "fade_s = 3", "slide_s = 3")  # a setting English has can't change
     assert main(["check", "--content", str(pack)]) == 2
     assert f"{path}: timing.slide_s: can't differ" in capsys.readouterr().err
+
+
+def test_a_backup_copy_is_not_a_language(tmp_path, capsys):
+    pack = tmp_path / "pack"
+    shutil.copytree(DEFAULT_CONTENT_DIR, pack)
+    shutil.copy(pack / "content.toml", pack / "content.old.toml")
+    shutil.copy(pack / "content.toml", pack / "content.English.toml")
+    assert main(["check", "--content", str(pack)]) == 0
+    captured = capsys.readouterr()
+    assert "old" not in captured.out.split("languages:")[1]
+    assert "kiosk check: warning: ignored content.old.toml (not a language file" in captured.err
+    assert "ignored content.English.toml (not a language file" in captured.err
+    assert set(load_content_set(pack).languages) == {"en", "ga", "pl", "uk"}

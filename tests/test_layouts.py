@@ -174,7 +174,13 @@ def test_csv_has_the_documented_columns_and_formats(store, tmp_path, name):
 def test_raisers_edge_writes_the_consent_import_one_row_per_channel(store, tmp_path):
     result = _export(store, "csv", tmp_path / "re.csv", "raisers-edge")
     companion = tmp_path / "re-consents.csv"
-    assert output_names(load_layout("raisers-edge"), result.path) == [result.path, companion]
+    withdrawals = tmp_path / "re-withdrawals.csv"  # written only when there are withdrawals
+    assert output_names(load_layout("raisers-edge"), result.path) == [
+        result.path,
+        companion,
+        withdrawals,
+    ]
+    assert not withdrawals.exists()
     rows = _read_csv(companion)
     assert rows[0] == RE_CONSENT
     body = [dict(zip(RE_CONSENT, r, strict=True)) for r in rows[1:]]
@@ -371,7 +377,8 @@ def test_export_tables_is_what_admin_passes_to_the_exporter(store, tmp_path):
     from kiosk.layouts.rows import export_tables
 
     assert export_tables("generic", DEFAULT_CONTENT_DIR) is None
-    main_table, companion = export_tables("raisers-edge", DEFAULT_CONTENT_DIR)
+    main_table, companion, withdrawals = export_tables("raisers-edge", DEFAULT_CONTENT_DIR)
+    assert withdrawals.suffix == "-withdrawals"
     assert main_table.sheet == "Sign-ups" and companion.suffix == "-consents"
     result = export_signups(
         store, "csv", tmp_path / "g.csv", layout=export_tables("generic", DEFAULT_CONTENT_DIR)

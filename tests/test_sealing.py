@@ -90,7 +90,8 @@ def test_keygen_writes_a_private_file_and_refuses_to_overwrite(tmp_path, capsys)
     if os.name == "posix":
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     public_b64 = printed.strip().splitlines()[3]
-    assert len(base64.b64decode(public_b64)) == 32
+    assert public_b64.startswith("fk-public:")
+    assert len(base64.b64decode(public_b64.removeprefix("fk-public:"))) == 32
     before = key_file.read_bytes()
     assert cli.main(["keygen", "--out", str(key_file)]) == 2
     assert "already exists" in capsys.readouterr().err

@@ -22,6 +22,7 @@ from kiosk.errors import KioskError
 
 LAYOUTS_DIR = Path(__file__).parent
 GENERIC = "generic"
+LAYOUT_MAX_BYTES = 256 * 1024
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _KEY = r"[a-z][a-z0-9_]{0,39}"
 
@@ -77,6 +78,9 @@ class Table:
     sheet: str = "Sign-ups"
     per_channel: bool = False
     suffix: str = ""  # the companion file's name ends with this (before the extension)
+    # "signups": a row per sign-up, withdrawal markers left out (they would be blank
+    # contacts); "withdrawals": a row per withdrawal marker only (the -withdrawals file).
+    rows_for: str = "signups"
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,7 @@ class Layout:
     main: Table | None  # None: the generic, record-driven columns
     companion: Table | None = None
     timezone: str = "local"
+    withdrawals: Table | None = None
 
     @property
     def is_generic(self) -> bool:
@@ -140,6 +145,25 @@ def _field_ok(name: str, per_channel: bool) -> str | None:
     return f"unknown field {_show(name)} (use one of {', '.join(known)})"
 
 
+# Directives every platform's strftime handles the same way; `%s` (seconds since
+# 1970, glibc only), `%c` and friends (locale-dependent) are refused.
+DATE_DIRECTIVES = "YmdHMSybB"
+_DATE_FORMAT = re.compile(rf"(?:%[{DATE_DIRECTIVES}]|[^%\x00-\x1f\x7f-\x9f])+")
+
+
+def date_format_problem(fmt: str) -> str | None:
+    """Why `fmt` is not a safe date format, or None."""
+    if len(fmt) > 40:
+        return "too long for a date format (at most 40 characters)"
+    if not _DATE_FORMAT.fullmatch(fmt):
+        shown = ", ".join(f"%{d}" for d in DATE_DIRECTIVES)
+        return (
+            f"a date format uses only {shown} and separators like / - : . or a space "
+            f"(no control characters), got {_show(fmt)}"
+        )
+    return None
+
+
 def _is_bool(name: str, per_channel: bool) -> bool:
     return name.startswith(("interest.", "consent.")) or (per_channel and name == "consent")
 
@@ -179,11 +203,8 @@ def _columns(c: _Checker, raw: Any, path: str, per_channel: bool) -> tuple[Colum
         elif fmt:
             if name not in DATE_FIELDS:
                 c.problem(f"{p}.format", "only created_at, withdrawn_at and phone take a format")
-            else:
-                try:
-                    datetime(2024, 12, 31, 23, 59, 58).strftime(fmt)
-                except ValueError as exc:
-                    c.problem(f"{p}.format", f"not a date format ({exc})")
+            elif (why := date_format_problem(fmt)) is not None:
+                c.problem(f"{p}.format", why)
         words = col.get("words", {})
         if not isinstance(words, dict) or not all(isinstance(v, str) for v in words.values()):
             c.problem(f"{p}.words", 'expected a table of text, like { email = "Email" }')
@@ -263,7 +284,29 @@ def parse_layout(raw: dict[str, Any], name: str, file: str) -> Layout:
         c.problem("columns", "the generic layout takes its columns from the records; remove them")
     if c.problems:
         raise LayoutError("\n".join(c.problems[:20]))
-    return Layout(name, title, description, source, main, companion, timezone)
+    withdrawals = withdrawals_table(main) if main is not None else None
+    return Layout(name, title, description, source, main, companion, timezone, withdrawals)
+
+
+WITHDRAWALS_SUFFIX = "-withdrawals"
+
+
+def withdrawals_table(main: Table) -> Table:
+    """The `-withdrawals` file every CRM layout writes beside its main file.
+
+    A withdrawal marker has no name, email or phone: as a contact row it would be a
+    blank contact. Here it is a row the office can act on: the id under the header
+    the main file gives it (Raiser's Edge's ImportID, Donorfy's External Key), the
+    donation reference, when the person withdrew (UTC, ISO 8601) and the kiosk.
+    """
+    id_header = next((col.header for col in main.columns if col.field == "id"), "id")
+    columns = (
+        Column(header=id_header, field="id", width=38),
+        Column(header="donation_ref", field="donation_ref", width=14),
+        Column(header="withdrawn_at", field="withdrawn_at", width=26),
+        Column(header="device_id", field="device_id", width=18),
+    )
+    return Table(columns, sheet="Withdrawals", suffix=WITHDRAWALS_SUFFIX, rows_for="withdrawals")
 
 
 def load_layout(name_or_path: str | Path) -> Layout:
@@ -278,14 +321,20 @@ def load_layout(name_or_path: str | Path) -> Layout:
             )
     else:
         path = Path(text)
+    from kiosk.regular import read_regular
+
+    # A FIFO or a link to /dev/zero would hang or fill memory: a regular file, capped.
+    data = read_regular(path, LAYOUT_MAX_BYTES, what="layout file", error=LayoutError)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LayoutError(f"{path}: layout file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LayoutError(f"{path}: can't be read ({exc})") from None
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise LayoutError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise LayoutError(f"{path}: not valid TOML: {exc}") from None
+    except (ValueError, RecursionError):
+        raise LayoutError(
+            f"{path}: not valid TOML: a value is too long or nested too deep"
+        ) from None
     return parse_layout(raw, path.stem, str(path))
 
 
@@ -301,10 +350,10 @@ def layout_titles() -> dict[str, str]:
 
 
 def output_names(layout: Layout, path: Path) -> list[Path]:
-    """Every file an export with `layout` writes for `path` (the companion beside it)."""
-    if layout.companion is None:
-        return [path]
-    return [path, path.with_name(f"{path.stem}{layout.companion.suffix}{path.suffix}")]
+    """Every file an export with `layout` may write for `path` (companions beside it;
+    the -withdrawals file only when the export holds a withdrawal)."""
+    extra = [t for t in (layout.companion, layout.withdrawals) if t is not None]
+    return [path, *(path.with_name(f"{path.stem}{t.suffix}{path.suffix}") for t in extra)]
 
 
 def utc_created(text: str) -> datetime:

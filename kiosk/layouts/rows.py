@@ -36,6 +36,7 @@ class BoundTable:
         self.table = table
         self.sheet = table.sheet
         self.suffix = table.suffix
+        self.rows_for = table.rows_for
         self._n = _neutralise()
         self._context = {"privacy_url": privacy_url}
         self._context.update({f"campaign.{k}": v for k, v in (campaign or {}).items()})
@@ -60,13 +61,17 @@ class BoundTable:
         return True
 
     def rows(self, record: Any) -> list[list[str]]:
+        withdrawn = getattr(record, "withdrawn_at", None) is not None
+        if withdrawn != (self.table.rows_for == "withdrawals"):
+            return []  # a marker is no contact; a sign-up is no withdrawal
         if not self.table.per_channel:
             return [[get(record, None) for get in self._getters]]
         consents = getattr(record, "consents", None) or {}
         return [[get(record, channel) for get in self._getters] for channel in consents]
 
     def cells(self, record: Any) -> list[str]:
-        return self.rows(record)[0]
+        rows = self.rows(record)
+        return rows[0] if rows else []
 
     # -- cells -------------------------------------------------------------
 
@@ -180,20 +185,21 @@ def bind(
     *,
     campaign: Mapping[str, str] | None = None,
     privacy_url: str = "",
-) -> tuple[BoundTable | None, BoundTable | None]:
-    """(main table, companion table or None); main is None for the generic layout."""
+) -> tuple[BoundTable | None, ...]:
+    """(main table, companion table or None, withdrawals table); main is None for the
+    generic layout (which keeps withdrawal markers as rows of its own)."""
     if layout.main is None:
-        return None, None
+        return None, None, None
     tables = [
         BoundTable(t, campaign=campaign, privacy_url=privacy_url, timezone=layout.timezone)
         if t is not None
         else None
-        for t in (layout.main, layout.companion)
+        for t in (layout.main, layout.companion, layout.withdrawals)
     ]
-    return tables[0], tables[1]
+    return tuple(tables)
 
 
-def bind_for_pack(layout: Layout, folder: Any) -> tuple[BoundTable | None, BoundTable | None]:
+def bind_for_pack(layout: Layout, folder: Any) -> tuple[BoundTable | None, ...]:
     """`bind` with the campaign values and privacy URL of the content pack in `folder`.
 
     A broken pack gives none (those columns come out empty) rather than no export.
@@ -208,7 +214,7 @@ def bind_for_pack(layout: Layout, folder: Any) -> tuple[BoundTable | None, Bound
     return bind(layout, campaign=links.campaign, privacy_url=links.privacy_url)
 
 
-def export_tables(name_or_path: Any, content_dir: Any) -> tuple[Any, Any] | None:
+def export_tables(name_or_path: Any, content_dir: Any) -> tuple[Any, ...] | None:
     """What `export_signups(..., layout=)` takes for a layout chosen by name or file.
 
     None for the generic layout (the exporter's own columns). Raises LayoutError.

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.content import Content
 from kiosk.last_good import load_or_last_good, remember
+from kiosk.security import has_pin
 from kiosk.settings import Settings
 from kiosk.ui.attract import AttractScreen
 from kiosk.ui.theme import Metrics, font, load_fonts
@@ -110,7 +111,10 @@ def run_kiosk(
     def build_the_rest() -> None:
         built["controller"] = build_controller(settings, content, window, content_dir, built)
 
-    _AfterFirstPaint(window.stack.widget(0), build_the_rest)
+    if has_pin(settings):
+        _AfterFirstPaint(window.stack.widget(0), build_the_rest)
+    else:
+        build_the_rest()  # set-up first: nothing else may be painted before it
     if windowed:
         window.resize(*(size or (1280, 800)))
         window.show()

@@ -54,6 +54,7 @@ class ProblemController(QObject):
             window.stack.addWidget(self.screen)
         self.state = "problem"
         self._admin = None
+        self._setup = None
         self.sync_worker = None
         self._sync_target = None
         self._sync_status = ("Sync is off (no sync.url or sync.folder set).", False)
@@ -62,7 +63,13 @@ class ProblemController(QObject):
         self.admin_entry = AdminEntry(window, settings.admin_hotkey, self)
         self.admin_entry.requested.connect(self.open_admin)
         self._build_sync()
-        self.show_problem()
+        from kiosk.security import has_pin
+
+        # No admin PIN yet: set-up first, here too (nobody could open Admin otherwise).
+        if has_pin(settings.data_dir):
+            self.show_problem()
+        else:
+            self.show_setup()
 
     @property
     def admin(self):  # -> AdminScreen, built on first use
@@ -74,6 +81,8 @@ class ProblemController(QObject):
             self._admin.closed.connect(self.show_problem)
             self._admin.exit_requested.connect(self.exit_kiosk)
             self._admin.sync_requested.connect(self._sync_now)
+            self._admin.setup_needed.connect(self.show_setup)
+            self._admin.set_content_problem(self.content_problem, last_good=False)
             self._admin.set_sync_status(*self._sync_status)
         return self._admin
 
@@ -82,8 +91,19 @@ class ProblemController(QObject):
         self.window.stack.setCurrentWidget(self.screen)
         self.state_changed.emit(self.state)
 
+    def show_setup(self) -> None:
+        if self._setup is None:
+            from kiosk.ui.setup import SetupScreen
+
+            self._setup = SetupScreen(self.settings)
+            self.window.stack.addWidget(self._setup)
+            self._setup.finished.connect(self.show_problem)
+        self.state = "setup"
+        self.window.stack.setCurrentWidget(self._setup)
+        self.state_changed.emit(self.state)
+
     def open_admin(self) -> None:
-        if self.state == "admin":
+        if self.state in ("admin", "setup"):
             return
         self.state = "admin"
         self.window.stack.setCurrentWidget(self.admin)

@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("shots"))
     parser.add_argument("--content", type=Path, default=None)
+    parser.add_argument("--only", default="", help="save only shots whose name starts so")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.security import set_pin
     from kiosk.settings import load_settings
     from kiosk.store import Store
+    from kiosk.ui.admin.shots import admin_shots, seed_events
     from kiosk.ui.app import KioskController, State
     from kiosk.ui.theme import load_fonts
     from kiosk.ui.window import KioskWindow
@@ -52,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
                     settings.device_id,
                 )
             )
+        seed_events(store)
         window = KioskWindow(kiosk_mode=False)
         controller = KioskController(settings, content, store, window, content_dir=content_dir)
         window.show()
@@ -59,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         def shot(name: str, size: tuple[int, int]) -> None:
             for _ in range(3):
                 app.processEvents()
+            if not name.startswith(args.only):
+                return
             path = args.out / f"{name}-{size[0]}x{size[1]}.png"
             window.grab().save(str(path))
             print(path)
@@ -87,10 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             controller.thanks.show_for("Seán", "NH-7F3KQ2")
             controller.show(State.THANKS)
             shot("4-thank-you", size)
-            controller.open_admin()
-            shot("6-admin-pin", size)
-            controller.admin.pad.entered.emit("2468")
-            shot("6-admin-panel", size)
+            admin_shots(controller, shot, size, Path(tmp))
             controller.reset_visitor()
         controller.shutdown()
         store.close()

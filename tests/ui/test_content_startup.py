@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel
 
 from kiosk.last_good import FOLDER, last_good_folder, load_or_last_good, remember
 from kiosk.paths import DEFAULT_CONTENT_DIR
+from kiosk.security import set_pin
 from kiosk.settings import load_settings
 from kiosk.ui.attract import AttractScreen
 from kiosk.ui.launch import build_controller, open_window
@@ -40,6 +41,7 @@ def start(qtbot, data_dir):
     saved_hook = sys.excepthook  # build_controller installs the kiosk's own
 
     def start(pack: Path):
+        set_pin(data_dir, "2468")  # set up: a kiosk with no PIN starts on set-up
         settings = load_settings(data_dir)
         window, content = open_window(settings, pack, windowed=False)
         qtbot.addWidget(window)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, 
 from kiosk.content import load_content
 from kiosk.errors import StorageError
 from kiosk.paths import DEFAULT_CONTENT_DIR
+from kiosk.security import set_pin
 from kiosk.settings import load_settings
 from kiosk.store import Store
 from kiosk.ui.app import KioskController, State
@@ -23,6 +24,7 @@ SPOKEN = {" ": "Space", "@": "at sign", ".": "full stop", "-": "hyphen", "'": "a
 
 @pytest.fixture
 def kiosk(qtbot, data_dir):
+    set_pin(data_dir, "2468")  # set up: a kiosk with no PIN starts on set-up
     settings = load_settings(data_dir)
     content = load_content(DEFAULT_CONTENT_DIR)
     store = Store(settings.db_path)
