@@ -108,6 +108,9 @@ def export_signups(
     folder, target = destination(Path(out))
     total = _total(store, unexported) if since_key is None and progress is not None else -1
     upto = _snapshot(store)  # sign-ups saved meanwhile wait for the next export
+    # Withdrawn before reading: markers in the file. One withdrawn while writing may be
+    # in it with its name, so it stays unexported (its marker goes in the next export).
+    withdrawn = _withdrawn(store, upto)
     readers: list[SignupReader] = []
 
     def records() -> Iterator[SignupRecord]:
@@ -151,7 +154,7 @@ def export_signups(
         # Writing to a damaged file can make it worse: it is left exactly as it is.
         return result
     try:
-        store.mark_exported_upto(upto, since=since_key)
+        store.mark_exported_upto(upto, since=since_key, withdrawn=withdrawn)
     except StorageError as exc:
         raise ExportNotMarkedError(
             f"{final} is complete, but the sign-ups could not be marked exported "
@@ -206,6 +209,17 @@ def _snapshot(store: Store) -> int | None:
     except StorageError as exc:
         if is_damage(exc.__cause__):
             return None
+        raise
+
+
+def _withdrawn(store: Store, upto: int | None) -> list[str] | None:
+    if upto is None:
+        return None
+    try:
+        return store.withdrawn_upto(upto)
+    except StorageError as exc:
+        if is_damage(exc.__cause__):
+            return None  # then nothing is marked (the damaged path)
         raise
 
 
