@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QPushButton,
     QWidget,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.drives import Drive, find_drives, flush_to_disk, free_bytes
 from kiosk.errors import KioskError
-from kiosk.ui.admin.common import Card, button, plural, restyle
+from kiosk.ui.admin.common import Card, PlainLabel, button, plural, restyle
 from kiosk.ui.admin.touchlist import Row, TouchList
 from kiosk.ui.theme import Metrics
 
@@ -98,7 +97,7 @@ class ExportThread(QThread):
             self.succeeded.emit(ExportOutcome(Path(result.path), int(result.count)))
 
 
-class ResultLabel(QLabel):
+class ResultLabel(PlainLabel):
     """A sentence that may wrap, then a file path kept to one line (elided in the middle)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -170,7 +169,7 @@ class ExportCard(Card):
             formats.addWidget(b)
         self.format_buttons["csv"].setChecked(True)
 
-        dest_label = QLabel("Save to", self)
+        dest_label = PlainLabel("Save to", self)
         dest_label.setObjectName("fieldLabel")
         self.choose_button = button("Choose a folder…", "secondary", self)
         self.choose_button.clicked.connect(self.choose_folder)
@@ -179,11 +178,11 @@ class ExportCard(Card):
         dest_row.addWidget(self.choose_button)
         self.destinations = TouchList("Export destinations", self)
         self.destinations.picked.connect(lambda _i: self._update_button())
-        self.empty = QLabel(NO_STICK, self)
+        self.empty = PlainLabel(NO_STICK, self)
         self.empty.setObjectName("emptyBox")
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.reason = QLabel(WAITING, self)
+        self.reason = PlainLabel(WAITING, self)
         self.reason.setObjectName("muted")
         self.reason.setWordWrap(True)
         self.export_button = button("Export", "primary", self)

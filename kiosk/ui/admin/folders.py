@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.drives import can_go_up, subfolders
-from kiosk.ui.admin.common import Card, button
+from kiosk.ui.admin.common import Card, PlainLabel, button
 from kiosk.ui.admin.touchlist import Row, TouchList
 from kiosk.ui.theme import Metrics
 
@@ -27,7 +27,7 @@ class FolderPicker(Card):
         super().__init__("Choose a folder", parent)
         self._root = Path.home()
         self._folder = Path.home()
-        self.where = QLabel("", self)
+        self.where = PlainLabel("", self)
         self.where.setObjectName("muted")
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.up_button = button("Up one folder", "secondary", self)
@@ -37,7 +37,7 @@ class FolderPicker(Card):
         top.addWidget(self.up_button)
         self.list = TouchList("Folders", self)
         self.list.picked.connect(self._open_row)
-        self.empty = QLabel("No folders inside this one.", self)
+        self.empty = PlainLabel("No folders inside this one.", self)
         self.empty.setObjectName("empty")
         self.cancel_button = button("Cancel", "secondary", self, "Cancel choosing a folder")
         self.cancel_button.clicked.connect(self.cancelled)

@@ -16,7 +16,6 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
-    QLabel,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -29,7 +28,7 @@ from kiosk.errors import KioskError
 from kiosk.funnel import today_funnel
 from kiosk.settings import Settings
 from kiosk.store import Stats, Store
-from kiosk.ui.admin.common import plural, restyle, style_sheet
+from kiosk.ui.admin.common import PlainLabel, plural, restyle, style_sheet
 from kiosk.ui.admin.counts import ChartCard, CountsRow
 from kiosk.ui.admin.danger import DangerZone
 from kiosk.ui.admin.export_card import ExportCard
@@ -138,12 +137,12 @@ class AdminScreen(QWidget):
         self.tab_buttons = self.header.tabs
 
         # Not transient: the content pack stays broken until someone fixes it.
-        self.pack_problem = QLabel("", panel)
+        self.pack_problem = PlainLabel("", panel)
         self.pack_problem.setObjectName("packProblem")
         self.pack_problem.setWordWrap(True)
         self.pack_problem.hide()
 
-        self._notice = QLabel("", panel)
+        self._notice = PlainLabel("", panel)
         self._notice.setObjectName("notice")
         self._notice.setWordWrap(True)
         self._notice.setProperty("kind", "ok")
