@@ -191,3 +191,65 @@ def test_no_desktop_file_dialog_remains_in_the_kiosk():
         text=True,
     )
     assert found.stdout == ""
+
+
+def test_a_stick_that_fails_to_flush_is_never_called_safe_to_remove(
+    qtbot, make_screen, store, tmp_path, monkeypatch
+):
+    import errno
+    import os
+
+    store.save_signup(record("Aoife"))
+    stick = _stick(tmp_path)
+    monkeypatch.setattr(
+        "kiosk.ui.admin.export_card.os.path.ismount", lambda p: Path(p) == stick.path
+    )
+    real_fsync = os.fsync
+    calls: dict[str, bool] = {}
+
+    def failing_fsync(fd):
+        # The exporter's own fsyncs pass; the final flush hits a failing stick.
+        if calls.get("flushing"):
+            raise OSError(errno.EIO, "Input/output error")
+        return real_fsync(fd)
+
+    from kiosk import drives
+
+    real_flush = drives.flush_to_disk
+
+    def flush(path):
+        calls["flushing"] = True
+        try:
+            real_flush(path)
+        finally:
+            calls["flushing"] = False
+
+    monkeypatch.setattr("kiosk.drives.os.fsync", failing_fsync)
+    monkeypatch.setattr("kiosk.ui.admin.export_card.flush_to_disk", flush)
+    screen = _export_tab(qtbot, make_screen)
+    screen.drive_finder = lambda: [stick]
+    QApplication.processEvents()
+    touch_tap(find_button(screen, "Export"))
+    qtbot.waitUntil(lambda: not screen.exporting, timeout=10000)
+    assert "safe to remove" not in screen.export_message
+    assert "may not have all the data — don't remove it yet; try Export again" in (
+        screen.export_message
+    )
+
+
+def test_flush_to_disk_reports_an_io_error(tmp_path, monkeypatch):
+    import errno
+
+    import pytest
+
+    from kiosk import drives
+
+    path = tmp_path / "f.csv"
+    path.write_text("x")
+
+    def eio(fd):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr("kiosk.drives.os.fsync", eio)
+    with pytest.raises(OSError):
+        drives.flush_to_disk(path)

@@ -40,6 +40,7 @@ POLL_MS = 2000
 class ExportOutcome:
     path: Path
     count: int
+    flushed: bool = True  # False: the file may not all be on the stick yet
 
 
 class ExportThread(QThread):
@@ -87,14 +88,19 @@ class ExportThread(QThread):
             )
             # Only now is it safe to pull the stick: the file, its folder and the
             # file system's own caches are on the stick.
-            flush_to_disk(Path(result.path))
+            flushed = True
+            try:
+                flush_to_disk(Path(result.path))
+            except OSError as exc:
+                log.error("export written but not flushed (errno %s)", exc.errno)
+                flushed = False
         except KioskError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:
             log.exception("export failed unexpectedly")
             self.failed.emit(f"the export failed unexpectedly ({type(exc).__name__})")
         else:
-            self.succeeded.emit(ExportOutcome(Path(result.path), int(result.count)))
+            self.succeeded.emit(ExportOutcome(Path(result.path), int(result.count), flushed))
 
 
 class ResultLabel(PlainLabel):
@@ -324,6 +330,14 @@ class ExportCard(Card):
             self._say(f"Exporting… {done:,}", "busy")
 
     def _on_done(self, outcome: ExportOutcome) -> None:
+        if not outcome.flushed:
+            where = "the stick" if self._to_stick else "the disk"
+            self._say(
+                f"Saved {plural(outcome.count, 'sign-up')} to {outcome.path}, but {where} "
+                "may not have all the data — don't remove it yet; try Export again",
+                "error",
+            )
+            return
         safe = " — safe to remove the USB stick" if self._to_stick else ""
         head = f"Saved {plural(outcome.count, 'sign-up')}{safe}"
         # On screen: the sentence, then the path on one line, shortened in the middle.
