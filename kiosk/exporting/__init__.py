@@ -24,7 +24,7 @@ from kiosk.errors import ExportError, StorageError
 from kiosk.exporting.columns import GenericColumns, Layout, neutralise
 from kiosk.exporting.sinks import CsvSink, XlsxSink, write_jsonl
 from kiosk.exporting.staging import Staging, destination, friendly, unique_name
-from kiosk.files import fsync_dir
+from kiosk.files import PRIVATE_FILE, fsync_dir
 from kiosk.reading import SignupReader, is_damage
 from kiosk.records import SignupRecord, iso_ms, utc_now
 from kiosk.store import Store
@@ -119,7 +119,7 @@ def export_signups(
         return iter(reader)
 
     main, companion = layout or (None, None)
-    staging = Staging(folder)
+    staging = Staging(folder, store.path.parent)
     try:
         written = _Written(_Progress(progress, total))
         part = staging.file(f"signups.{fmt}")
@@ -179,6 +179,8 @@ def _publish(parts: list[tuple[Path, str]], final: Path) -> list[Path]:
     done: list[Path] = []
     try:
         for part, path in named:
+            with contextlib.suppress(OSError):  # FAT sticks have no modes
+                os.chmod(part, PRIVATE_FILE)  # personal data: the office copies it anyway
             os.replace(part, path)
             done.append(path)
     except BaseException:

@@ -253,3 +253,49 @@ def test_flush_to_disk_reports_an_io_error(tmp_path, monkeypatch):
     monkeypatch.setattr("kiosk.drives.os.fsync", eio)
     with pytest.raises(OSError):
         drives.flush_to_disk(path)
+
+
+def test_the_folder_picker_starts_at_the_sticks_and_home_never_at_slash(
+    qtbot, make_screen, tmp_path, monkeypatch, data_dir
+):
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setattr("kiosk.ui.admin.panel.Path.home", lambda: home)
+    stick = _stick(tmp_path)
+    screen = _export_tab(qtbot, make_screen)
+    screen.drive_finder = lambda: [stick]
+    touch_tap(find_button(screen, "Choose a folder"))
+    picker = screen.picker
+    QApplication.processEvents()
+    assert [r.title for r in picker.list.rows] == [
+        stick.describe(),
+        "Home folder on this computer",
+    ]
+    assert picker.folder is None
+    assert not find_button(screen, "Use this folder").isEnabled()
+    assert not find_button(screen, "Up one folder").isEnabled()
+    touch_tap(picker.list.row_widget(1))
+    assert picker.folder == home
+    assert [r.title for r in picker.list.rows] == ["Documents"]
+    touch_tap(find_button(screen, "Up one folder"))  # back to the places, never home's parent
+    assert picker.folder is None
+    touch_tap(picker.list.row_widget(0))
+    assert picker.folder == stick.path
+    for _ in range(3):
+        up = find_button(screen, "Up one folder")
+        if up.isEnabled():
+            touch_tap(up)
+    assert picker.folder is None  # "/" and tmp were never shown
+
+
+def test_the_folder_picker_never_offers_the_kiosks_data_folder(qtbot, make_screen, data_dir):
+    screen = _export_tab(qtbot, make_screen)
+    picker = screen.picker
+    (data_dir / "logs").mkdir(exist_ok=True)
+    picker.start_places([("Home", data_dir.parent)], exclude=data_dir)
+    assert data_dir.name not in [r.title for r in picker.list.rows]
+    picker.start_places([("Data", data_dir), ("Home", data_dir.parent)], exclude=data_dir)
+    assert picker.folder == data_dir.parent  # the one place left, opened
+    assert data_dir.name not in [r.title for r in picker.list.rows]
+    picker.start(data_dir, data_dir)  # even if someone starts there, it is not usable
+    assert not picker.use_button.isEnabled()

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.content import export_columns
-from kiosk.drives import drive_root
 from kiosk.errors import KioskError
 from kiosk.funnel import today_funnel
 from kiosk.settings import Settings
@@ -395,11 +394,17 @@ class AdminScreen(QWidget):
         return self.export_card.wait(timeout_ms)
 
     def _open_picker(self) -> None:
-        data_dir = Path(self._settings.data_dir)
-        start = Path.home()
-        root = drive_root(data_dir)
-        self.picker.start(start, root)
+        # USB sticks first, then the home folder; never "/" nor the data folder.
+        places = [(d.describe(), d.path) for d in self._sticks()]
+        places.append(("Home folder on this computer", Path.home()))
+        self.picker.start_places(places, exclude=Path(self._settings.data_dir))
         self._export_stack.setCurrentWidget(self.picker)
+
+    def _sticks(self) -> list:
+        try:
+            return [d for d in self.export_card.drive_finder() if d.removable]
+        except OSError:
+            return []
 
     def _on_folder_chosen(self, folder: Path) -> None:
         self._export_stack.setCurrentWidget(self.export_card)
@@ -435,6 +440,9 @@ class AdminScreen(QWidget):
         except KioskError as exc:
             self._show_notice(f"Not wiped: {exc}", error=True)
             return
+        from kiosk.exporting.staging import clean_recorded
+
+        clean_recorded(Path(self._settings.data_dir))  # a killed export's half-written file
         log.warning("admin wiped %d sign-ups", stats.total)
         self.refresh()
         self._show_notice(f"Wiped {plural(stats.total, 'sign-up')} from this kiosk.")
