@@ -15,6 +15,8 @@ from typing import Any
 from kiosk.records import parse_iso
 
 MIN_QUERY = 2
+MAX_QUERY = 200
+"""Longer than any reference or name: a longer query is refused (CLI) or cut (Admin)."""
 SEALED_PREFIX = "sealed:v1:"  # kiosk.sealing.PREFIX, without loading PyNaCl
 
 
@@ -145,7 +147,7 @@ def _clock(iso: str | None, tz: tzinfo | None, today: datetime | None) -> str:
 
 def find_signups(store: Any, text: str, *, limit: int = 50) -> list[FoundSignup]:
     """Sign-ups matching a reference or part of a name, newest first (none under 2 characters)."""
-    text = text.strip()
+    text = text.strip()[:MAX_QUERY]
     if len(text) < MIN_QUERY:
         return []
     return [FoundSignup.from_row(r) for r in store.find_rows(text, limit=limit)]

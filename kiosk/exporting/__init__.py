@@ -57,11 +57,12 @@ class ExportResult:
     def summary(self) -> str:
         """One line for a volunteer."""
         if not self.damaged:
-            return f"wrote {self.count} sign-ups to {self.path}"
+            return f"wrote {self.count} sign-up{'' if self.count == 1 else 's'} to {self.path}"
         lost = f"{self.unreadable} could not be read" if self.unreadable else "all could be read"
         return (
-            f"exported {self.count} sign-ups to {self.path}; {lost} (the database is damaged "
-            "— keep the file, ask the admin); none were marked exported"
+            f"exported {self.count} sign-up{'' if self.count == 1 else 's'} to {self.path}; "
+            f"{lost} (the database is damaged — keep the file, ask the admin); "
+            "none were marked exported"
         )
 
 
