@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.errors import ExportError
-from kiosk.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +116,10 @@ def _note(data_dir: Path, *, add: Path | None = None, drop: Path | None = None) 
     record = data_dir / RECORD
     try:
         if paths:
-            write_atomic(record, "".join(f"{p}\n" for p in paths).encode("utf-8"))
+            # A small hint, rewritten in place (a torn write only forgets a leftover).
+            fd = os.open(record, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write("".join(f"{p}\n" for p in paths).encode("utf-8"))
         else:
             record.unlink(missing_ok=True)
     except OSError as exc:
