@@ -400,6 +400,11 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
             f"couldn't save the PIN: {os_error_reason(exc)}; the PIN is unchanged"
         ) from None
     print("admin PIN set")
+    if os.environ.get("KIOSK_ADMIN_PIN_HASH"):
+        print(
+            "kiosk set-pin: KIOSK_ADMIN_PIN_HASH is ignored — the PIN comes from settings.toml",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -114,3 +114,18 @@ def test_withdraw_while_another_command_holds_the_data_says_try_again(data_dir, 
         code, _, err = run(capsys, "withdraw", rec.donation_ref)
     assert "the kiosk is running" in err
     assert run(capsys, "withdraw", rec.donation_ref)[0] == 0
+
+
+def test_set_pin_with_the_environment_hash_set_says_it_is_ignored(data_dir, capsys, monkeypatch):
+    import io
+
+    from kiosk.security import PinGuard, hash_pin
+
+    monkeypatch.setenv("KIOSK_ADMIN_PIN_HASH", hash_pin("9753"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("2468\n"))
+    code, out, err = run(capsys, "set-pin")
+    assert (code, out) == (0, "admin PIN set\n")
+    assert (
+        err == "kiosk set-pin: KIOSK_ADMIN_PIN_HASH is ignored — the PIN comes from settings.toml\n"
+    )
+    assert PinGuard(data_dir).attempt("2468").ok
