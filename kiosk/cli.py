@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.command_lock import another_command as _another_command
+from kiosk.command_lock import command_lock as _command_lock
 from kiosk.errors import KioskError, SettingsError, os_error_reason
 from kiosk.paths import DEFAULT_CONTENT_DIR
 
@@ -197,50 +199,6 @@ def _store(settings):
     from kiosk.store import Store
 
     return Store(settings.db_path, seal_to=settings.privacy_seal_to)
-
-
-COMMAND_LOCK = "kiosk-command.lock"
-"""Held by a `kiosk` command while it writes, so another can tell it from a running kiosk."""
-
-
-@contextlib.contextmanager
-def _command_lock(settings):
-    """Hold COMMAND_LOCK in the data folder (POSIX; best effort) for this command's run."""
-    fd = None
-    if os.name == "posix":
-        import fcntl
-
-        with contextlib.suppress(OSError):
-            fd = os.open(settings.data_dir / COMMAND_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except OSError:
-                os.close(fd)
-                fd = None
-    try:
-        yield
-    finally:
-        if fd is not None:
-            os.close(fd)
-
-
-def _another_command(settings) -> bool:
-    """True when a `kiosk` command (not the kiosk itself) holds the data folder now."""
-    if os.name != "posix":
-        return False
-    import fcntl
-
-    try:
-        fd = os.open(settings.data_dir / COMMAND_LOCK, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return True
-    finally:
-        os.close(fd)
-    return False
 
 
 def _in_use(exc: KioskError) -> bool:

@@ -278,10 +278,10 @@ class PinGuard:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             # Removed by `kiosk set-pin` (or never written): no wrong tries.
-            return self._memory if self._unsaved else _Lockout()
+            return self._decayed(self._memory) if self._unsaved else _Lockout()
         except OSError as exc:
             log.warning("lockout file unreadable (%s); using the count in memory", exc.strerror)
-            return self._memory
+            return self._decayed(self._memory)
         try:
             data = json.loads(text)
             # An older file has no time of the last wrong try: the quiet hour starts now.

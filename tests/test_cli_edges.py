@@ -7,7 +7,8 @@ import logging
 
 import pytest
 
-from kiosk.cli import _command_lock, main
+from kiosk.cli import main
+from kiosk.command_lock import command_lock
 from kiosk.exporting import ExportResult
 from kiosk.settings import load_settings
 from kiosk.store import Store
@@ -101,7 +102,7 @@ def test_withdraw_while_another_command_holds_the_data_says_try_again(data_dir, 
         rec = store.save_signup(make_record(1))
     settings = load_settings(data_dir)
     # `kiosk sync` is running: it holds the command lock and the writer lock.
-    with _command_lock(settings), Store(data_dir / "kiosk.db") as busy:
+    with command_lock(settings), Store(data_dir / "kiosk.db") as busy:
         busy.stats()
         code, _, err = run(capsys, "withdraw", rec.donation_ref)
     assert code != 0

@@ -395,16 +395,11 @@ class AdminScreen(QWidget):
 
     def _open_picker(self) -> None:
         # USB sticks first, then the home folder; never "/" nor the data folder.
-        places = [(d.describe(), d.path) for d in self._sticks()]
+        sticks = [d for d in self.export_card.drive_finder() if d.removable]
+        places = [(d.describe(), d.path) for d in sticks]
         places.append(("Home folder on this computer", Path.home()))
         self.picker.start_places(places, exclude=Path(self._settings.data_dir))
         self._export_stack.setCurrentWidget(self.picker)
-
-    def _sticks(self) -> list:
-        try:
-            return [d for d in self.export_card.drive_finder() if d.removable]
-        except OSError:
-            return []
 
     def _on_folder_chosen(self, folder: Path) -> None:
         self._export_stack.setCurrentWidget(self.export_card)
