@@ -452,6 +452,7 @@ class Store:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-store")
         self._db: _Connection | None = None
         self._lock = _WriterLock(self.path)
+        self._handed: dict[str, bool] = {}  # pending_batch ids -> sent as a marker?
 
     # -- plumbing ---------------------------------------------------------
 
@@ -929,15 +930,36 @@ class Store:
 
         self._run(lambda db: self._tx(db, body))
 
-    def mark_exported_upto(self, upto: int, *, since: str | None = None) -> None:
+    def withdrawn_upto(self, upto: int) -> list[str]:
+        """The ids withdrawn so far among sign-ups up to `upto` (take it before reading).
+
+        A withdrawal is final, so these are withdrawal markers in every read that follows.
+        """
+        return self._read(
+            lambda db: [
+                r[0]
+                for r in db.execute(
+                    "SELECT id FROM signups WHERE seq <= ? AND withdrawn_at IS NOT NULL", [upto]
+                )
+            ]
+        )
+
+    def mark_exported_upto(
+        self, upto: int, *, since: str | None = None, withdrawn: Iterable[str] | None = None
+    ) -> None:
         """Mark what `iter_records(upto=upto, since=since)` gave, in one ordered sweep.
 
         Already exported ones keep their first export time (OR IGNORE), so an
-        `unexported` export marks exactly what it wrote.
+        `unexported` export marks exactly what it wrote. `withdrawn` (withdrawn_upto()
+        taken before reading): a sign-up withdrawn since then may be in the file with its
+        name, so it stays unexported and its marker goes out in the next export.
         """
         now = self._now()
         sql = "INSERT OR IGNORE INTO exported SELECT seq, ? FROM signups WHERE seq <= ?"
         params: list[Any] = [now, upto]
+        if withdrawn is not None:
+            sql += " AND (withdrawn_at IS NULL OR id IN (SELECT value FROM json_each(?)))"
+            params.append(json.dumps(sorted(set(withdrawn))))
         if since:
             sql += " AND created_at >= ?"
             params.append(since)
@@ -963,7 +985,10 @@ class Store:
             params.append(limit)
             return [_row_to_record(r) for r in db.execute(sql, params)]
 
-        return self._read(read)
+        batch = self._read(read)
+        # What was handed out, so mark_synced marks exactly that (see there).
+        self._handed.update((r.id, r.withdrawn) for r in batch)
+        return batch
 
     def next_attempt_at(self) -> str | None:
         """When the earliest waiting record may be retried (None: nothing waiting)."""
@@ -974,15 +999,36 @@ class Store:
             ).fetchone()[0]
         )
 
-    def mark_synced(self, ids: Iterable[str]) -> None:
-        id_list = list(ids)
+    def mark_synced(self, ids: Iterable[str | SignupRecord]) -> None:
+        """Mark sent records synced: ids from pending_batch(), or the records themselves.
+
+        A sign-up withdrawn after it was handed out as a live record was re-queued with
+        its marker, which the office has not had: it stays pending.
+        """
+        sent: dict[str, bool | None] = {}
+        for item in ids:
+            if isinstance(item, SignupRecord):
+                sent[item.id] = item.withdrawn
+            else:
+                sent[item] = self._handed.get(item)
+        for signup_id in sent:
+            self._handed.pop(signup_id, None)
+        # Unknown (None): an id this Store never handed out; marked as before.
+        live = [i for i, withdrawn in sent.items() if withdrawn is False]
+        rest = [i for i, withdrawn in sent.items() if withdrawn is not False]
+        id_list = list(sent)
         now = self._now()
 
         def body(conn: sqlite3.Connection) -> None:
-            conn.execute(
+            update = (
                 "UPDATE outbox SET synced_at = ?, last_error = NULL, next_attempt_at = NULL "
-                f"WHERE synced_at IS NULL AND signup_id IN ({','.join('?' * len(id_list))})",
-                [now, *id_list],
+                "WHERE synced_at IS NULL AND signup_id IN (SELECT value FROM json_each(?))"
+            )
+            conn.execute(update, [now, json.dumps(rest)])
+            conn.execute(
+                update + " AND NOT EXISTS (SELECT 1 FROM signups s WHERE s.id = "
+                "outbox.signup_id AND s.withdrawn_at IS NOT NULL)",
+                [now, json.dumps(live)],
             )
             parked = conn.execute(
                 "SELECT 1 FROM outbox WHERE parked = 1 AND synced_at IS NULL LIMIT 1"
