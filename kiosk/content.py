@@ -7,6 +7,7 @@ in one pass. No Qt here.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,9 +17,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from kiosk.errors import ContentError
 from kiosk.paths import ASSETS_DIR
+from kiosk.texts import TEXTS, check_overrides, render
 
 CONTENT_FILE = "content.toml"
 SLIDE_KINDS = ("story", "stat", "quote", "call-to-action")
+NEEDS = ("email", "phone", "either", "none")
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _IMAGE_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg", ".webp"}
@@ -66,6 +69,12 @@ class Interest:
     label: str
     description: str
     needs_email: bool
+    needs: str = ""  # "email" | "phone" | "either" | "none"; "" means from needs_email
+
+    @property
+    def contact_needed(self) -> str:
+        """Which contact this interest needs: "email", "phone", "either" or "none"."""
+        return self.needs or ("email" if self.needs_email else "none")
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,13 @@ class Content:
             "Just scan to give",
         )
     )
+
+    min_age: int = 16
+    texts: dict[str, str] = field(default_factory=dict)
+
+    def text(self, key: str, **values: object) -> str:
+        """The visitor-facing text for `key` (the pack's [text] override, else the default)."""
+        return render(self.texts.get(key, TEXTS[key]), **values)
 
     def interest(self, key: str) -> Interest:
         return next(i for i in self.interests if i.key == key)
@@ -392,12 +408,18 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
     interests, seen = [], set()
     for i, s in enumerate(r.items(raw, "interests")):
         p = f"interests[{i}]"
+        needs_email = r.flag(s, "needs_email", f"{p}.needs_email")
+        needs = r.text(s, "needs", f"{p}.needs", default="email" if needs_email else "none")
+        if needs not in NEEDS:
+            r.problem(f"{p}.needs", f"expected one of {', '.join(NEEDS)}, got {_show(needs)}")
+            needs = "none"
         interests.append(
             Interest(
                 key=r.key(s, p, seen),
                 label=r.text(s, "label", f"{p}.label", max_len=60),
                 description=r.text(s, "description", f"{p}.description", default="", max_len=160),
-                needs_email=r.flag(s, "needs_email", f"{p}.needs_email"),
+                needs_email=needs == "email",
+                needs=needs,
             )
         )
     if not interests:
@@ -448,6 +470,15 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
         just_scan=r.text(sc, "just_scan", "screens.just_scan", default="Just scan to give"),
     )
 
+    su = r.table(raw, "signup", "signup")
+    min_age = r.number(su, "min_age", "signup.min_age", default=16, low=0, high=120)
+    if not math.isfinite(min_age) or min_age != int(min_age):
+        r.problem("signup.min_age", f"expected a whole number of years, got {min_age:g}")
+        min_age = 16
+    texts = r.table(raw, "text", "text")
+    for key, problem in check_overrides(texts):
+        r.problem(f"text.{key}", problem)
+
     if r.problems:
         raise ContentError(r.problems)
     return Content(
@@ -462,4 +493,6 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
         privacy_notice=r.text(pv, "notice", "privacy.notice", default=""),
         thank_you=thank_you,
         screens=screens,
+        min_age=int(min_age),
+        texts={k: v for k, v in texts.items() if isinstance(v, str)},
     )

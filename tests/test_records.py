@@ -140,7 +140,11 @@ def test_names_over_100_characters_are_refused():
 
 def test_email_is_required_only_for_email_interests_or_consents():
     talk_only = SignupForm(name="Aoife", interests=("talk",))
-    assert validate_form(talk_only, CONTENT) == {}
+    assert set(validate_form(talk_only, CONTENT)) == {"email"}  # "either": one is needed
+    talk_phone = SignupForm(name="Aoife", phone="028 9012 3456", interests=("talk",))
+    assert validate_form(talk_phone, CONTENT) == {}
+    talk_email = SignupForm(name="Aoife", email="a@example.ie", interests=("talk",))
+    assert validate_form(talk_email, CONTENT) == {}
     prayer = SignupForm(name="Aoife", interests=("prayer",))
     assert set(validate_form(prayer, CONTENT)) == {"email"}
     talk_email_consent = SignupForm(name="Aoife", interests=("talk",), consents={"email": True})
@@ -209,7 +213,8 @@ def test_iso_ms_is_utc_with_milliseconds():
     ],
 )
 def test_imported_records_are_validated(change, message):
-    record = build_record(SignupForm(name="Aoife", interests=("talk",)), CONTENT, "tent-1")
+    form = SignupForm(name="Aoife", phone="028 9012 3456", interests=("talk",))
+    record = build_record(form, CONTENT, "tent-1")
     data = {**record.to_json(), **change}
     with pytest.raises(ValueError, match=message):
         SignupRecord.from_json(data)
