@@ -138,6 +138,7 @@ class Content:
     )
 
     min_age: int = 16
+    show_today: bool = False  # "N people signed up today" on the loop
     texts: dict[str, str] = field(default_factory=dict)
 
     def text(self, key: str, **values: object) -> str:
@@ -348,7 +349,7 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
             t, "idle_timeout_s", "timing.idle_timeout_s", default=45, low=10, high=3600
         ),
         idle_countdown_s=r.number(
-            t, "idle_countdown_s", "timing.idle_countdown_s", default=10, low=3, high=120
+            t, "idle_countdown_s", "timing.idle_countdown_s", default=20, low=20, high=120
         ),
         thank_you_s=r.number(t, "thank_you_s", "timing.thank_you_s", default=30, low=5, high=600),
     )
@@ -494,5 +495,6 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
         thank_you=thank_you,
         screens=screens,
         min_age=int(min_age),
+        show_today=r.flag(su, "show_today", "signup.show_today"),
         texts={k: v for k, v in texts.items() if isinstance(v, str)},
     )

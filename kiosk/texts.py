@@ -32,13 +32,13 @@ TEXTS: dict[str, str] = {
     "step.name.at_limit": "That's the most we can keep: {max} characters",
     "step.email.title": "What's your email?",
     "step.email.label": "Email",
-    "step.email.needed": "Needed for {interest}",
+    "step.email.needed": "We need it for “{interest}”",
     "step.email.either": "Email or phone: we need one to reach you",
     "step.email.optional": "Optional: you can skip this",
     "step.email.suggest": "Did you mean {email}?",
     "step.phone.title": "What's your phone number?",
     "step.phone.label": "Phone",
-    "step.phone.needed": "Needed for {interest}",
+    "step.phone.needed": "We need it for “{interest}”",
     "step.phone.either": "Phone or email: we need one to reach you",
     "step.phone.optional": "Optional: you can skip this",
     "step.touch.title": "Keep in touch?",
@@ -63,9 +63,9 @@ TEXTS: dict[str, str] = {
     "startover.no": "No, keep going",
     # Reasons beside a disabled or refused action.
     "reason.interests": "Choose at least one way to get involved.",
-    "reason.contact_needed": "{interest} needs an email or phone number: tap Change to add one.",
-    "reason.email_needed": "{interest} needs an email address: tap Change to add one.",
-    "reason.phone_needed": "{interest} needs a phone number: tap Change to add one.",
+    "reason.contact_needed": "“{interest}” needs an email or a phone number: tap Change.",
+    "reason.email_needed": "“{interest}” needs an email address: tap Change to add one.",
+    "reason.phone_needed": "“{interest}” needs a phone number: tap Change to add one.",
     "reason.fix_name": "Your name needs a look: tap Change.",
     "reason.fix_email": "Your email needs a look: tap Change.",
     "reason.fix_phone": "Your phone number needs a look: tap Change.",
@@ -102,6 +102,8 @@ TEXTS: dict[str, str] = {
     "thanks.channel.phone": "phone",
     "thanks.channel.and": " and ",
     "thanks.countdown": "Back to the start in {seconds} s",
+    "thanks.reference": "Your reference",
+    "thanks.qr_name": "QR code to give online with your reference",
     # Are you still there?
     "idle.heading": "Are you still there?",
     "idle.hint": "Tap anywhere to keep going",
@@ -152,3 +154,16 @@ def render(template: str, **values: object) -> str:
         return template.format(**values)
     except (KeyError, IndexError, ValueError):
         return template
+
+
+def toml_table() -> str:
+    """The [text] table listing every key with its default, for a content pack."""
+    import json
+
+    lines = ["[text]"]
+    lines += [f'"{key}" = {json.dumps(value, ensure_ascii=False)}' for key, value in TEXTS.items()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # uv run python -m kiosk.texts > table.toml
+    print(toml_table(), end="")

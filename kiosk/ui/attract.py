@@ -22,10 +22,12 @@ from PySide6.QtGui import (
     QPainterPath,
     QPaintEvent,
 )
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from kiosk.content import Content, Slide
-from kiosk.ui.theme import Metrics, font
+from kiosk.ui.reach import ReachButton, reach
+from kiosk.ui.theme import FAMILY, Metrics, font
+from kiosk.ui.touch import install_touch
 from kiosk.ui.widgets import image_pixmap, qr_qimage
 
 COUNT_UP_S = 1.2
@@ -82,6 +84,20 @@ class AttractScreen(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName("IJM story slideshow. Tap anywhere to get involved.")
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._paused_elapsed: float | None = None
+        self._today: int | None = None
+        # Real buttons over the painted loop: WCAG 2.2.2 pause, and the "Aa" reach control.
+        self.pause_button = QPushButton(content.text("reach.pause"), self)
+        self.pause_button.setObjectName("pauseButton")
+        self.pause_button.setCheckable(True)
+        self.pause_button.setAccessibleName(content.text("reach.pause"))
+        self.pause_button.toggled.connect(self.set_paused)
+        self.aa = ReachButton(content.text("reach.aa"), content.text("reach.aa_name"), self)
+        for button in (self.pause_button, self.aa):
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        reach().changed.connect(self._on_reach)
+        self._styled_for: tuple[float, bool, bool] | None = None
+        install_touch(self)
 
     # -- state -------------------------------------------------------------
 
@@ -103,6 +119,9 @@ class AttractScreen(QWidget):
         self._index = index % count
         self._direction = direction
         self._shown_at = self._clock()
+        if self.paused:  # browsing by hand while paused: no animation, no timer
+            self._previous = None
+            self._paused_elapsed = self._transition_s() + COUNT_UP_S
         self.slide_shown.emit(self._index)
         self._schedule()
         self.update()
@@ -117,12 +136,87 @@ class AttractScreen(QWidget):
         """Back to the first slide, as when the kiosk returns to the loop."""
         self._previous = None
         self._index = 0
+        self._paused_elapsed = None
+        self.pause_button.setChecked(False)
         self._shown_at = self._clock()
         self.slide_shown.emit(0)
         self._schedule()
         self.update()
 
+    @property
+    def paused(self) -> bool:
+        return self._paused_elapsed is not None
+
+    def set_paused(self, paused: bool) -> None:
+        """Hold the current slide (WCAG 2.2.2) or carry on from where it was."""
+        if paused == self.paused:
+            return
+        if paused:
+            self._paused_elapsed = self._elapsed()
+            self._timer.stop()
+        else:
+            self._shown_at = self._clock() - (self._paused_elapsed or 0.0)
+            self._paused_elapsed = None
+            self._schedule()
+        label = self.content.text("reach.resume" if paused else "reach.pause")
+        self.pause_button.setText(label)
+        self.pause_button.setAccessibleName(label)
+        if self.pause_button.isChecked() != paused:
+            self.pause_button.setChecked(paused)
+        self.update()
+
+    def set_today(self, count: int | None) -> None:
+        """Show "N people signed up today" (an aggregate), or nothing for None or 0."""
+        self._today = count
+        self.update()
+
+    @property
+    def today_text(self) -> str:
+        if not self._today:
+            return ""
+        if self._today == 1:
+            return self.content.text("attract.today_one")
+        return self.content.text("attract.today", count=f"{self._today:,}")
+
+    def _on_reach(self) -> None:
+        self._styled_for = None
+        if self.isVisible():  # hidden screens catch up when shown: a toggle stays quick
+            self._place_buttons()
+            self.update()
+
+    def resizeEvent(self, event: object) -> None:
+        self._place_buttons()
+
+    def _place_buttons(self) -> None:
+        m = Metrics(max(1, self.width()), max(1, self.height()))
+        r = reach()
+        key = (m.scale, m.portrait, r.enhanced)
+        brand = self.content.brand
+        if key != self._styled_for:
+            self._styled_for = key
+            line = max(2, m.px(3))
+            edge = brand.text if r.contrast else "rgba(255, 255, 255, 0.6)"
+            self.setStyleSheet(f"""
+                QPushButton {{
+                    font-family: "{FAMILY}"; font-size: {r.text(m.px(28))}px; font-weight: 700;
+                    color: {brand.text}; background: rgba(0, 0, 0, 0.25);
+                    border: {line}px solid {edge}; border-radius: {m.touch // 2}px;
+                    padding: 0px {m.px(28)}px;
+                }}
+                QPushButton:checked {{ background: {brand.text}; color: {brand.primary}; }}
+                QPushButton:focus {{ border-color: {brand.accent}; }}
+            """)
+        # Top left, after the logo: well clear of the admin corner (top right).
+        x = m.margin + (m.px(200) + m.px(40) if self.content.brand.logo is not None else 0)
+        y = m.px(40) + (m.px(80) - m.touch) // 2
+        for button in (self.pause_button, self.aa):
+            width = max(m.touch, button.sizeHint().width())
+            button.setGeometry(x, max(m.px(16), y), width, m.touch)
+            x += width + m.px(20)
+
     def _elapsed(self) -> float:
+        if self._paused_elapsed is not None:
+            return self._paused_elapsed
         return self._clock() - self._shown_at
 
     def _transition_s(self) -> float:
@@ -145,7 +239,7 @@ class AttractScreen(QWidget):
         self._schedule()
 
     def _schedule(self) -> None:
-        if not self.isVisible():
+        if not self.isVisible() or self.paused:
             return
         if self._animating():
             in_transition = self._previous is not None and self._elapsed() < self._transition_s()
@@ -155,6 +249,8 @@ class AttractScreen(QWidget):
         self._timer.start(max(1, delay))
 
     def showEvent(self, event: object) -> None:
+        if self._styled_for is None:
+            self._place_buttons()
         self._schedule()
 
     def hideEvent(self, event: object) -> None:
@@ -278,10 +374,21 @@ class AttractScreen(QWidget):
     ) -> None:
         """Lay out paragraphs top to bottom, the block centred vertically in `rect`."""
         flags = int(align) | int(Qt.TextFlag.TextWordWrap)
-        heights = []
-        for text, f, _, gap in items:
-            r = QFontMetrics(f).boundingRect(QRect(0, 0, int(rect.width()), 100000), flags, text)
-            heights.append(r.height() + gap)
+        bounds = QRect(0, 0, int(rect.width()), 100000)
+
+        def measure() -> list[int]:
+            return [
+                QFontMetrics(f).boundingRect(bounds, flags, text).height() + gap
+                for text, f, _, gap in items
+            ]
+
+        heights = measure()
+        for _ in range(8):  # large text: shrink the block until it fits its area
+            if sum(heights) <= rect.height():
+                break
+            for _, f, _, _ in items:
+                f.setPixelSize(max(1, round(f.pixelSize() * 0.92)))
+            heights = measure()
         y = rect.top() + max(0.0, (rect.height() - sum(heights)) / 2)
         for (text, f, colour, _), h in zip(items, heights, strict=True):
             p.setFont(f)
@@ -301,7 +408,7 @@ class AttractScreen(QWidget):
             )
         ]
         if slide.body:
-            items.append((slide.body, font(m.px(40)), QColor(brand.text), 0))
+            items.append((slide.body, font(reach().text(m.px(40))), QColor(brand.text), 0))
         self._text_block(p, rect, items)
 
     def _paint_stat(
@@ -324,7 +431,7 @@ class AttractScreen(QWidget):
             items.append(
                 (
                     slide.headline.upper(),
-                    font(m.px(36), QFont.Weight.DemiBold),
+                    font(reach().text(m.px(36)), QFont.Weight.DemiBold),
                     QColor(brand.text),
                     m.px(8),
                 )
@@ -333,10 +440,16 @@ class AttractScreen(QWidget):
             (number, font(big, QFont.Weight.Black, display=True), QColor(brand.accent), m.px(12))
         )
         items.append(
-            (slide.caption, font(m.px(46), QFont.Weight.Medium), QColor(brand.text), m.px(28))
+            (
+                slide.caption,
+                font(reach().text(m.px(46)), QFont.Weight.Medium),
+                QColor(brand.text),
+                m.px(28),
+            )
         )
         if slide.source:
-            items.append((f"Source: {slide.source}", font(m.px(24)), QColor("#8DA2BF"), 0))
+            muted = QColor(brand.text if reach().contrast else "#8DA2BF")
+            items.append((f"Source: {slide.source}", font(reach().text(m.px(24))), muted, 0))
         self._text_block(p, rect, items, Qt.AlignmentFlag.AlignHCenter)
 
     def _paint_quote(self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics, _: float) -> None:
@@ -361,7 +474,7 @@ class AttractScreen(QWidget):
                 ),
                 (
                     f"— {slide.headline}",
-                    font(m.px(36), QFont.Weight.DemiBold),
+                    font(reach().text(m.px(36)), QFont.Weight.DemiBold),
                     QColor(brand.accent),
                     0,
                 ),
@@ -377,8 +490,10 @@ class AttractScreen(QWidget):
         if brand.logo is not None:
             logo = image_pixmap(brand.logo, m.px(200), m.px(80))
             p.drawPixmap(margin, m.px(40), logo)
-        p.setFont(font(m.px(26), QFont.Weight.DemiBold))
-        p.setPen(QColor("#C9D5E6"))
+        r = reach()
+        soft = QColor(brand.text if r.contrast else "#C9D5E6")
+        p.setFont(font(r.text(m.px(26)), QFont.Weight.DemiBold))
+        p.setPen(soft)
         p.drawText(
             QRectF(0, m.px(40), w - margin, m.px(80)),
             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
@@ -404,7 +519,8 @@ class AttractScreen(QWidget):
             p.drawRoundedRect(QRectF(x, y, width, dot), dot / 2, dot / 2)
             x += width + gap
 
-        qr_side = height - m.px(70)
+        label_h = reach().text(m.px(40))
+        qr_side = height - m.px(70) - (label_h - m.px(40))
         qr_x = w - margin - qr_side
         qr_y = bar.top() + m.px(20)
         p.setBrush(QColor("#FFFFFF"))
@@ -425,10 +541,10 @@ class AttractScreen(QWidget):
                 ),
                 image,
             )
-        p.setFont(font(m.px(24), QFont.Weight.DemiBold))
+        p.setFont(font(r.text(m.px(24)), QFont.Weight.DemiBold))
         p.setPen(QColor(brand.text))
         p.drawText(
-            QRectF(qr_x - m.px(40), qr_y + qr_side + m.px(4), qr_side + m.px(80), m.px(40)),
+            QRectF(qr_x - m.px(40), qr_y + qr_side + m.px(4), qr_side + m.px(80), label_h),
             int(Qt.AlignmentFlag.AlignHCenter),
             self.content.screens.scan_to_give,
         )
@@ -453,6 +569,15 @@ class AttractScreen(QWidget):
         self._paint_hand(
             p, QPointF(pill.right() - m.px(70), pill.center().y()), m.px(22), QColor(brand.ink)
         )
+        today = self.today_text
+        if today:
+            p.setFont(font(r.text(m.px(26)), QFont.Weight.DemiBold))
+            p.setPen(soft)
+            p.drawText(
+                QRectF(pill.left() + m.px(8), bar.top(), w, pill.top() - bar.top()),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                today,
+            )
 
     @staticmethod
     def _paint_hand(p: QPainter, centre: QPointF, r: float, colour: QColor) -> None:

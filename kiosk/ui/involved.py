@@ -23,7 +23,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
 
 from kiosk.content import Content, Interest
+from kiosk.ui.reach import ReachButton, reach
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
+from kiosk.ui.touch import install_touch
 from kiosk.ui.widgets import BigButton, QrCode, ScaledWidget, image_pixmap
 
 SUBTLE_INK = "#4A5B73"  # descriptions on white: 7:1 against white
@@ -292,7 +294,7 @@ class _ScanPanel(QWidget):
         self.heading = QLabel(content.screens.just_scan, self)
         self.heading.setObjectName("scanHeading")
         self.heading.setWordWrap(True)
-        self.caption = QLabel("Point your phone's camera at the code", self)
+        self.caption = QLabel(content.text("involved.scan_caption"), self)
         self.caption.setObjectName("scanCaption")
         self.caption.setWordWrap(True)
         self.qr = QrCode(
@@ -381,13 +383,16 @@ class InvolvedScreen(ScaledWidget):
             tile.chosen.connect(self.chosen)
             self._tiles.append(tile)
         self._panel = _ScanPanel(content, self)
-        self._back = BigButton("←  Back", role="secondary", parent=self)
+        self._back = BigButton("←  " + content.text("button.back"), role="secondary", parent=self)
         self._back.setObjectName("backButton")
-        self._back.setAccessibleName("Back")
+        self._back.setAccessibleName(content.text("button.back"))
+        self._aa = ReachButton(content.text("reach.aa"), content.text("reach.aa_name"), self)
+        reach().changed.connect(self._on_reach)
+        install_touch(self)
         self._back.setAutoDefault(True)
         self._back.clicked.connect(self.back)
 
-        chain = [*self._tiles, self._back]
+        chain = [*self._tiles, self._back, self._aa]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -406,13 +411,25 @@ class InvolvedScreen(ScaledWidget):
     def donate_qr_url(self) -> str:
         return self._panel.qr.data
 
+    def _on_reach(self) -> None:
+        self._styled_for = None
+        if self.isVisible():  # hidden screens catch up when shown: a toggle stays quick
+            self._restyle()
+            self._relayout()
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self._styled_for is None:
+            self._restyle()
+            self._relayout()
         if self._tiles:
             self._tiles[0].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _apply_style(self, m: Metrics) -> None:
         brand = self.content.brand
+        r = reach()
+        t = r.text
+        caption = r.on_brand("rgba(255, 255, 255, 215)", brand.text)
         self.setStyleSheet(f"""
             QLabel#involvedTitle {{
                 color: {brand.text}; font-family: "{DISPLAY_FAMILY}";
@@ -420,21 +437,22 @@ class InvolvedScreen(ScaledWidget):
             }}
             QLabel#scanHeading {{
                 color: {brand.accent}; font-family: "{DISPLAY_FAMILY}";
-                font-size: {m.px(44)}px; font-weight: 700;
+                font-size: {t(m.px(44))}px; font-weight: 700;
             }}
             QLabel#scanCaption {{
-                color: rgba(255, 255, 255, 215); font-family: "{FAMILY}";
-                font-size: {m.px(28)}px;
+                color: {caption}; font-family: "{FAMILY}";
+                font-size: {t(m.px(28))}px;
             }}
-            QPushButton#backButton {{
-                font-family: "{FAMILY}"; font-size: {m.px(32)}px; font-weight: 600;
+            QPushButton#backButton, QPushButton#reachButton {{
+                font-family: "{FAMILY}"; font-size: {t(m.px(32))}px; font-weight: 600;
                 color: {brand.text}; background: transparent;
                 border: {max(2, m.px(3))}px solid {mix(brand.text, brand.primary, 0.45)};
                 border-radius: {m.touch // 2}px; padding: 0px {m.px(44)}px;
                 min-height: {m.touch}px; max-height: {m.touch}px;
             }}
             QPushButton#backButton:pressed {{ background: {mix(brand.text, brand.primary, 0.15)}; }}
-            QPushButton#backButton:focus {{
+            QPushButton#reachButton:checked {{ background: {brand.text}; color: {brand.primary}; }}
+            QPushButton#backButton:focus, QPushButton#reachButton:focus {{
                 border: {max(3, m.px(5))}px solid {brand.accent};
             }}
         """)
@@ -470,6 +488,8 @@ class InvolvedScreen(ScaledWidget):
         back_w = max(self._back.sizeHint().width(), m.px(220))
         back_y = h - m.px(48) - m.touch
         self._back.setGeometry(round(margin), back_y, back_w, m.touch)
+        aa_w = max(m.touch, self._aa.sizeHint().width(), m.px(120))
+        self._aa.setGeometry(round(margin) + back_w + m.px(24), back_y, aa_w, m.touch)
 
         body = QRectF(
             margin,
@@ -518,9 +538,10 @@ class InvolvedScreen(ScaledWidget):
             )
         # One type size for every tile, the largest at which all of them fit: tiles that
         # differ in size look like a mistake.
-        label_px, desc_px = m.px(46), m.px(30)
+        big = reach().text
+        label_px, desc_px = big(m.px(46)), big(m.px(30))
         while label_px > m.px(28) and not all(t.fits(label_px, desc_px) for t in self._tiles):
             label_px = max(m.px(28), math.floor(label_px * 0.93))
-            desc_px = max(m.px(22), math.floor(desc_px * 0.96))
+            desc_px = max(big(m.px(22)), math.floor(desc_px * 0.96))
         for tile in self._tiles:
             tile.set_text_px(label_px, desc_px)

@@ -249,6 +249,8 @@ class OnScreenKeyboard(QWidget):
         self._shift = "off"  # "off", "once" (next character only) or "lock"
         self._last_shift_tap = QElapsedTimer()
         self._watching_focus = False
+        self._auto_shift = False  # the current "once" shift was set by auto-capitals
+        self._edit: QLineEdit | None = None  # the field whose cursor we follow
 
         self.repeat_delay_ms = 400
         """Hold Backspace this long before it starts repeating."""
@@ -309,10 +311,12 @@ class OnScreenKeyboard(QWidget):
         self._layer = "letters"
         self._set_shift("off")
         self._relayout()
+        self._autocap()
 
     def reset(self) -> None:
         """Back to lower-case text with nothing held, for the next visitor."""
         self.set_mode("text")
+        self._set_shift("off")
 
     def set_enter_label(self, label: str) -> None:
         """Name the Enter key for what it does on this field, e.g. "Next" or "Done"."""
@@ -420,9 +424,28 @@ class OnScreenKeyboard(QWidget):
 
     def _set_shift(self, state: str) -> None:
         self._shift = state
+        self._auto_shift = False
         self._update_labels()
 
+    def _autocap(self) -> None:
+        """Capitals at the start of each word of a field marked `kiosk_autocap` (names)."""
+        edit = self._edit
+        if edit is None or not edit.property("kiosk_autocap") or self._shift == "lock":
+            return
+        before = edit.text()[: edit.cursorPosition()]
+        start = not before or before[-1] == " "
+        if start and self._shift == "off" and self._layer == "letters":
+            self._set_shift("once")
+            self._auto_shift = True
+        elif not start and self._shift == "once" and self._auto_shift:
+            self._set_shift("off")
+
     def _on_shift(self) -> None:
+        if self._auto_shift:
+            # The visitor wants lower case here ("van der Berg"): Shift turns auto-capital off.
+            self._auto_shift = False
+            self._set_shift("off")
+            return
         quick = self._last_shift_tap.isValid() and (
             self._last_shift_tap.elapsed() <= self.double_tap_ms
         )
@@ -478,6 +501,15 @@ class OnScreenKeyboard(QWidget):
         mode = new.property("kiosk_keyboard") if new is not None else None
         if mode in MODES and mode != self._mode:
             self.set_mode(mode)
+        if self._edit is not None:
+            self._edit.cursorPositionChanged.disconnect(self._autocap)
+            self._edit = None
+        if isinstance(new, QLineEdit) and mode in MODES:
+            self._edit = new
+            new.cursorPositionChanged.connect(self._autocap)
+            if self._auto_shift:
+                self._set_shift("off")
+            self._autocap()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -492,6 +524,9 @@ class OnScreenKeyboard(QWidget):
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._repeat.stop()
+        if self._edit is not None:
+            self._edit.cursorPositionChanged.disconnect(self._autocap)
+            self._edit = None
         if self._watching_focus:
             QApplication.instance().focusChanged.disconnect(self._follow_focus)
             self._watching_focus = False
