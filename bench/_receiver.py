@@ -1,4 +1,5 @@
-"""A local sync receiver for the benchmark: checks each signature and keeps sign-ups by id.
+"""A local sync receiver for the benchmark: checks each signature, keeps sign-ups by id,
+and answers the acknowledgement the kiosk needs before it marks them synced (SPEC 9).
 
 Runs in its own process so it never competes with the kiosk's sync for the GIL.
 Prints `BENCH {"port": N}`; GET /count answers the tallies, POST /reset clears them.
@@ -63,8 +64,10 @@ class Handler(BaseHTTPRequestHandler):
         with _lock:
             _tally["requests"] += 1
             _tally["records"] += len(signups)
+            # Deduped by record id: a resend (same ids) changes nothing here.
             _ids.update(s["id"] for s in signups)
-        self._answer(200, {"stored": len(signups)})
+        # Stored (a real receiver: committed) — only now acknowledge every id.
+        self._answer(200, {"accepted": len(signups)})
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # quiet: the benchmark prints its own table

@@ -42,6 +42,22 @@ RESULTS = BENCH / "results"
 PROBE = BENCH / "_kiosk_probe.py"
 EMPTY = BENCH / "_empty_window.py"
 RECEIVER = BENCH / "_receiver.py"
+# `kiosk import` as a child process, timed from inside (no interpreter start-up); its
+# own peak RSS is the bar's (ru_maxrss is KiB on Linux).
+IMPORT_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from kiosk.importing import import_jsonl
+from kiosk.store import Store
+t0 = time.perf_counter()
+with Store(Path(sys.argv[2]) / "kiosk.db") as store:
+    result = import_jsonl(store, Path(sys.argv[1]))
+    pending = store.stats().pending_sync
+seconds = time.perf_counter() - t0
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print("BENCH " + json.dumps({"seconds": seconds, "added": result.added,
+                             "pending_sync": pending, "peak_rss_mib": rss}))
+"""
 SECRET = "bench-secret-0123456789"
 MIB = 1024 * 1024
 
@@ -166,15 +182,7 @@ def fill_store(path: Path, n: int, *, queue_for_sync: bool = False) -> None:
     from kiosk.store import Store
 
     with Store(path) as store:
-        store.import_records(make_records(n))
-    if queue_for_sync:
-        # Imported records are not queued (their own kiosk syncs them); queue them here,
-        # with the store closed, so there is still only ever one writer.
-        with sqlite3.connect(path) as conn:
-            conn.execute(
-                "INSERT INTO outbox (signup_id, queued_at) SELECT id, saved_at FROM signups"
-            )
-        conn.close()
+        store.import_records(make_records(n), queue=queue_for_sync)
 
 
 def unmark(db: Path) -> None:
@@ -201,8 +209,12 @@ class Bench:
         self.raw: dict[str, object] = {}
 
     def data_dir(self, name: str) -> Path:
+        from kiosk.security import has_pin, set_pin
+
         path = self.work / name
         path.mkdir(parents=True, exist_ok=True)
+        if not has_pin(path):
+            set_pin(path, "2468")  # a kiosk with no PIN starts on set-up, not the loop
         return path
 
     def log(self, text: str) -> None:
@@ -413,7 +425,7 @@ class Bench:
                 times = []
                 for i in range(n + 20):
                     form = SignupForm(
-                        name=NAMES[i % len(NAMES)],
+                        first_name=NAMES[i % len(NAMES)],
                         email=f"v{i}@example.org",
                         phone="028 9012 3456",
                         interests=("freedom_partner",),
@@ -508,6 +520,52 @@ class Bench:
                 )
             )
         return rows
+
+    # 5b. import 100,000 sign-ups (another kiosk's JSONL) -------------------------------------
+
+    def imports(self) -> list[Row]:
+        """Export n sign-ups as JSONL, then import that file into a fresh kiosk in a child
+        process: the import's time against the export's, same run, and the child's peak RSS."""
+        from kiosk.exporting import export_signups
+        from kiosk.store import Store
+
+        n = 20_000 if self.quick else 100_000
+        runs = min(self.runs, 3)
+        self.log(f"import {n:,} sign-ups from another kiosk's JSONL ({runs} runs)")
+        db = self.data_dir("import-source") / "kiosk.db"
+        fill_store(db, n)
+        out_dir = self.data_dir("import-file")
+        export_s, import_s, rss = [], [], []
+        for run in range(runs):
+            unmark(db)
+            target = out_dir / f"run{run}.jsonl"
+            with Store(db) as store:
+                t0 = time.perf_counter()
+                result = export_signups(store, "jsonl", target)
+                export_s.append(time.perf_counter() - t0)
+            if result.count != n:
+                raise BenchError(f"export for import wrote {result.count} of {n}")
+            data = self.data_dir(f"import-into-{run}")
+            out, _ = run_child(["-c", IMPORT_CHILD, str(target), str(data)], self.env, 600)
+            if out["added"] != n or out["pending_sync"] != n:
+                raise BenchError(f"import added {out['added']} of {n}: {out}")
+            import_s.append(out["seconds"])
+            rss.append(out["peak_rss_mib"])
+            target.unlink()
+            shutil.rmtree(data, ignore_errors=True)
+        e, i, r = statistics.median(export_s), statistics.median(import_s), max(rss)
+        self.raw["import"] = {"export_s": export_s, "import_s": import_s, "rss_mib": rss, "n": n}
+        return [
+            Row(
+                "import",
+                f"import {n:,} sign-ups (JSONL, streamed)",
+                f"{i:.2f} s ({i / e:.2f}× export), peak RSS {r:.0f} MiB",
+                f"export of the same {n:,}: {e:.2f} s; {runs} runs",
+                "≤ 2× export, < 200 MiB",
+                i <= 2 * e and r < 200,
+                {"seconds": i, "export_seconds": e, "ratio": i / e, "rss_mib": r, "n": n},
+            )
+        ]
 
     # 6. sync 10,000 sign-ups -------------------------------------------------------------
 
@@ -763,6 +821,7 @@ def run_bars(args: argparse.Namespace, work: Path) -> int:
         ("tap", bench.taps),
         ("save", bench.saves),
         ("export", bench.exports),
+        ("import", bench.imports),
         ("sync", bench.sync),
         ("growth", bench.growth),
         ("idle", bench.idle),
@@ -909,7 +968,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=None, help="runs per measurement (5)")
     parser.add_argument("--soak", type=float, metavar="MINUTES", help="run the soak test only")
     parser.add_argument(
-        "--only", help="comma-separated: start,rss,tap,save,export,sync,growth,idle"
+        "--only", help="comma-separated: start,rss,tap,save,export,import,sync,growth,idle"
     )
     parser.add_argument("--xlsx", action="store_true", help="also time one XLSX export (no bar)")
     parser.add_argument("--markdown", action="store_true", help="also print a Markdown table")

@@ -9,22 +9,31 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from kiosk.errors import ContentError
-from kiosk.paths import ASSETS_DIR
+from kiosk.pack_checks import (
+    LONGEST_NAME,
+    LONGEST_REF,
+    qr_problem,
+    read_toml,
+    template_problem,
+    tracked,
+    unread_keys,
+    within,
+)
+from kiosk.pack_reader import Reader as _Reader
+from kiosk.pack_reader import show
 from kiosk.texts import TEXTS, check_overrides, render
 
 CONTENT_FILE = "content.toml"
+BASE_LANGUAGE = "en"  # content.toml's language; translations are content.<code>.toml
 SLIDE_KINDS = ("story", "stat", "quote", "call-to-action")
 NEEDS = ("email", "phone", "either", "none")
-_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
-_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_IMAGE_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg", ".webp"}
+_CAMPAIGN_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
 
 
 @dataclass(frozen=True)
@@ -77,13 +86,42 @@ class Interest:
         return self.needs or ("email" if self.needs_email else "none")
 
 
+CONSENT_BASES = ("consent", "soft_opt_in")
+# PECR reg. 22(3A), the charity soft opt-in: electronic mail only (email and SMS).
+SOFT_OPT_IN_CHANNELS = ("email", "sms")
+DEFAULT_OPT_OUT = "Tick if you'd rather not hear from us"
+
+
 @dataclass(frozen=True)
 class Consent:
+    """A contact channel and its legal basis.
+
+    `consent`: an unticked opt-in box labelled `wording`; ticking it says yes.
+    `soft_opt_in` (email and SMS only): `wording` tells the visitor the charity
+    will keep in touch about its work, and a box labelled `opt_out` lets them
+    say no; not ticking it says yes (for a contact they gave).
+    """
+
     key: str
     label: str
     wording: str
     needs_email: bool
     needs_phone: bool
+    basis: str = "consent"
+    opt_out: str = ""
+
+    @property
+    def is_soft_opt_in(self) -> bool:
+        return self.basis == "soft_opt_in"
+
+    def choice(self, ticked: bool) -> bool:
+        """The stored choice for this channel when its box is `ticked` (or not)."""
+        return not ticked if self.is_soft_opt_in else ticked
+
+    @property
+    def shown_text(self) -> str:
+        """The exact words the visitor saw, as recorded: the wording, and the opt-out box."""
+        return f"{self.wording}\n{self.opt_out}" if self.is_soft_opt_in else self.wording
 
 
 @dataclass(frozen=True)
@@ -136,6 +174,12 @@ class Content:
             "Just scan to give",
         )
     )
+    # Languages (SPEC 11): this Content's language, by its code and its own name;
+    # `reviewed` is False until a native speaker has checked the translation.
+    language: str = "en"
+    language_name: str = "English"
+    reviewed: bool = True
+    default_language: str = "en"
 
     min_age: int = 16
     show_today: bool = False  # "N people signed up today" on the loop
@@ -160,152 +204,38 @@ def add_query(url: str, params: dict[str, str]) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-class _Reader:
-    """Reads typed values out of the TOML tree, recording a problem per bad key."""
+def load_content(folder: Path, *, language: str | None = None, build_codes: bool = True) -> Content:
+    """Load and validate the pack in `folder`; raise ContentError listing every problem.
 
-    def __init__(self, file: Path, folder: Path) -> None:
-        self.file = file
-        self.folder = folder
-        self.problems: list[str] = []
-
-    def problem(self, path: str, message: str) -> None:
-        self.problems.append(f"{self.file}: {path}: {message}")
-
-    def table(self, data: dict[str, Any], key: str, path: str) -> dict[str, Any]:
-        value = data.get(key, {})
-        if not isinstance(value, dict):
-            self.problem(path, f"expected a table, got {_show(value)}")
-            return {}
-        return value
-
-    def text(
-        self,
-        data: dict[str, Any],
-        key: str,
-        path: str,
-        *,
-        default: str | None = None,
-        max_len: int = 2000,
-    ) -> str:
-        if key not in data:
-            if default is None:
-                self.problem(path, "missing (required text)")
-            return default or ""
-        value = data[key]
-        if not isinstance(value, str):
-            self.problem(path, f"expected text, got {_show(value)}")
-            return ""
-        if default is None and not value.strip():
-            self.problem(path, "must not be empty")
-        if len(value) > max_len:
-            self.problem(path, f"too long ({len(value)} characters, at most {max_len})")
-        return value
-
-    def number(
-        self,
-        data: dict[str, Any],
-        key: str,
-        path: str,
-        *,
-        default: float | None = None,
-        low: float | None = None,
-        high: float | None = None,
-    ) -> float:
-        if key not in data:
-            if default is None:
-                self.problem(path, "missing (required number)")
-                return 0.0
-            return default
-        value = data[key]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(path, f"expected a number, got {_show(value)}")
-            return default if default is not None else 0.0
-        if (low is not None and value < low) or (high is not None and value > high):
-            self.problem(path, f"must be between {low:g} and {high:g}, got {value:g}")
-        return float(value)
-
-    def flag(self, data: dict[str, Any], key: str, path: str) -> bool:
-        value = data.get(key, False)
-        if not isinstance(value, bool):
-            self.problem(path, f"expected true or false, got {_show(value)}")
-            return False
-        return value
-
-    def colour(self, data: dict[str, Any], key: str, path: str, default: str) -> str:
-        value = self.text(data, key, path, default=default)
-        if value and not _COLOUR.match(value):
-            self.problem(path, f'expected a colour like "#0B2545", got {_show(value)}')
-            return default
-        return value
-
-    def url(self, data: dict[str, Any], key: str, path: str) -> str:
-        value = self.text(data, key, path)
-        parts = urlsplit(value)
-        if value and (parts.scheme not in ("http", "https") or not parts.netloc):
-            self.problem(path, f"expected a web address starting https://, got {_show(value)}")
-        return value
-
-    def key(self, data: dict[str, Any], path: str, seen: set[str]) -> str:
-        value = self.text(data, "key", f"{path}.key")
-        if value and not _KEY.match(value):
-            self.problem(
-                f"{path}.key",
-                f"use a-z, 0-9 and _, starting with a letter; got {_show(value)}",
-            )
-        elif value in seen:
-            self.problem(f"{path}.key", f"duplicate key {_show(value)}")
-        seen.add(value)
-        return value
-
-    def image(self, data: dict[str, Any], key: str, path: str) -> Path | None:
-        if key not in data:
-            return None
-        name = self.text(data, key, path)
-        if not name:
-            return None
-        candidates = [self.folder / name, self.folder / "images" / name, ASSETS_DIR / name]
-        found = next((p for p in candidates if p.is_file()), None)
-        if found is None:
-            self.problem(
-                path, f"image {_show(name)} not found in {self.folder} or the assets folder"
-            )
-        elif found.suffix.lower() not in _IMAGE_SUFFIXES:
-            self.problem(path, f"unsupported image type {found.suffix!r} (use SVG, PNG or JPEG)")
-        return found
-
-    def items(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
-        value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            self.problem(key, f"expected a list of [[{key}]] tables, got {_show(value)}")
-            return []
-        return value
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return '"' + (value if len(value) <= 40 else value[:37] + "...") + '"'
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
-
-
-def load_content(folder: Path) -> Content:
-    """Load and validate the pack in `folder`; raise ContentError listing every problem."""
+    `language` picks a translation (`content.<language>.toml`, English where it has
+    no text); None or "en" reads English alone. `build_codes` builds every QR code
+    now; start-up skips it (qrcode loads after the first paint) and checks only
+    their size, which can never overflow.
+    """
     folder = Path(folder)
+    if language not in (None, BASE_LANGUAGE):
+        from kiosk.languages import load_content_set
+
+        return load_content_set(folder, build_codes=build_codes).for_language(language)
     file = folder / CONTENT_FILE
-    try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ContentError(
-            [f"{file}: not found (a pack is a folder with {CONTENT_FILE})"]
-        ) from None
-    except UnicodeDecodeError:
-        raise ContentError([f"{file}: not UTF-8 text"]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ContentError([f"{file}: not valid TOML: {exc}"]) from None
-    return _parse(raw, _Reader(file, folder))
+    raw = read_toml(file, missing=f"not found (a pack is a folder with {CONTENT_FILE})")
+    return parse_content(raw, file, folder, build_codes=build_codes)
+
+
+def parse_content(
+    raw: dict[str, Any],
+    file: Path,
+    folder: Path,
+    *,
+    build_codes: bool = True,
+    may_ignore: frozenset[str] = frozenset(),
+) -> Content:
+    """Validate a parsed TOML tree; problems name `file`. Keys in `may_ignore` may
+    go unread (a translation's extra keys, reported as warnings by its caller)."""
+    reader = _Reader(file, folder)
+    reader.build_codes = build_codes
+    reader.may_ignore = may_ignore
+    return _parse(tracked(raw), reader)
 
 
 def export_columns(folder: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -320,8 +250,36 @@ def export_columns(folder: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(i.key for i in content.interests), tuple(c.key for c in content.consents)
 
 
+def _check_basis(r: _Reader, data: dict[str, Any], p: str, consent: Consent) -> Consent:
+    """The legal basis is one PECR allows for the channel; the opt-out box label if soft."""
+    if consent.basis not in CONSENT_BASES:
+        r.problem(f"{p}.basis", f"expected consent or soft_opt_in, got {show(consent.basis)}")
+        return consent
+    if not consent.is_soft_opt_in:
+        if "opt_out" in data:
+            r.problem(f"{p}.opt_out", "only a soft_opt_in channel has an opt-out box")
+        return consent
+    if consent.key not in SOFT_OPT_IN_CHANNELS:
+        r.problem(
+            f"{p}.basis",
+            "soft_opt_in is only for email and SMS (channel key email or sms): phone "
+            "calls, post and other channels need consent",
+        )
+    elif consent.key == "email" and not consent.needs_email:
+        r.problem(f"{p}.needs_email", "a soft opt-in email channel needs the email address")
+    elif consent.key == "sms" and not consent.needs_phone:
+        r.problem(f"{p}.needs_phone", "a soft opt-in SMS channel needs the phone number")
+    opt_out = r.text(data, "opt_out", f"{p}.opt_out", default=DEFAULT_OPT_OUT, max_len=120)
+    if not opt_out.strip():
+        r.problem(f"{p}.opt_out", "a soft opt-in needs a simple opt-out box label")
+    return replace(consent, opt_out=opt_out)
+
+
 def _parse(raw: dict[str, Any], r: _Reader) -> Content:
     version = r.text(raw, "version", "version", max_len=40)
+    default_language = r.text(
+        raw, "default_language", "default_language", default=BASE_LANGUAGE, max_len=12
+    )
 
     b = r.table(raw, "brand", "brand")
     defaults = {
@@ -343,13 +301,21 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
     timing = Timing(
         slide_s=r.number(t, "slide_s", "timing.slide_s", default=8, low=2, high=120),
         transition_ms=int(
-            r.number(t, "transition_ms", "timing.transition_ms", default=700, low=0, high=5000)
+            r.number(
+                t,
+                "transition_ms",
+                "timing.transition_ms",
+                default=700,
+                low=0,
+                high=5000,
+                whole=True,
+            )
         ),
         idle_timeout_s=r.number(
             t, "idle_timeout_s", "timing.idle_timeout_s", default=45, low=10, high=3600
         ),
         idle_countdown_s=r.number(
-            t, "idle_countdown_s", "timing.idle_countdown_s", default=20, low=20, high=120
+            t, "idle_countdown_s", "timing.idle_countdown_s", default=20, low=3, high=120
         ),
         thank_you_s=r.number(t, "thank_you_s", "timing.thank_you_s", default=30, low=5, high=600),
     )
@@ -357,15 +323,20 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
     lk = r.table(raw, "links", "links")
     campaign_raw = r.table(lk, "campaign", "links.campaign")
     campaign: dict[str, str] = {}
-    for name, value in campaign_raw.items():
-        if not isinstance(value, str):
-            r.problem(f"links.campaign.{name}", f"expected text, got {_show(value)}")
+    for name, _ in campaign_raw.items():
+        if not _CAMPAIGN_KEY.match(name):
+            r.problem(
+                f"links.campaign.{name[:40]}",
+                "a parameter name is 1-40 letters, digits, _ . or -, starting with a letter",
+            )
         else:
-            campaign[name] = value
+            campaign[name] = r.text(
+                campaign_raw, name, f"links.campaign.{name}", default="", max_len=100
+            )
     prefix = r.text(lk, "donation_ref_prefix", "links.donation_ref_prefix", default="", max_len=6)
     if prefix and not re.fullmatch(r"[A-Z0-9]{1,6}", prefix):
         r.problem(
-            "links.donation_ref_prefix", f"use 1–6 capital letters or digits, got {_show(prefix)}"
+            "links.donation_ref_prefix", f"use 1–6 capital letters or digits, got {show(prefix)}"
         )
     links = Links(
         donate_url=r.url(lk, "donate_url", "links.donate_url"),
@@ -379,7 +350,7 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
         p = f"slides[{i}]"
         kind = r.text(s, "kind", f"{p}.kind")
         if kind and kind not in SLIDE_KINDS:
-            r.problem(f"{p}.kind", f"expected one of {', '.join(SLIDE_KINDS)}, got {_show(kind)}")
+            r.problem(f"{p}.kind", f"expected one of {', '.join(SLIDE_KINDS)}, got {show(kind)}")
         is_stat = kind == "stat"
         slides.append(
             Slide(
@@ -412,7 +383,7 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
         needs_email = r.flag(s, "needs_email", f"{p}.needs_email")
         needs = r.text(s, "needs", f"{p}.needs", default="email" if needs_email else "none")
         if needs not in NEEDS:
-            r.problem(f"{p}.needs", f"expected one of {', '.join(NEEDS)}, got {_show(needs)}")
+            r.problem(f"{p}.needs", f"expected one of {', '.join(NEEDS)}, got {show(needs)}")
             needs = "none"
         interests.append(
             Interest(
@@ -429,15 +400,15 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
     consents, seen = [], set()
     for i, s in enumerate(r.items(raw, "consents")):
         p = f"consents[{i}]"
-        consents.append(
-            Consent(
-                key=r.key(s, p, seen),
-                label=r.text(s, "label", f"{p}.label", max_len=40),
-                wording=r.text(s, "wording", f"{p}.wording", max_len=600),
-                needs_email=r.flag(s, "needs_email", f"{p}.needs_email"),
-                needs_phone=r.flag(s, "needs_phone", f"{p}.needs_phone"),
-            )
+        consent = Consent(
+            key=r.key(s, p, seen),
+            label=r.text(s, "label", f"{p}.label", max_len=40),
+            wording=r.text(s, "wording", f"{p}.wording", max_len=600),
+            needs_email=r.flag(s, "needs_email", f"{p}.needs_email"),
+            needs_phone=r.flag(s, "needs_phone", f"{p}.needs_phone"),
+            basis=r.text(s, "basis", f"{p}.basis", default="consent", max_len=20),
         )
+        consents.append(_check_basis(r, s, p, consent))
 
     pv = r.table(raw, "privacy", "privacy")
     ty = r.table(raw, "thank_you", "thank_you")
@@ -446,17 +417,15 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
         body=r.text(ty, "body", "thank_you.body", default=""),
         next_steps=r.text(ty, "next_steps", "thank_you.next_steps", default=""),
     )
-    for name, template in (
-        ("headline", thank_you.headline),
-        ("body", thank_you.body),
-        ("next_steps", thank_you.next_steps),
+    for name, template, max_rendered in (
+        ("headline", thank_you.headline, 240),
+        ("body", thank_you.body, 1200),
+        ("next_steps", thank_you.next_steps, 1200),
     ):
-        try:
-            template.format(first_name="", ref="")
-        except (KeyError, IndexError, ValueError) as exc:
-            r.problem(
-                f"thank_you.{name}", f"only {{first_name}} and {{ref}} may appear in braces ({exc})"
-            )
+        fields = {"first_name": LONGEST_NAME, "ref": LONGEST_REF}
+        problem = template_problem(template, fields, max_rendered=max_rendered)
+        if problem:
+            r.problem(f"thank_you.{name}", problem)
 
     sc = r.table(raw, "screens", "screens")
     screens = ScreenText(
@@ -476,10 +445,19 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
     if not math.isfinite(min_age) or min_age != int(min_age):
         r.problem("signup.min_age", f"expected a whole number of years, got {min_age:g}")
         min_age = 16
+    show_today = r.flag(su, "show_today", "signup.show_today")
     texts = r.table(raw, "text", "text")
     for key, problem in check_overrides(texts):
         r.problem(f"text.{key}", problem)
+    # Every text key is known to check_overrides; it reported any others.
+    for key in list(texts):
+        texts.get(key)
 
+    privacy_notice = r.text(pv, "notice", "privacy.notice", default="")
+    _check_codes(links, r)
+    for path in unread_keys(raw):
+        if not any(within(path, ignored) for ignored in r.may_ignore):
+            r.problem(path, "unknown key (a typo, or in the wrong table?)")
     if r.problems:
         raise ContentError(r.problems)
     return Content(
@@ -491,10 +469,25 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
         slides=tuple(slides),
         interests=tuple(interests),
         consents=tuple(consents),
-        privacy_notice=r.text(pv, "notice", "privacy.notice", default=""),
+        privacy_notice=privacy_notice,
         thank_you=thank_you,
         screens=screens,
         min_age=int(min_age),
-        show_today=r.flag(su, "show_today", "signup.show_today"),
+        show_today=show_today,
         texts={k: v for k, v in texts.items() if isinstance(v, str)},
+        default_language=default_language,
     )
+
+
+def _check_codes(links: Links, r: _Reader) -> None:
+    """Build every QR code the kiosk draws now, so none fails on screen."""
+    if any(q.startswith(f"{r.file}: links.") for q in r.problems):
+        return  # a bad address or campaign value is already named
+    if links.donate_url:
+        problem = qr_problem(links.donate_url_for(LONGEST_REF), build=r.build_codes)
+        if problem:
+            r.problem("links.campaign" if links.campaign else "links.donate_url", problem)
+    if links.privacy_url:
+        problem = qr_problem(links.privacy_url, build=r.build_codes)
+        if problem:
+            r.problem("links.privacy_url", problem)

@@ -1,15 +1,28 @@
 """Logging to a rotating file in the data folder (and stderr for warnings).
 
 Nothing personal is ever passed to a logger: callers log ids, counts and kinds.
+The log folder is 0700 and every log file, rotated ones too, 0600.
 """
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 from pathlib import Path
 
+from kiosk.files import open_private, private_dir, tighten
+
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_NAME = "kiosk.log"
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Creates each log file 0600; rotation renames files, so rotated ones stay 0600."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        fd = open_private(Path(self.baseFilename), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
 
 
 def setup_logging(log_dir: Path, *, level: int = logging.INFO, console: bool = False) -> None:
@@ -23,9 +36,12 @@ def setup_logging(log_dir: Path, *, level: int = logging.INFO, console: bool = F
         return
     root.setLevel(level)
     try:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        file_handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            log_dir / "kiosk.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        private_dir(log_dir)
+        # Logs written by an older kiosk (0644) are tightened too.
+        for old in log_dir.glob(LOG_NAME + "*"):
+            tighten(old)
+        file_handler: logging.Handler = _PrivateRotatingFileHandler(
+            log_dir / LOG_NAME, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
         file_handler.setFormatter(logging.Formatter(_FORMAT))
     except OSError:

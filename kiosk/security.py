@@ -35,7 +35,8 @@ MIN_DIGITS, MAX_DIGITS = 4, 12
 MAX_TRIES = 5
 """Wrong tries allowed before the first lock."""
 FIRST_LOCK_S = 30.0
-MAX_LOCK_S = 3600.0
+MAX_LOCK_S = 300.0
+"""Never longer than five minutes: a visitor must not lock staff out for long."""
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 SALT_BYTES, HASH_BYTES = 16, 32
@@ -173,7 +174,7 @@ class PinGuard:
     """Checks PIN attempts with a growing lockout persisted in `admin-lockout.json`.
 
     After 5 wrong tries the pad locks for 30 s; each further wrong try doubles
-    the lock (60 s, 120 s, … at most an hour); a correct PIN clears it. While
+    the lock (60 s, 120 s, … at most 5 minutes); a correct PIN clears it. While
     locked, attempts are refused without even checking the PIN.
 
     A missing lockout file means no wrong tries. A lockout file that exists but

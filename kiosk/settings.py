@@ -11,12 +11,13 @@ import logging
 import os
 import secrets
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from kiosk.errors import SettingsError
-from kiosk.files import write_atomic
+from kiosk.files import private_data_dir, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ class Setting:
     high: float | None = None
     secret: bool = False
     env_override: bool = True  # False: only settings.toml (the PIN hash: one source of truth)
+    # Raises ValueError with a reason for a well-typed but unusable value.
+    check: Callable[[Any], object] | None = None
 
     @property
     def attr(self) -> str:
@@ -74,6 +77,14 @@ SETTINGS: tuple[Setting, ...] = (
         env_override=False,
     ),
     Setting(
+        "privacy.seal_to",
+        str,
+        "",
+        "The office's public key (kiosk keygen): personal fields are sealed to it before "
+        "they are written; empty means no sealing.",
+        check=lambda v: _check_public_key(v),
+    ),
+    Setting(
         "admin.idle_s",
         float,
         60.0,
@@ -100,6 +111,7 @@ class Settings:
     admin_hotkey: str
     admin_pin_hash: str
     admin_idle_s: float
+    privacy_seal_to: str
 
     @property
     def db_path(self) -> Path:
@@ -118,6 +130,13 @@ class Settings:
         return out
 
 
+def _check_public_key(value: str) -> None:
+    if value.strip():
+        from kiosk.sealing import parse_public_key  # no PyNaCl needed to check the text
+
+        parse_public_key(value)
+
+
 def _platform_data_dir() -> str:
     import platformdirs  # imported only when no folder was given (saves start-up time)
 
@@ -129,10 +148,22 @@ def resolve_data_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:
     chosen = cli_value or os.environ.get("KIOSK_DATA_DIR") or _platform_data_dir()
     path = Path(chosen).expanduser()
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        private_data_dir(path)  # 0700: names, emails and the PIN hash live here
     except OSError as exc:
         raise SettingsError(f"data folder {path} cannot be created: {exc.strerror}") from None
     return path
+
+
+def _shown(setting: Setting, value: Any) -> str:
+    """A bad value as an error message may show it: never a secret, never URL credentials."""
+    if setting.secret:
+        return "(hidden: it is secret)"
+    text = repr(value)
+    if "://" in text or "@" in text:
+        from kiosk.sync_wire import redact_url  # lazily: only for an error message
+
+        text = repr(redact_url(str(value)))
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _coerce(setting: Setting, value: Any, origin: str) -> Any:
@@ -145,12 +176,20 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
             value = setting.kind(value)
     except (TypeError, ValueError):
         raise SettingsError(
-            f"{setting.name} ({origin}): expected {setting.kind.__name__}, got {value!r}"
+            f"{setting.name} ({origin}): expected {setting.kind.__name__}, "
+            f"got {_shown(setting, value)}"
         ) from None
+    if setting.check is not None:
+        try:
+            setting.check(value)
+        except ValueError as exc:
+            raise SettingsError(
+                f"{setting.name} ({origin}): {exc}, got {_shown(setting, value)}"
+            ) from None
     if setting.low is not None and not setting.low <= value <= setting.high:
         raise SettingsError(
             f"{setting.name} ({origin}): must be between {setting.low:g} and "
-            f"{setting.high:g}, got {value!r}"
+            f"{setting.high:g}, got {_shown(setting, value)}"
         )
     return value
 

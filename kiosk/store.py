@@ -9,27 +9,32 @@ read-only connection, which can neither write nor checkpoint. No Qt here.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
 import logging
 import os
+import queue as queue_module
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import sqlite_utils
 
-from kiosk.errors import StorageError
-from kiosk.records import SignupRecord, iso_ms, new_donation_ref, utc_now
+from kiosk.errors import KioskError, StorageError
+from kiosk.files import PRIVATE_FILE, open_private, private_dir, tighten
+from kiosk.reading import SignupReader, connect_read_only
+from kiosk.records import CONSENT, SignupRecord, iso_ms, new_donation_ref, utc_now
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 EVENT_KINDS = (
     "slide_shown",
     "engage",
@@ -100,6 +105,52 @@ _MIGRATIONS: dict[int, str] = {
     CREATE INDEX events_at ON events(at);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # First and last name, language, consent basis, withdrawal (SPEC 5). The table is
+    # rebuilt because a withdrawn sign-up's name becomes NULL; old names split at the
+    # last space (rtrim by the name's own non-space characters leaves "first ").
+    2: """
+    CREATE TABLE signups_v2 (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        first_name TEXT,
+        last_name TEXT,
+        name TEXT,
+        email TEXT,
+        phone TEXT,
+        interests TEXT NOT NULL,
+        consents TEXT NOT NULL,
+        consent_basis TEXT NOT NULL,
+        consent_text TEXT NOT NULL,
+        language TEXT NOT NULL DEFAULT 'en',
+        donation_ref TEXT NOT NULL,
+        content_version TEXT NOT NULL,
+        withdrawn_at TEXT,
+        saved_at TEXT NOT NULL
+    );
+    INSERT INTO signups_v2 (
+        seq, id, created_at, device_id, first_name, last_name, name, email, phone,
+        interests, consents, consent_basis, consent_text, language, donation_ref,
+        content_version, withdrawn_at, saved_at)
+    SELECT seq, id, created_at, device_id,
+        CASE WHEN instr(name, ' ') > 0
+             THEN rtrim(rtrim(name, replace(name, ' ', '')), ' ') ELSE name END,
+        CASE WHEN instr(name, ' ') > 0
+             THEN substr(name, length(rtrim(name, replace(name, ' ', ''))) + 1) END,
+        name, email, phone, interests, consents,
+        COALESCE((SELECT json_group_object(key, 'consent') FROM json_each(consents)), '{}'),
+        consent_text, 'en', donation_ref, content_version, NULL, saved_at
+    FROM signups;
+    DROP INDEX signups_created;
+    DROP INDEX signups_ref;
+    DROP TABLE signups;
+    ALTER TABLE signups_v2 RENAME TO signups;
+    CREATE INDEX signups_created ON signups(created_at, id);
+    CREATE INDEX signups_ref ON signups(donation_ref);
+    ALTER TABLE consent_log ADD COLUMN basis TEXT NOT NULL DEFAULT 'consent';
+    ALTER TABLE consent_log ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
+    """,
 }
 
 
@@ -147,7 +198,8 @@ class _WriterLock:
     def acquire(self) -> None:
         if self._fh is not None:
             return
-        fh = open(self.path, "a+b")  # noqa: SIM115 - held open for the Store's lifetime
+        # Held open for the Store's lifetime; 0600 like everything in the data folder.
+        fh = os.fdopen(open_private(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND), "a+b")
         try:
             if os.name == "nt":
                 import msvcrt
@@ -215,27 +267,37 @@ def _row_to_record(row: sqlite3.Row | tuple[Any, ...]) -> SignupRecord:
         id_,
         created_at,
         device_id,
+        first_name,
+        last_name,
         name,
         email,
         phone,
         interests,
         consents,
+        consent_basis,
         consent_text,
+        language,
         donation_ref,
         content_version,
+        withdrawn_at,
     ) = row
     return SignupRecord.from_store(
         id=id_,
         created_at=created_at,
         device_id=device_id,
+        first_name=first_name,
+        last_name=last_name,
         name=name,
         email=email,
         phone=phone,
         interests=_json_tuple(interests),
         consents=dict(_json_dict(consents)),
+        consent_basis=dict(_json_dict(consent_basis)),
         consent_text=dict(_json_dict(consent_text)),
+        language=language,
         donation_ref=donation_ref,
         content_version=content_version,
+        withdrawn_at=withdrawn_at,
     )
 
 
@@ -243,9 +305,108 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+IMPORT_CHUNK = 500
+IMPORT_AHEAD = 4  # chunks read ahead of the writer
+IMPORT_CACHE_KIB = 64 * 1024
+_DEFAULT_CACHE = -2000  # SQLite's own default (2 MB)
+
+
+class _End:
+    """The end of an import's chunks (with the reader's error, if it failed)."""
+
+    def __init__(self, error: BaseException | None = None) -> None:
+        self.error = error
+
+
+class _Prepared(NamedTuple):
+    """A record ready to insert; its rows are built on the reader's thread."""
+
+    tag: Any
+    record: SignupRecord
+    signup_row: tuple[Any, ...]
+    consent_rows: list[tuple[Any, ...]]
+
+
+def _prepare(tag: Any, rec: SignupRecord, now: str) -> _Prepared:
+    """The rows of one imported record: the same columns, in the same order, as _insert."""
+    return _Prepared(
+        tag,
+        rec,
+        (
+            rec.id,
+            rec.created_at,
+            rec.device_id,
+            rec.first_name,
+            rec.last_name,
+            rec.name,
+            rec.email,
+            rec.phone,
+            _dump_cached(rec.interests),
+            _dump_cached(rec.consents),
+            _dump_cached(rec.consent_basis),
+            _dump_cached(rec.consent_text),
+            rec.language,
+            rec.donation_ref,
+            rec.content_version,
+            rec.withdrawn_at,
+            now,
+        ),
+        [
+            (
+                rec.id,
+                channel,
+                int(granted),
+                rec.consent_text.get(channel, ""),
+                rec.created_at,
+                rec.device_id,
+                rec.content_version,
+                rec.consent_basis.get(channel, CONSENT),
+                rec.language,
+            )
+            for channel, granted in rec.consents.items()
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class ImportCount:
+    added: int
+    already_here: int  # ids this kiosk held before the import
+    repeats: int  # ids this same import had already added
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+_dump_memo: dict[int, tuple[Any, str]] = {}
+
+
+def _dump_cached(value: Any) -> str:
+    """_dump for the interest lists and consent maps an import's records share (the
+    same objects: see records._checked_shared), looked up by identity. The memo holds
+    each object, so its id can't be reused while it is there."""
+    hit = _dump_memo.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    text = _dump(list(value) if isinstance(value, tuple) else value)
+    if len(_dump_memo) >= 1024:
+        _dump_memo.clear()
+    _dump_memo[id(value)] = (value, text)
+    return text
+
+
 _RECORD_COLUMNS = (
-    "id, created_at, device_id, name, email, phone, interests, consents, consent_text, "
-    "donation_ref, content_version"
+    "id, created_at, device_id, first_name, last_name, name, email, phone, interests, "
+    "consents, consent_basis, consent_text, language, donation_ref, content_version, "
+    "withdrawn_at"
 )
 
 
@@ -259,10 +420,22 @@ class Store:
     busy_timeout_s: float = 5.0  # how long a save waits for another program's lock
 
     def __init__(
-        self, path: Path | str, *, clock: Callable[[], datetime] = utc_now, read_only: bool = False
+        self,
+        path: Path | str,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        read_only: bool = False,
+        seal_to: str = "",
     ) -> None:
-        """`read_only`: for looking while a kiosk runs (`kiosk stats`); takes no writer lock."""
+        """`read_only`: for looking while a kiosk runs (`kiosk stats`); takes no writer lock.
+
+        `seal_to` (the office's public key, privacy.seal_to): every personal field is
+        sealed before it is written, so the database holds nothing readable; callers
+        keep the plain record they saved (the thank-you name lives in memory only).
+        """
         self.path = Path(path)
+        self.seal_to = seal_to.strip()
+        self._sealer: Any = None
         self.read_only = read_only
         self._clock = clock
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-store")
@@ -299,21 +472,19 @@ class Store:
 
     def _read_only(self) -> bool:
         """A read-only filesystem or permissions: SQLite only says it cannot open the file."""
-        folder = self.path.parent
-        return folder.is_dir() and not (
-            os.access(folder, os.W_OK) and (not self.path.exists() or os.access(self.path, os.W_OK))
-        )
+        return cannot_write(self.path)
 
     def _open(self) -> sqlite_utils.Database:
         if self._db is not None:
             return self._db
         if self.read_only:
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5.0)
+            conn = connect_read_only(self.path)
             conn.row_factory = sqlite3.Row
             self._db = sqlite_utils.Database(conn)
             return self._db
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         self._lock.acquire()
+        _make_private(self.path)
         conn = sqlite3.connect(self.path, isolation_level=None, timeout=self.busy_timeout_s)
         try:
             conn.row_factory = sqlite3.Row
@@ -326,11 +497,14 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             # Per connection, not per file: a sign-up is durable when COMMIT returns.
             conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA foreign_keys=ON")
             # Overwrite deleted content with zeros (wipe, parked records edited away).
             conn.execute("PRAGMA secure_delete=ON")
             conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_s * 1000)}")
+            # Before foreign keys are on: a migration may rebuild a referenced table.
             self._migrate(conn)
+            conn.execute("PRAGMA foreign_keys=ON")
+            if self.seal_to:
+                self._seal_plain_rows(conn)
         except BaseException:
             conn.close()
             raise
@@ -418,40 +592,92 @@ class Store:
                 if not taken:
                     break
                 prefix = rec.donation_ref.rpartition("-")[0]
-                rec = SignupRecord(
-                    **{
-                        **rec.to_json(),
-                        "interests": rec.interests,
-                        "donation_ref": new_donation_ref(prefix),
-                    }
-                )
+                rec = dataclasses.replace(rec, donation_ref=new_donation_ref(prefix))
             self._insert(conn, rec, queue=True)
             return rec
 
         return self._run(lambda db: self._tx(db, body))
 
+    @property
+    def sealing(self) -> bool:
+        """True when personal fields are sealed: Find then works by reference only."""
+        return bool(self.seal_to)
+
+    def _seal(self) -> Any:
+        if self._sealer is None:
+            from kiosk.sealing import Sealer  # PyNaCl only when sealing is on
+
+            try:
+                self._sealer = Sealer(self.seal_to)
+            except (KioskError, ValueError) as exc:
+                # Never write a sign-up unsealed when sealing was asked for.
+                log.error("sealing is on but unusable (%s)", type(exc).__name__)
+                raise StorageError(
+                    f"We couldn't save that: privacy.seal_to can't be used ({exc})."
+                ) from exc
+        return self._sealer
+
+    def _sealed(self, rec: SignupRecord) -> SignupRecord:
+        return self._seal().seal_record(rec) if self.seal_to else rec
+
+    def _seal_plain_rows(self, conn: sqlite3.Connection) -> None:
+        """Seal sign-ups saved before sealing was turned on, then scrub the old text.
+
+        VACUUM rewrites the file without the freed pages and the checkpoint empties
+        the WAL, so no plain name survives on disk (as wipe does).
+        """
+        cols = ("first_name", "last_name", "name", "email", "phone")
+        plain = " OR ".join(f"({c} IS NOT NULL AND {c} NOT LIKE 'sealed:v1:%')" for c in cols)
+        rows = conn.execute(f"SELECT id, {', '.join(cols)} FROM signups WHERE {plain}").fetchall()
+        if not rows:
+            return
+        seal = self._seal().seal_fields
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for row in rows:
+                sealed = seal(dict(zip(cols, row[1:], strict=True)))
+                conn.execute(
+                    f"UPDATE signups SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+                    [*(sealed[c] for c in cols), row[0]],
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        log.info("sealed %d sign-ups saved before sealing was on", len(rows))
+
     def _insert(self, conn: sqlite3.Connection, rec: SignupRecord, *, queue: bool) -> None:
+        rec = self._sealed(rec)  # the one place sign-ups are written
         now = self._now()
         conn.execute(
             f"INSERT INTO signups ({_RECORD_COLUMNS}, saved_at) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 rec.id,
                 rec.created_at,
                 rec.device_id,
+                rec.first_name,
+                rec.last_name,
                 rec.name,
                 rec.email,
                 rec.phone,
                 _dump(list(rec.interests)),
                 _dump(rec.consents),
+                _dump(rec.consent_basis),
                 _dump(rec.consent_text),
+                rec.language,
                 rec.donation_ref,
                 rec.content_version,
+                rec.withdrawn_at,
                 now,
             ),
         )
         conn.executemany(
-            "INSERT INTO consent_log VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO consent_log (signup_id, channel, granted, wording, recorded_at, "
+            "device_id, content_version, basis, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     rec.id,
@@ -461,6 +687,8 @@ class Store:
                     rec.created_at,
                     rec.device_id,
                     rec.content_version,
+                    rec.consent_basis.get(channel, CONSENT),
+                    rec.language,
                 )
                 for channel, granted in rec.consents.items()
             ],
@@ -480,23 +708,163 @@ class Store:
     def all_ids(self) -> set[str]:
         return self._read(lambda db: {r[0] for r in db.execute("SELECT id FROM signups")})
 
-    def import_records(self, records: Iterable[SignupRecord]) -> int:
-        """Add records from another kiosk, all or nothing, skipping ids already here.
+    # -- import (another kiosk's records) ------------------------------------------
 
-        Imported records are not queued for sync: their own kiosk syncs them.
+    def import_records(self, records: Iterable[SignupRecord], *, queue: bool = True) -> int:
+        """Add records from another kiosk, all or nothing; returns how many were new."""
+        return self.import_stream(((None, r) for r in records), queue=queue).added
+
+    def import_stream(
+        self,
+        items: Iterable[tuple[Any, SignupRecord]],
+        *,
+        queue: bool = True,
+        on_repeat: Callable[[Any, SignupRecord, SignupRecord], None] | None = None,
+        before_commit: Callable[[], None] | None = None,
+        chunk_size: int = IMPORT_CHUNK,
+    ) -> ImportCount:
+        """Add (tag, record) pairs in ONE transaction, streamed in chunks: all or nothing.
+
+        Ids already here before the import are skipped; an id this same import
+        already added calls `on_repeat(tag, record, stored)` (the tag is the
+        caller's, e.g. a line number). Anything raised while `items` is consumed,
+        or by `before_commit`, rolls everything back. New records are queued for
+        sync (SPEC 9: a kiosk that was never online reaches the office through one
+        that is). Memory stays bounded: no list of records or ids is held.
         """
-        batch = list(records)
 
-        def body(conn: sqlite3.Connection) -> int:
-            added = 0
-            for rec in batch:
-                if conn.execute("SELECT 1 FROM signups WHERE id = ?", (rec.id,)).fetchone():
-                    continue
-                self._insert(conn, rec, queue=False)
-                added += 1
-            return added
+        # The calling thread reads and checks the chunks while the writer thread
+        # inserts the previous ones: SQLite's work runs without the GIL, so the two
+        # overlap on a second core. The hand-over queue is short: memory stays bounded.
+        now = self._now()
+        handover: queue_module.Queue[list[tuple[Any, SignupRecord]] | _End] = queue_module.Queue(
+            maxsize=IMPORT_AHEAD
+        )
 
-        return self._run(lambda db: self._tx(db, body))
+        def body(conn: sqlite3.Connection) -> ImportCount:
+            start = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM signups").fetchone()[0]
+            # The id-keyed indexes of 100,000 records must stay in memory: once SQLite
+            # spills a dirty page mid-transaction, every later change to it is another
+            # copy in the WAL. Bounded (64 MiB), and given back afterwards.
+            conn.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
+            added = held = repeats = 0
+            while not isinstance(chunk := handover.get(), _End):
+                top = start + added  # seq counts up by one per row inserted
+                a, h, r = self._import_chunk(conn, chunk, start, top, now, queue, on_repeat)
+                added, held, repeats = added + a, held + h, repeats + r
+            if chunk.error is not None:
+                raise chunk.error
+            if before_commit is not None:
+                before_commit()
+            return ImportCount(added=added, already_here=held, repeats=repeats)
+
+        def run(db: sqlite_utils.Database) -> ImportCount:
+            # Each chunk inserts its sign-ups before their consent and outbox rows, so
+            # every reference holds by construction: 400,000 foreign-key lookups spared
+            # on the thread that limits an import. (Settable only between transactions.)
+            db.conn.execute("PRAGMA foreign_keys=OFF")
+            try:
+                return self._tx(db, body)
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    db.conn.execute(f"PRAGMA cache_size={_DEFAULT_CACHE}")
+                    db.conn.execute("PRAGMA foreign_keys=ON")
+
+        # A failed writer is noticed by the reader (future.done()), which then stops.
+        future = self._submit(run, "import those sign-ups")
+        end = _End()
+        try:
+            # Sealed rows (when sealing is on) but the plain record kept for comparing
+            # repeats: sealing draws a fresh key each time, so two seals never match.
+            prepared = (
+                _prepare(tag, self._sealed(rec), now)._replace(record=rec) for tag, rec in items
+            )
+            for chunk in _chunks(prepared, chunk_size):
+                while not future.done():
+                    with contextlib.suppress(queue_module.Full):
+                        handover.put(chunk, timeout=0.05)
+                        break
+                if future.done():
+                    break  # the writer failed: its error is raised below
+        except BaseException as exc:
+            end = _End(exc)
+        finally:
+            while not future.done():
+                with contextlib.suppress(queue_module.Full):
+                    handover.put(end, timeout=0.05)
+                    break
+        return future.result()
+
+    def _import_chunk(
+        self,
+        conn: sqlite3.Connection,
+        chunk: list[_Prepared],
+        start_seq: int,
+        top_seq: int,
+        now: str,
+        queue: bool,
+        on_repeat: Callable[[Any, SignupRecord, SignupRecord], None] | None,
+    ) -> tuple[int, int, int]:
+        """The one insert path of an import (a withdrawal marker for a held id comes here).
+
+        `start_seq` is the newest row before the import, `top_seq` before this chunk.
+        Usually every id is new: one INSERT OR IGNORE says so, with no lookups. When
+        some were ignored, their seq tells held ids (before the import) from repeats.
+        """
+        inserted = conn.executemany(
+            f"INSERT OR IGNORE INTO signups ({_RECORD_COLUMNS}, saved_at) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [p.signup_row for p in chunk],
+        ).rowcount
+        held = repeats = 0
+        if inserted == len(chunk):
+            fresh = {p.record.id: p for p in chunk}
+        else:
+            ids = [p.record.id for p in chunk]
+            seq_of = dict(
+                conn.execute(
+                    f"SELECT id, seq FROM signups WHERE id IN ({','.join('?' * len(ids))})", ids
+                ).fetchall()
+            )
+            fresh = {}
+            for prepared in chunk:
+                rec = prepared.record
+                seq = seq_of.get(rec.id)
+                if seq is None:  # ignored for another reason than its id: never quietly
+                    raise sqlite3.IntegrityError(f"sign-up {rec.id} could not be stored")
+                if seq <= start_seq:
+                    held += 1
+                elif seq > top_seq and rec.id not in fresh:
+                    fresh[rec.id] = prepared
+                else:
+                    repeats += 1
+                    if on_repeat is not None:
+                        on_repeat(prepared.tag, rec, self._imported(conn, rec.id, fresh))
+        if not fresh:
+            return 0, held, repeats
+        conn.executemany(
+            "INSERT INTO consent_log (signup_id, channel, granted, wording, recorded_at, "
+            "device_id, content_version, basis, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [row for p in fresh.values() for row in p.consent_rows],
+        )
+        if queue:
+            conn.executemany(
+                "INSERT INTO outbox (signup_id, queued_at) VALUES (?, ?)",
+                [(signup_id, now) for signup_id in fresh],
+            )
+        return len(fresh), held, repeats
+
+    @staticmethod
+    def _imported(
+        conn: sqlite3.Connection, signup_id: str, fresh: dict[str, _Prepared]
+    ) -> SignupRecord:
+        """The record this import already added under `signup_id`."""
+        if signup_id in fresh:
+            return fresh[signup_id].record
+        row = conn.execute(
+            f"SELECT {_RECORD_COLUMNS} FROM signups WHERE id = ?", (signup_id,)
+        ).fetchone()
+        return _row_to_record(row)
 
     def last_seq(self) -> int:
         """The newest sign-up's insertion number (0 when empty): an export's snapshot."""
@@ -504,45 +872,35 @@ class Store:
             lambda db: db.execute("SELECT COALESCE(MAX(seq), 0) FROM signups").fetchone()[0]
         )
 
-    def iter_records(
+    def reader(
         self,
         *,
         unexported: bool = False,
         since: str | None = None,
         upto: int | None = None,
         batch: int = 2000,
-    ) -> Iterator[SignupRecord]:
-        """Stream records oldest first on a read-only connection (for export).
+    ) -> SignupReader:
+        """The sign-ups for export, oldest first, on a read-only connection.
 
         `upto` (a last_seq()) leaves out anything saved or imported after it.
+        Iterating a damaged database yields every readable row; the reader then
+        tells how many could not be read (see kiosk.reading).
         """
-        where, params = [], []
-        if unexported:
-            where.append("NOT EXISTS (SELECT 1 FROM exported e WHERE e.seq = signups.seq)")
-        if since:
-            where.append("created_at >= ?")
-            params.append(since)
-        if upto is not None:
-            where.append("seq <= ?")
-            params.append(upto)
-        sql = f"SELECT {_RECORD_COLUMNS} FROM signups"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY created_at, id"
         self._run(lambda db: None)  # make sure the file exists and is migrated
-        try:
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5.0)
-        except sqlite3.Error as exc:
-            raise StorageError(f"We couldn't read the sign-ups: {friendly(exc)}.") from exc
-        try:
-            cursor = conn.execute(sql, params)
-            while rows := cursor.fetchmany(batch):
-                for row in rows:
-                    yield _row_to_record(row)
-        except sqlite3.Error as exc:
-            raise StorageError(f"We couldn't read the sign-ups: {friendly(exc)}.") from exc
-        finally:
-            conn.close()
+        return SignupReader(
+            self.path,
+            _RECORD_COLUMNS,
+            _row_to_record,
+            unexported=unexported,
+            since=since,
+            upto=upto,
+            batch=batch,
+            describe=friendly,
+        )
+
+    def iter_records(self, **filters: Any) -> Iterator[SignupRecord]:
+        """Stream records oldest first (the filters of reader())."""
+        yield from self.reader(**filters)
 
     def mark_exported(self, ids: Iterable[str]) -> None:
         id_list = list(ids)
@@ -752,6 +1110,158 @@ class Store:
             counts[moment.hour] += 1
         return counts
 
+    # -- admin: funnel, find, withdraw (kiosk/funnel.py, kiosk/finding.py) ------------
+
+    def event_hours(self, start: datetime, end: datetime) -> list[dict[str, int]]:
+        """Event counts by kind for each local hour from `start` (24 dicts for a day)."""
+        rows = self._read(
+            lambda db: db.execute(
+                "SELECT substr(at, 1, 13) AS hour, kind, COUNT(*) FROM events "
+                "WHERE at >= ? AND at < ? GROUP BY hour, kind",
+                [iso_ms(start), iso_ms(end)],
+            ).fetchall()
+        )
+        hours = max(1, round((end - start).total_seconds() / 3600))
+        out: list[dict[str, int]] = [{} for _ in range(hours)]
+        for hour_text, kind, count in rows:
+            # UTC hours map to local ones whole (time zones off by half an hour are rare).
+            moment = datetime.fromisoformat(hour_text + ":00:00+00:00")
+            index = int((moment - start).total_seconds() // 3600)
+            index = min(max(index, 0), hours - 1)
+            out[index][kind] = out[index].get(kind, 0) + count
+        return out
+
+    def find_rows(self, text: str, *, limit: int = 50) -> list[dict[str, Any]]:
+        """Sign-ups whose reference or name contains `text`, newest first (for kiosk/finding.py).
+
+        Case and accents are ignored ("sean" finds Seán), and so are the reference's
+        dash and spaces ("nh7f3" finds NH-7F3KQ2). With sealing on, by reference only.
+        """
+        from kiosk.finding import fold, ref_key
+
+        name_like = f"%{_like_escape(fold(text))}%"
+        ref = ref_key(text)
+        ref_like = f"%{_like_escape(ref)}%" if ref else None
+
+        def read(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+            conn = db.conn
+            conn.create_function("kiosk_fold", 1, fold, deterministic=True)
+            rows = conn.execute(
+                "SELECT s.id, s.donation_ref, s.first_name, s.last_name, s.name, s.email, "
+                "s.phone, s.created_at, s.saved_at, s.withdrawn_at, o.synced_at, e.exported_at "
+                "FROM signups s LEFT JOIN outbox o ON o.signup_id = s.id "
+                "LEFT JOIN exported e ON e.seq = s.seq "
+                # Plain-ASCII names by SQLite's own LIKE (case-blind for ASCII); only names
+                # with accents or other scripts go through Python to be folded.
+                "WHERE (:names AND s.name NOT LIKE 'sealed:v1:%' AND (s.name LIKE :name "
+                "ESCAPE '\\' OR (s.name GLOB '*[^ -~]*' AND kiosk_fold(s.name) LIKE :name "
+                "ESCAPE '\\'))) OR (:ref IS NOT NULL AND "
+                "replace(s.donation_ref, '-', '') LIKE :ref ESCAPE '\\') "
+                "ORDER BY s.created_at DESC, s.seq DESC LIMIT :limit",
+                {
+                    # Sealed names can't be searched (only the office can read them).
+                    "names": not self.sealing,
+                    "name": name_like,
+                    "ref": ref_like,
+                    "limit": limit,
+                },
+            ).fetchall()
+            return [dict(r) for r in rows]
+
+        return self._read(read)
+
+    def withdraw(self, ref_or_id: str) -> SignupRecord | None:
+        """Erase one person's data on this kiosk, keeping a withdrawal marker to export and sync.
+
+        `ref_or_id` is the sign-up's id or its donation reference (as printed, any
+        case). Returns the marker (None when nothing matches). Personal fields are
+        overwritten in the database files themselves (secure_delete, then the WAL
+        emptied), not just unlinked.
+        """
+        from kiosk.finding import ref_forms
+
+        key = ref_or_id.strip()
+        forms = ref_forms(key) or [key]
+
+        def find(conn: sqlite3.Connection) -> list[Any]:
+            # Both indexed: the id, and the reference in each way it may be stored.
+            return conn.execute(
+                f"SELECT {_RECORD_COLUMNS} FROM signups WHERE id = ? OR donation_ref IN "
+                f"({','.join('?' * len(forms))})",
+                [key.lower(), *forms],
+            ).fetchall()
+
+        rows = self._read(lambda db: find(db.conn))
+        if not rows:
+            return None
+        if len(rows) > 1:
+            raise StorageError(
+                f"{len(rows)} sign-ups have the reference {key} (from different kiosks) — "
+                "withdraw by id instead (kiosk find shows it)"
+            )
+        return self._erase(_row_to_record(rows[0]), queue=True)
+
+    def apply_withdrawal(self, marker: SignupRecord) -> bool:
+        """Erase our copy of a sign-up that was withdrawn elsewhere (an imported marker).
+
+        True when a copy was erased now; False when we hold none or it was already erased.
+        """
+        if not marker.withdrawn:
+            raise ValueError("not a withdrawal marker")
+        held = self.get(marker.id)
+        if held is None or held.withdrawn:
+            return False
+        self._erase(held, queue=True, withdrawn_at=marker.withdrawn_at)
+        return True
+
+    def _erase(
+        self, record: SignupRecord, *, queue: bool, withdrawn_at: str | None = None
+    ) -> SignupRecord:
+        from kiosk.records import withdrawal_marker
+
+        if record.withdrawn:
+            return record
+        marker = withdrawal_marker(record, withdrawn_at or self._now())
+        now = self._now()
+
+        def body(conn: sqlite3.Connection) -> None:
+            seq = conn.execute("SELECT seq FROM signups WHERE id = ?", [record.id]).fetchone()[0]
+            conn.execute(
+                "UPDATE signups SET first_name = NULL, last_name = NULL, name = NULL, "
+                "email = NULL, phone = NULL, interests = '[]', consents = '{}', "
+                "consent_basis = '{}', consent_text = '{}', withdrawn_at = ? WHERE id = ?",
+                [marker.withdrawn_at, record.id],
+            )
+            # The marker must reach the office: in the next export and the next sync.
+            conn.execute("DELETE FROM exported WHERE seq = ?", [seq])
+            if queue:
+                conn.execute(
+                    "INSERT INTO outbox (signup_id, queued_at) VALUES (?, ?) "
+                    "ON CONFLICT(signup_id) DO UPDATE SET queued_at = excluded.queued_at, "
+                    "attempts = 0, next_attempt_at = NULL, last_error = NULL, parked = 0, "
+                    "synced_at = NULL",
+                    [record.id, now],
+                )
+            # A receiver's refusal may have quoted the record back at us.
+            conn.execute("DELETE FROM meta WHERE key = 'last_sync_error'")
+
+        self._run(lambda db: self._tx(db, body))
+        self._run(self._scrub, doing="erase that")
+        log.info("sign-up %s withdrawn", record.id)
+        return marker
+
+    @staticmethod
+    def _scrub(db: sqlite_utils.Database) -> None:
+        # secure_delete (on for this connection) zeroed the old row where it lay; the
+        # WAL still holds earlier copies of the page until it is checkpointed and
+        # truncated. A reader can hold the checkpoint back for a moment: try again.
+        for _ in range(50):
+            busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            if not busy:
+                return
+            time.sleep(0.1)
+        log.warning("the database log could not be emptied yet; it will be at the next write")
+
     def wipe(self) -> None:
         """Delete every sign-up, consent log, outbox row and event (end of festival)."""
 
@@ -769,6 +1279,32 @@ class Store:
 
         self._run(lambda db: self._tx(db, body))
         self._run(scrub)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def cannot_write(db_path: Path) -> bool:
+    """True when the database's folder exists but it or the database cannot be written
+    (a read-only disk or permissions): then open the Store read_only to export or count."""
+    folder = db_path.parent
+    return folder.is_dir() and not (
+        os.access(folder, os.W_OK) and (not db_path.exists() or os.access(db_path, os.W_OK))
+    )
+
+
+def _make_private(db_path: Path) -> None:
+    """Create the database file 0600 before SQLite does, and tighten an older one.
+
+    SQLite gives the -wal and -shm files the database file's mode, so they follow.
+    """
+    try:
+        os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        tighten(db_path)
+    for suffix in ("-wal", "-shm"):
+        tighten(db_path.with_name(db_path.name + suffix))
 
 
 def _local_midnight(now: datetime) -> datetime:

@@ -1,13 +1,12 @@
 """Sync: push the outbox to the office over signed HTTP or as JSONL files in a folder.
 
-The engine, its targets and the retry policy; no Qt (kiosk.ui.sync_worker runs it on a thread).
+The engine, the folder target and the retry policy; the wire format is in
+kiosk.sync_wire, the HTTP target in kiosk.sync_http. No Qt (kiosk.ui.sync_worker
+runs the engine on a thread).
 """
 
 from __future__ import annotations
 
-import email.utils
-import hashlib
-import hmac
 import json
 import logging
 import os
@@ -21,13 +20,46 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-import httpx
-
-from kiosk.errors import SettingsError, SyncError
+from kiosk.errors import SettingsError
 from kiosk.files import write_atomic
 from kiosk.records import SignupRecord, iso_ms, parse_iso, utc_now
 from kiosk.settings import Settings
 from kiosk.store import Store
+from kiosk.sync_http import HttpTarget, describe_tls_failure
+from kiosk.sync_wire import (
+    SIGNATURE_PREFIX,
+    PermanentSyncError,
+    RetryableSyncError,
+    SyncCancelled,
+    accepted_ids,
+    idempotency_key,
+    parse_retry_after,
+    redact_url,
+    sign,
+    verify_signature,
+)
+
+__all__ = [
+    "SIGNATURE_PREFIX",
+    "Backoff",
+    "FolderTarget",
+    "HttpTarget",
+    "PermanentSyncError",
+    "RetryableSyncError",
+    "SyncCancelled",
+    "SyncEngine",
+    "SyncReport",
+    "Target",
+    "accepted_ids",
+    "describe_tls_failure",
+    "idempotency_key",
+    "make_target",
+    "parse_retry_after",
+    "redact_url",
+    "run_sync_command",
+    "sign",
+    "verify_signature",
+]
 
 log = logging.getLogger(__name__)
 
@@ -35,180 +67,21 @@ MAX_BATCH = 100
 BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 300.0
 RETRY_AFTER_MAX_S = 3600.0  # a server may ask for a long pause (maintenance); not for days
-SIGNATURE_PREFIX = "sha256="
-_SNIPPET_CHARS = 200
 _CANCEL_POLL_S = 0.1
-
-
-class RetryableSyncError(SyncError):
-    """The target cannot take the batch right now (network, server busy); try again later."""
-
-    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after_s = retry_after_s
-
-
-class PermanentSyncError(SyncError):
-    """The target refused the batch; retrying the same request will not help."""
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class SyncCancelled(SyncError):
-    """The pass was stopped (the kiosk is closing); nothing was marked, records stay pending."""
-
-
-class Target(Protocol):
-    def send(self, records: list[SignupRecord]) -> None: ...
-
-    def close(self) -> None: ...
-
-
-def idempotency_key(ids: Sequence[str]) -> str:
-    """The same key for the same set of record ids, in any order."""
-    return hashlib.sha256("\n".join(sorted(ids)).encode("ascii")).hexdigest()
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """The X-Kiosk-Signature value: HMAC-SHA256 of "<timestamp>.<raw body>"."""
-    mac = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, "sha256")
-    return SIGNATURE_PREFIX + mac.hexdigest()
-
-
-def verify_signature(
-    secret: str,
-    timestamp: str | int,
-    body: bytes,
-    header: str | None,
-    *,
-    max_age_s: float | None = None,
-    now: float | None = None,
-) -> bool:
-    """True when `header` is the kiosk's signature of `body` at `timestamp` (for receivers).
-
-    With `max_age_s`, a timestamp further than that from `now` is refused too (replays).
-    """
-    if not header or not header.startswith(SIGNATURE_PREFIX):
-        return False
-    stamp = str(timestamp)
-    if not stamp.isdigit():
-        return False
-    if max_age_s is not None:
-        current = time.time() if now is None else now
-        if abs(current - int(stamp)) > max_age_s:
-            return False
-    return hmac.compare_digest(sign(secret, stamp, body), header.strip())
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), else None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or utc_now())).total_seconds())
-
-
-def _snippet(text: str) -> str:
-    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-    return flat[:_SNIPPET_CHARS] + ("…" if len(flat) > _SNIPPET_CHARS else "")
+# The target's backoff, kept in the store's meta table so a restart keeps it too.
+RETRY_AT_KEY = "sync_retry_at"
+STREAK_KEY = "sync_fail_streak"
 
 
 def _encode_records(records: Sequence[SignupRecord]) -> list[dict]:
     return [r.to_json() for r in records]
 
 
-class HttpTarget:
-    """POSTs each batch as signed JSON to the office's webhook (SPEC section 9)."""
+class Target(Protocol):
+    def send(self, records: list[SignupRecord]) -> Sequence[str] | None:
+        """Deliver the batch; return the ids the target confirmed (None: all of them)."""
 
-    def __init__(
-        self,
-        url: str,
-        secret: str,
-        timeout_s: float,
-        client: httpx.Client | None = None,
-        *,
-        device_id: str = "",
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
-        self.url = url
-        self._secret = secret
-        self._timeout = httpx.Timeout(timeout_s)
-        self._own_client = client is None
-        self._client = client or httpx.Client(timeout=self._timeout)
-        self._device_id = device_id
-        self._clock = clock
-        self._timeout_s = timeout_s
-
-    def request_parts(self, records: Sequence[SignupRecord]) -> tuple[bytes, dict[str, str]]:
-        """The exact body bytes and headers of one batch (the signature covers these bytes)."""
-        now = self._clock()
-        payload = {
-            "device_id": self._device_id or records[0].device_id,
-            "sent_at": iso_ms(now),
-            "signups": _encode_records(records),
-        }
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        # Wall-clock seconds: the receiver compares this with its own clock.
-        timestamp = str(int(now.timestamp()))
-        headers = {
-            "Content-Type": "application/json",
-            "Idempotency-Key": idempotency_key([r.id for r in records]),
-            "X-Kiosk-Timestamp": timestamp,
-            "X-Kiosk-Signature": sign(self._secret, timestamp, body),
-        }
-        return body, headers
-
-    def send(self, records: list[SignupRecord]) -> None:
-        if not records:
-            return
-        body, headers = self.request_parts(records)
-        try:
-            response = self._client.post(
-                self.url, content=body, headers=headers, timeout=self._timeout
-            )
-        except httpx.TimeoutException:
-            raise RetryableSyncError(
-                f"the sync server did not answer within {self._timeout_s:g} s"
-            ) from None
-        except httpx.TransportError as exc:
-            # Includes a connection dropped after the server stored the batch: the
-            # resend carries the same ids and Idempotency-Key, so the office dedupes it.
-            raise RetryableSyncError(
-                f"cannot reach the sync server ({type(exc).__name__}) — is the network up?"
-            ) from None
-        status = response.status_code
-        if 200 <= status < 300:
-            return
-        if status in (408, 429) or status >= 500:
-            raise RetryableSyncError(
-                f"the sync server is busy or failing (HTTP {status})",
-                parse_retry_after(response.headers.get("Retry-After"), self._clock()),
-            )
-        if 300 <= status < 400:
-            where = response.headers.get("Location", "?")
-            raise PermanentSyncError(
-                f"the sync server redirects (HTTP {status}) to {_snippet(where)} — "
-                "update sync.url to the new address",
-                status,
-            )
-        raise PermanentSyncError(
-            f"the sync server refused the batch (HTTP {status}): {_snippet(response.text)}",
-            status,
-        )
-
-    def close(self) -> None:
-        if self._own_client:
-            self._client.close()
+    def close(self) -> None: ...
 
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
@@ -234,9 +107,9 @@ class FolderTarget:
         key = idempotency_key([r.id for r in records])[:12]
         return f"signups-{self._device}-{ms}-{key}.jsonl"
 
-    def send(self, records: list[SignupRecord]) -> None:
+    def send(self, records: list[SignupRecord]) -> list[str]:
         if not records:
-            return
+            return []
         if not self.folder.is_dir():
             raise RetryableSyncError(
                 f"the sync folder {self.folder} is not there — is the USB stick plugged in?"
@@ -256,6 +129,7 @@ class FolderTarget:
                 f"{exc.strerror or type(exc).__name__} — check the USB stick is plugged in, "
                 "writable and not full"
             ) from None
+        return [r.id for r in records]
 
     def close(self) -> None:
         pass
@@ -333,7 +207,12 @@ def _local_time(stamp: str) -> str:
 
 
 class SyncEngine:
-    """Drains the outbox through a target, batch by batch; the store remembers the backoff."""
+    """Drains the outbox through a target, batch by batch.
+
+    Backoff belongs to the target, not to a batch: while the target fails, the
+    engine sends one request per backoff interval, however many batches wait.
+    The store keeps that state (and each record's own), so a restart keeps it.
+    """
 
     def __init__(
         self,
@@ -351,10 +230,23 @@ class SyncEngine:
         self._clock = clock
         self.backoff = backoff or Backoff(rng=rng)
 
+    def next_attempt_at(self) -> str | None:
+        """When the next request may go (None: nothing waiting): the later of the
+        target's backoff and the earliest waiting record's own time."""
+        earliest = self.store.next_attempt_at()
+        if earliest is None:
+            return None
+        retry_at = self.store.meta(RETRY_AT_KEY)
+        return max(earliest, retry_at) if retry_at else earliest
+
     def is_due(self) -> bool:
-        """Whether a scheduled pass has anything to do now (respects the stored backoff)."""
-        next_at = self.store.next_attempt_at()
+        """Whether a scheduled pass has anything to do now (respects the backoff)."""
+        next_at = self.next_attempt_at()
         return next_at is not None and parse_iso(next_at) <= self._clock()
+
+    def _target_waiting(self) -> bool:
+        retry_at = self.store.meta(RETRY_AT_KEY)
+        return bool(retry_at) and parse_iso(retry_at) > self._clock()
 
     def run_once(
         self,
@@ -363,54 +255,81 @@ class SyncEngine:
         progress: Callable[[int, int], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> SyncReport:
-        """One pass: send due records until the outbox is empty or the target is unreachable.
+        """One pass: send due records until the outbox is empty or the target fails.
 
-        A retryable failure ends the pass (the network is down: don't hammer it);
-        a refused batch is parked and the pass goes on with the next one. With
-        `cancel`, each send runs on a helper thread so setting the event ends the
-        pass promptly even while a request hangs; its records stay pending.
+        A retryable failure ends the pass and sets the target's backoff (the network
+        is down: don't hammer it); a refused batch is parked and the pass goes on with
+        the next one. `due_only=False` (an explicit request) ignores the backoff for
+        this pass. With `cancel`, each send runs on a helper thread so setting the
+        event ends the pass promptly even while a request hangs; its records stay pending.
         """
         before = self.store.stats()
         total = before.pending_sync - before.parked
         sent = failed = parked = 0
         last_error = park_error = None
         seen: set[str] = set()
+        streak = int(self.store.meta(STREAK_KEY) or 0)
         if progress:
             progress(0, total)
-        while not (cancel and cancel.is_set()):
+        # While the target backs off, a scheduled pass sends nothing at all.
+        backing_off = due_only and self._target_waiting()
+        while not backing_off and not (cancel and cancel.is_set()):
             batch = self.store.pending_batch(self.batch_size, due_only=due_only)
             ids = [r.id for r in batch]
             if not batch or seen.intersection(ids):
                 break  # empty, or the same records again: never loop within one pass
             seen.update(ids)
             try:
-                self._send(batch, cancel)
+                confirmed = self._send(batch, cancel)
             except SyncCancelled:
                 break
             except RetryableSyncError as exc:
-                attempt = max(self.store.attempts(i) for i in ids)
-                wait_s = self.backoff.delay(attempt, exc.retry_after_s)
+                wait_s = self.backoff.delay(streak, exc.retry_after_s)
+                streak += 1
                 self.store.mark_failed(ids, str(exc), retry_in_s=wait_s)
+                self.store.set_meta(
+                    **{
+                        RETRY_AT_KEY: iso_ms(self._clock() + timedelta(seconds=wait_s)),
+                        STREAK_KEY: str(streak),
+                    }
+                )
                 failed += len(ids)
                 last_error = str(exc)
                 log.warning(
-                    "sync: batch of %d failed (attempt %d), retry in %.1f s: %s",
+                    "sync: batch of %d failed (%d in a row), next request in %.1f s: %s",
                     len(ids),
-                    attempt + 1,
+                    streak,
                     wait_s,
                     exc,
                 )
                 break
             except PermanentSyncError as exc:
+                streak = self._target_answered(streak)
                 self.store.mark_failed(ids, str(exc), retry_in_s=None)
                 parked += len(ids)
                 last_error = park_error = str(exc)
                 # The message may quote the server's reply (personal data?): log the status only.
                 log.error("sync: batch of %d refused and parked (HTTP %s)", len(ids), exc.status)
                 continue
-            # Only now, after a 2xx for a request that contained them.
-            self.store.mark_synced(ids)
-            sent += len(ids)
+            streak = self._target_answered(streak)
+            wanted = set(ids)
+            done = (
+                ids if confirmed is None else [i for i in dict.fromkeys(confirmed) if i in wanted]
+            )
+            # Only now, after an acknowledged 2xx for a request that contained them.
+            self.store.mark_synced(done)
+            sent += len(done)
+            rest = ids[len(done) :] if len(done) == len(ids) else sorted(set(ids) - set(done))
+            if rest:
+                error = (
+                    f"the server did not confirm {len(rest)} of the {len(ids)} sign-ups sent "
+                    "— they will be sent again"
+                )
+                attempt = max(self.store.attempts(i) for i in rest)
+                self.store.mark_failed(rest, error, retry_in_s=self.backoff.delay(attempt))
+                failed += len(rest)
+                last_error = error
+                log.warning("sync: %d of a batch of %d not confirmed", len(rest), len(ids))
             if progress:
                 progress(sent, max(total, sent))
         if park_error and sent and not failed:
@@ -431,19 +350,27 @@ class SyncEngine:
             parked=parked,
             pending=after.pending_sync,
             last_error=last_error,
-            next_attempt_at=self.store.next_attempt_at() if after.pending_sync else None,
+            next_attempt_at=self.next_attempt_at() if after.pending_sync else None,
         )
 
-    def _send(self, batch: list[SignupRecord], cancel: threading.Event | None) -> None:
+    def _target_answered(self, streak: int) -> int:
+        """The target answered (a 2xx or a refusal): its backoff is over."""
+        if streak:
+            self.store.set_meta(**{RETRY_AT_KEY: "", STREAK_KEY: "0"})
+        return 0
+
+    def _send(
+        self, batch: list[SignupRecord], cancel: threading.Event | None
+    ) -> Sequence[str] | None:
         if cancel is None:
-            self.target.send(batch)
-            return
+            return self.target.send(batch)
         outcome: list[BaseException | None] = []
+        confirmed: list[Sequence[str] | None] = []
         done = threading.Event()
 
         def work() -> None:
             try:
-                self.target.send(batch)
+                confirmed.append(self.target.send(batch))
                 outcome.append(None)
             except BaseException as exc:  # handed back to the waiting thread
                 outcome.append(exc)
@@ -457,20 +384,26 @@ class SyncEngine:
                 raise SyncCancelled("sync stopped while a request was in flight")
         if outcome and outcome[0] is not None:
             raise outcome[0]
+        return confirmed[0] if confirmed else None
 
 
-def make_target(
-    settings: Settings, *, client: httpx.Client | None = None
-) -> HttpTarget | FolderTarget | None:
-    """The target the settings describe, None when sync is off; SettingsError when misconfigured."""
+def make_target(settings: Settings) -> HttpTarget | FolderTarget | None:
+    """The target the settings describe, None when sync is off; SettingsError when misconfigured.
+
+    Messages show sync.url without its user name, password or query (they may hold secrets).
+    """
     url = settings.sync_url.strip()
     if url:
+        import httpx
+
         try:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, TypeError, ValueError):
             parsed = None
         if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-            raise SettingsError(f"sync.url: expected an http:// or https:// address, got {url!r}")
+            raise SettingsError(
+                f"sync.url: expected an http:// or https:// address, got {redact_url(url)!r}"
+            )
         if not settings.sync_secret:
             raise SettingsError(
                 "sync.secret is not set: the office gives you the shared secret for sync.url "
@@ -484,7 +417,6 @@ def make_target(
             url,
             settings.sync_secret,
             settings.sync_timeout_s,
-            client,
             device_id=settings.device_id,
         )
     if settings.sync_folder:
@@ -499,12 +431,14 @@ def run_sync_command(
     once: bool,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], datetime] = utc_now,
+    backoff: Backoff | None = None,
 ) -> SyncReport:
     """`kiosk sync`: an explicit request, so refused records get another chance and the
     backoff is skipped for the first pass.
 
-    `--once`: one pass. Otherwise passes repeat, sleeping until the next retry is due,
-    until nothing is pending or only refused (parked) records remain; Ctrl+C stops it.
+    `--once`: one pass. Otherwise passes repeat, sleeping until the next request is due
+    (one request per backoff interval while the target fails), until nothing is pending
+    or only refused (parked) records remain; Ctrl+C stops it.
     """
     target = make_target(settings)
     if target is None:
@@ -512,7 +446,7 @@ def run_sync_command(
     unparked = store.unpark_all()
     if unparked:
         log.info("sync: %d refused records queued again", unparked)
-    engine = SyncEngine(store, target, clock=clock)
+    engine = SyncEngine(store, target, clock=clock, backoff=backoff)
     sent = failed = parked = 0
     try:
         due_only = False

@@ -45,6 +45,7 @@ TEXTS: dict[str, str] = {
     "step.touch.hint": "Tap any you're happy with. Leave them off and we won't.",
     "step.touch.on": "Yes",
     "step.touch.off": "No",
+    "step.touch.opted_out": "No thanks",
     "step.touch.none": "You didn't give an email or phone number, so there's nothing to choose.",
     "step.touch.privacy_qr": "QR code to the full privacy notice",
     "step.check.title": "Check and sign up",

@@ -69,7 +69,8 @@ def test_import_adds_every_record_then_a_second_import_adds_nothing(store, tmp_p
     assert list(store.iter_records()) == records
     assert import_jsonl(store, path) == ImportResult(added=0, skipped=5)
     assert store.stats().total == 5
-    assert store.stats().pending_sync == 0  # their own kiosk syncs them
+    # Queued: a kiosk that was never online reaches the office through this one.
+    assert store.stats().pending_sync == 5
 
 
 def test_import_adds_only_the_records_not_already_here(store, tmp_path):
@@ -106,9 +107,9 @@ def test_one_bad_line_imports_nothing_and_names_the_line(store, tmp_path):
             line(make_record(1).to_json() | {"created_at": "2022-07-30T13:00:00+01:00"}),
             "line 2: created_at: expected UTC with milliseconds",
         ),
-        (line(make_record(1).to_json() | {"phone": "12345"}), "line 2: phone: That phone number"),
+        (line(make_record(1).to_json() | {"phone": "12345"}), "line 2: phone: not a valid"),
         (
-            json.dumps(make_record(1).to_json() | {"device_id": "tent-\ud800"}),
+            json.dumps(make_record(1).to_json() | {"consent_text": {"email": "Yes \ud800"}}),
             "line 2: contains a broken",
         ),
     ],
@@ -140,9 +141,7 @@ def test_blank_lines_crlf_and_a_bom_are_fine(store, tmp_path):
 
 
 def test_unicode_line_separators_inside_values_survive_the_trip(store, tmp_path):
-    record = make_record(
-        0, device_id="tent\u2028one", consent_text={"email": "Yes\u2029please\x85\x0c"}
-    )
+    record = make_record(0, consent_text={"email": "Yes\u2028please\u2029…\nthank you"})
     path = write_jsonl(tmp_path / "a.jsonl", [line(record)])
     assert import_jsonl(store, path).added == 1
     assert store.get(record.id) == record
@@ -184,7 +183,7 @@ def test_a_folder_is_refused_clearly(store, tmp_path):
 def test_a_file_that_is_not_utf8_is_refused_with_its_line(store, tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_bytes(line(make_record(0)).encode() + b'\n{"name": "Se\xe1n"}\n')
-    with pytest.raises(ImportRefusedError, match=r"not UTF-8 text \(line 2\)"):
+    with pytest.raises(ImportRefusedError, match=r"line 2: not UTF-8 text"):
         import_jsonl(store, path)
     assert store.all_ids() == set()
 
@@ -223,27 +222,29 @@ def valid_records(draw: st.DrawFn, i: int, record_id: uuid.UUID) -> SignupRecord
         assume(False)
     # from_json insists on already-normalised values (see the note in the report).
     assume(normalise_name(name) == name)
-    keys = st.text(min_size=1, max_size=12)
+    label = st.characters(blacklist_categories=("C", "Z")) | st.just(" ")
+    keys = st.text(label, min_size=1, max_size=12)
+    wording = st.characters(blacklist_categories=("Cc", "Cs")) | st.just("\n")
     return SignupRecord(
         id=str(record_id),
         created_at=iso_ms(
             draw(
                 st.datetimes(
                     min_value=datetime(2000, 1, 1),
-                    max_value=datetime(2099, 1, 1),
+                    max_value=datetime(2026, 1, 1),
                     timezones=st.just(UTC),
                 )
             )
         ),
-        device_id=draw(st.text(max_size=20)),
+        device_id=draw(st.text(label, min_size=1, max_size=20)),
         name=name,
         email=email,
         phone=draw(st.sampled_from([None, "+442890123456", "+353871234567"])),
         interests=tuple(draw(st.lists(keys, max_size=4, unique=True))),
         consents=draw(st.dictionaries(keys, st.booleans(), max_size=3)),
-        consent_text=draw(st.dictionaries(keys, st.text(max_size=60), max_size=3)),
-        donation_ref=f"{draw(st.text(max_size=8))}#{i}",
-        content_version=draw(st.text(max_size=10)),
+        consent_text=draw(st.dictionaries(keys, st.text(wording, max_size=60), max_size=3)),
+        donation_ref=f"{draw(st.text(label, max_size=8))}#{i}",
+        content_version=draw(st.text(label, max_size=10)),
     )
 
 
@@ -330,3 +331,178 @@ def test_a_killed_import_leaves_all_or_none_of_the_file(tmp_path):
             assert s.check() == "ok"
             assert s.stats().total in (0, count)
     assert killed, "no kill landed inside the import's transaction"
+
+
+# -- hardening: the record's own bounds, hostile files -------------------------------
+
+
+def _bad(**changes: object) -> str:
+    return line(make_record(1).to_json() | changes)
+
+
+NOW = datetime.now(UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (_bad(name="A" * 101), "name: That name is too long"),
+        (_bad(first_name="A" * 101, name="A" * 101 + " Visitor"), "name: That name is too long"),
+        (_bad(email="a" * 250 + "@example.org"), "email: not a valid stored value"),
+        (_bad(email="a b@example.org"), "email: not a valid stored value"),
+        (_bad(name="x" * 50_000_000), "longer than any sign-up"),
+        (_bad(consent_text={"email": "Yes" * 1000}), "consent_text: wording over 2000"),
+        (_bad(consent_text={"email": "Yes\x1b[31m"}), "control character"),
+        (_bad(interests=[f"k{i}" for i in range(51)]), "interests: more than 50"),
+        (_bad(interests=["k" * 65]), "interests: expected text of 1–64"),
+        (_bad(consents={f"c{i}": True for i in range(21)}), "consents: more than 20"),
+        (_bad(id=str(uuid.uuid4()).upper()), "id: not a UUID"),
+        (_bad(id="{" + str(uuid.uuid4()) + "}"), "id: not a UUID"),
+        (_bad(id=str(uuid.uuid4())[:-1] + "\x00"), "id: not a UUID"),
+        (_bad(device_id="tent\x1b]0;pwned\x07"), "device_id: contains a control"),
+        (_bad(device_id="tent\u2028two"), "device_id: contains a control"),
+        (_bad(device_id="t" * 65), "device_id: expected text of 1–64"),
+        (_bad(donation_ref="NH-\x00"), "donation_ref: contains a control"),
+        (_bad(content_version="v\r1"), "content_version: contains a control"),
+        (_bad(created_at="9999-12-31T23:59:59.999Z"), "created_at: 9999-12-31"),
+        (_bad(created_at=iso_ms(NOW + timedelta(days=2))), "not a plausible time"),
+        (_bad(created_at="1970-01-01T00:00:00.000Z"), "not a plausible time"),
+        (_bad(created_at="2022-02-30T00:00:00.000Z"), "created_at: expected UTC"),
+        ('{"id": ' + "9" * 100_000 + "}", "a number far too long"),
+        ('{"a":' * 5000 + "1" + "}" * 5000, "nested too deeply"),
+        ("[" * 100_000, "line 2: not"),
+        (_bad(phone="+0123456789"), "phone: not a valid stored value"),
+        (_bad(phone="+44 28 9012 3456"), "phone: not a valid stored value"),
+        (_bad(withdrawn_at=iso_ms(NOW), name="Someone"), "a withdrawal must carry no personal"),
+    ],
+)
+def test_fields_beyond_a_records_own_bounds_are_refused_by_line(store, tmp_path, text, reason):
+    path = tmp_path / "a.jsonl"
+    path.write_text(line(make_record(0)) + "\n" + text + "\n", encoding="utf-8")
+    with pytest.raises(ImportRefusedError) as caught:
+        import_jsonl(store, path)
+    message = str(caught.value)
+    assert "\nline 2: " in message and reason in message
+    assert len(message) < 2000  # one clean report, not the whole line echoed back
+    assert store.all_ids() == set()
+
+
+def test_a_bad_line_never_prints_a_traceback_from_the_cli(data_dir, tmp_path, capsys):
+    from kiosk.cli import main
+
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"id": ' + "9" * 100_000 + "}\n" + '{"a":' * 5000 + "}\n", encoding="utf-8")
+    assert main(["import", str(path), "--data-dir", str(data_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.count("\n") == 3 and "line 1: not a sign-up" in err and "line 2: not" in err
+
+
+def test_stored_phone_numbers_from_another_kiosk_are_kept_as_they_are(store, tmp_path):
+    """Validity rules are for new input: a number the source kiosk accepted is kept."""
+    odd = [
+        make_record(i, phone=p)
+        for i, p in enumerate(["+12015550123", "+999123456789", "+4412345678"])
+    ]
+    path = write_jsonl(tmp_path / "a.jsonl", [line(r) for r in odd])
+    assert import_jsonl(store, path).added == 3
+    assert [store.get(r.id).phone for r in odd] == [r.phone for r in odd]
+
+
+def test_a_withdrawal_marker_imports(store, tmp_path):
+    from kiosk.records import withdrawal_marker
+
+    marker = withdrawal_marker(make_record(3), iso_ms(NOW))
+    path = write_jsonl(tmp_path / "a.jsonl", [line(make_record(0)), line(marker)])
+    assert import_jsonl(store, path).added == 2
+    assert store.get(marker.id) == marker
+
+
+def test_an_old_shape_record_imports(store, tmp_path):
+    old = {
+        k: v
+        for k, v in make_record(0).to_json().items()
+        if k not in ("first_name", "last_name", "consent_basis", "language", "withdrawn_at")
+    }
+    path = write_jsonl(tmp_path / "a.jsonl", [json.dumps(old, ensure_ascii=False)])
+    assert import_jsonl(store, path).added == 1
+    got = store.get(old["id"])
+    assert (got.first_name, got.last_name, got.language) == ("Visitor", "0", "en")
+    assert got.consent_basis == {"email": "consent", "sms": "consent"}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_is_refused_at_once_and_never_waited_on(store, tmp_path):
+    fifo = tmp_path / "a.jsonl"
+    os.mkfifo(fifo)
+    with pytest.raises(ImportRefusedError, match="not a regular file"):
+        import_jsonl(store, fifo)  # with no writer, an open() for reading would block
+    assert store.all_ids() == set()
+
+
+def test_a_device_is_refused(store):
+    with pytest.raises(ImportRefusedError, match="not a regular file"):
+        import_jsonl(store, Path("/dev/zero"))
+
+
+def test_an_import_then_a_sync_delivers_the_imported_records(store, tmp_path):
+    """A kiosk that was never online reaches the office through one that is."""
+    from kiosk.sync import FolderTarget, SyncEngine
+
+    records = [make_record(i) for i in range(150)]
+    path = write_jsonl(tmp_path / "stick.jsonl", [line(r) for r in records])
+    import_jsonl(store, path)
+    office = tmp_path / "office"
+    office.mkdir()
+    report = SyncEngine(store, FolderTarget(office, "tent-online")).run_once()
+    assert (report.sent, report.pending) == (150, 0)
+    delivered = {
+        json.loads(text)["id"]
+        for batch in office.glob("*.jsonl")
+        for text in batch.read_text(encoding="utf-8").splitlines()
+    }
+    assert delivered == {r.id for r in records}
+    # A second import of the same stick queues nothing again.
+    assert import_jsonl(store, path).added == 0
+    assert store.stats().pending_sync == 0
+
+
+def test_memory_stays_bounded_while_a_large_file_streams_in(data_dir, tmp_path):
+    """Nothing holds the whole file: three times the lines, about the same peak."""
+    import tracemalloc
+
+    base = make_record(0).to_json()
+    peaks, sizes = [], []
+    for n in (8_000, 24_000):
+        path = tmp_path / f"big-{n}.jsonl"
+        with path.open("w", encoding="utf-8") as fh:
+            for i in range(n):
+                rec = base | {"id": str(uuid.UUID(int=i + 1, version=4)), "donation_ref": ref(i)}
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        sizes.append(path.stat().st_size)
+        with Store(tmp_path / f"k-{n}.db") as store:
+            tracemalloc.start()
+            try:
+                assert import_jsonl(store, path).added == n
+                _, peak = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+        peaks.append(peak)
+    assert peaks[1] < peaks[0] * 1.5 + 1_000_000, (peaks, sizes)
+    assert peaks[1] < sizes[1] / 2, (peaks, sizes)  # the whole file held would be over it
+
+
+def test_held_ids_and_repeats_are_told_apart_across_chunks(store):
+    """The store inserts in chunks; a repeat in a later chunk is still a repeat."""
+    here = make_record(0)
+    store.save_signup(here)
+    first, other = make_record(1), make_record(2)
+    changed = make_record(1, name="Someone Else")
+    seen = []
+    items = [(1, here), (2, first), (3, other), (4, first), (5, changed), (6, make_record(3))]
+    count = store.import_stream(
+        items, on_repeat=lambda tag, rec, earlier: seen.append((tag, rec == earlier)), chunk_size=2
+    )
+    assert (count.added, count.already_here, count.repeats) == (3, 1, 2)
+    assert seen == [(4, True), (5, False)]
+    assert store.stats().total == 4

@@ -139,28 +139,31 @@ def test_names_over_100_characters_are_refused():
 
 
 def test_email_is_required_only_for_email_interests_or_consents():
-    talk_only = SignupForm(name="Aoife", interests=("talk",))
+    talk_only = SignupForm(first_name="Aoife", interests=("talk",))
     assert set(validate_form(talk_only, CONTENT)) == {"email"}  # "either": one is needed
-    talk_phone = SignupForm(name="Aoife", phone="028 9012 3456", interests=("talk",))
+    talk_phone = SignupForm(first_name="Aoife", phone="028 9012 3456", interests=("talk",))
     assert validate_form(talk_phone, CONTENT) == {}
-    talk_email = SignupForm(name="Aoife", email="a@example.ie", interests=("talk",))
+    talk_email = SignupForm(first_name="Aoife", email="a@example.ie", interests=("talk",))
     assert validate_form(talk_email, CONTENT) == {}
-    prayer = SignupForm(name="Aoife", interests=("prayer",))
+    prayer = SignupForm(first_name="Aoife", interests=("prayer",))
     assert set(validate_form(prayer, CONTENT)) == {"email"}
-    talk_email_consent = SignupForm(name="Aoife", interests=("talk",), consents={"email": True})
+    talk_email_consent = SignupForm(
+        first_name="Aoife", interests=("talk",), consents={"email": True}
+    )
     assert set(validate_form(talk_email_consent, CONTENT)) == {"email"}
-    sms = SignupForm(name="Aoife", interests=("talk",), consents={"sms": True})
+    sms = SignupForm(first_name="Aoife", interests=("talk",), consents={"sms": True})
     assert set(validate_form(sms, CONTENT)) == {"phone"}
 
 
 def test_optional_phone_is_still_checked_when_given():
-    form = SignupForm(name="Aoife", interests=("talk",), phone="12")
+    form = SignupForm(first_name="Aoife", interests=("talk",), phone="12")
     assert set(validate_form(form, CONTENT)) == {"phone"}
 
 
 def test_built_record_has_the_canonical_shape():
     form = SignupForm(
-        name="  Aoife  Murphy ",
+        first_name="  Aoife ",
+        last_name=" Murphy ",
         email="aoife@example.ie",
         phone="087 123 4567",
         interests=("prayer", "freedom_partner"),
@@ -173,17 +176,26 @@ def test_built_record_has_the_canonical_shape():
         "id",
         "created_at",
         "device_id",
+        "first_name",
+        "last_name",
         "name",
         "email",
         "phone",
         "interests",
         "consents",
+        "consent_basis",
         "consent_text",
+        "language",
         "donation_ref",
         "content_version",
+        "withdrawn_at",
     ]
     assert data["created_at"] == "2022-07-30T14:03:12.345Z"
     assert data["name"] == "Aoife Murphy"
+    assert (data["first_name"], data["last_name"]) == ("Aoife", "Murphy")
+    assert data["consent_basis"] == {"email": "consent", "sms": "consent", "phone": "consent"}
+    assert data["language"] == "en"
+    assert data["withdrawn_at"] is None
     assert data["phone"] == "+353871234567"
     assert data["interests"] == ["freedom_partner", "prayer"]  # content order
     assert data["consents"] == {"email": True, "sms": False, "phone": False}
@@ -213,8 +225,83 @@ def test_iso_ms_is_utc_with_milliseconds():
     ],
 )
 def test_imported_records_are_validated(change, message):
-    form = SignupForm(name="Aoife", phone="028 9012 3456", interests=("talk",))
+    form = SignupForm(first_name="Aoife", phone="028 9012 3456", interests=("talk",))
     record = build_record(form, CONTENT, "tent-1")
     data = {**record.to_json(), **change}
     with pytest.raises(ValueError, match=message):
+        SignupRecord.from_json(data)
+
+
+def test_a_visitor_with_one_name_has_no_last_name():
+    record = build_record(
+        SignupForm(first_name="Zoë", phone="028 9012 3456", interests=("talk",)), CONTENT, "tent-1"
+    )
+    assert (record.first_name, record.last_name, record.name) == ("Zoë", None, "Zoë")
+
+
+def test_an_older_kiosks_record_imports_with_its_name_split_at_the_last_space():
+    """SPEC 5: one `name`, no basis, no language -> split, consent, en."""
+    record = build_record(
+        SignupForm(
+            first_name="Seán Ó", last_name="Briain", phone="087 123 4567", interests=("talk",)
+        ),
+        CONTENT,
+        "tent-1",
+    )
+    old = {
+        k: v
+        for k, v in record.to_json().items()
+        if k not in ("first_name", "last_name", "consent_basis", "language", "withdrawn_at")
+    }
+    again = SignupRecord.from_json(old)
+    assert (again.first_name, again.last_name) == ("Seán Ó", "Briain")
+    assert set(again.consent_basis.values()) == {"consent"}
+    assert again.language == "en"
+    assert again == record
+
+
+def test_first_and_last_name_must_match_the_full_name():
+    record = build_record(
+        SignupForm(
+            first_name="Aoife", last_name="Murphy", phone="087 123 4567", interests=("talk",)
+        ),
+        CONTENT,
+        "t-1",
+    )
+    data = {**record.to_json(), "last_name": "Walsh"}
+    with pytest.raises(ValueError, match="name: expected first_name and last_name"):
+        SignupRecord.from_json(data)
+
+
+def test_a_withdrawal_marker_carries_no_personal_data_and_round_trips():
+    from kiosk.records import PERSONAL_FIELDS, withdrawal_marker
+
+    record = build_record(
+        SignupForm(
+            first_name="Aoife",
+            last_name="Murphy",
+            email="aoife@example.ie",
+            interests=("prayer",),
+            consents={"email": True},
+        ),
+        CONTENT,
+        "tent-1",
+    )
+    marker = withdrawal_marker(record, "2022-07-31T09:00:00.000Z")
+    data = marker.to_json()
+    assert all(data[k] is None for k in PERSONAL_FIELDS)
+    assert "Aoife" not in json.dumps(data) and "aoife@" not in json.dumps(data)
+    assert (data["id"], data["donation_ref"]) == (record.id, record.donation_ref)
+    assert SignupRecord.from_json(json.loads(json.dumps(data))) == marker
+    # A "marker" that still carries a name is refused.
+    with pytest.raises(ValueError, match="withdrawal must carry no personal data"):
+        SignupRecord.from_json({**data, "name": "Aoife"})
+
+
+def test_a_consent_basis_outside_the_two_kinds_is_refused():
+    record = build_record(
+        SignupForm(first_name="Aoife", phone="087 123 4567", interests=("talk",)), CONTENT, "t-1"
+    )
+    data = {**record.to_json(), "consent_basis": {"email": "legitimate_interest"}}
+    with pytest.raises(ValueError, match="consent_basis"):
         SignupRecord.from_json(data)

@@ -89,3 +89,19 @@ def test_a_read_only_data_folder_still_gives_settings(data_dir, monkeypatch):
     settings = load_settings(data_dir)
     assert settings.device_id
     assert not (data_dir / "settings.toml").exists()
+
+
+def test_a_bad_value_never_echoes_url_credentials_or_a_long_paste(data_dir, monkeypatch):
+    """A sync password pasted into the wrong setting must not be printed back."""
+    monkeypatch.setenv(
+        "KIOSK_SYNC_INTERVAL_S", "https://office:hunter2@example.org/in?token=s3cr3t"
+    )
+    with pytest.raises(SettingsError) as caught:
+        load_settings(data_dir)
+    message = str(caught.value)
+    assert "sync.interval_s" in message
+    assert "hunter2" not in message and "s3cr3t" not in message
+    monkeypatch.setenv("KIOSK_SYNC_INTERVAL_S", "x" * 500)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(data_dir)
+    assert len(str(caught.value)) < 200

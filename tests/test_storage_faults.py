@@ -316,3 +316,82 @@ def test_damaged_pages_say_damaged_and_the_file_is_left_as_it_was(data_dir):
     assert _digest(db_path) == damaged, "the damaged file was changed"
     db_path.write_bytes(original)
     assert_all_there(db_path, saved)
+
+
+# -- a full USB stick during export ------------------------------------------------
+
+
+def _leave_free(folder: Path, free: int) -> None:
+    """Another file takes all but `free` bytes of the stick."""
+    _fill(folder)
+    filler = folder / "filler.bin"
+    os.truncate(filler, max(0, filler.stat().st_size - free))
+
+
+@pytest.mark.parametrize("free_kib", [0, 16, 64, 160, 320])
+def test_a_full_stick_is_one_clear_line_and_leaves_only_what_was_there(tmpfs, tmp_path, free_kib):
+    """Whatever stage the stick fills at (staging, rows, packaging, the zip), one line."""
+    data = tmp_path / "data"
+    with Store(data / "kiosk.db") as store:
+        for n in range(300):
+            store.save_signup(make_record(f"Visitor {n}"))
+    _leave_free(tmpfs, free_kib * 1024)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "export", "--format", "xlsx", "--out", str(tmpfs),
+         "--data-dir", str(data)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+
+    assert (result.returncode, result.stdout) == (1, ""), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"kiosk export: couldn't write the export to {tmpfs}: ")
+    assert "the USB stick is full" in result.stderr
+    assert [p.name for p in tmpfs.iterdir()] == ["filler.bin"]
+    with Store(data / "kiosk.db") as store:
+        assert store.stats().unexported == 300
+
+
+# -- commands on a read-only or full disk ---------------------------------------------
+
+
+def _kiosk(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args],
+        input=stdin, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+
+
+def test_set_pin_on_a_read_only_disk_is_one_line_and_stats_still_work(tmpfs):
+    data = tmpfs / "data"
+    with Store(data / "kiosk.db") as store:
+        save_some(store, 2)
+    assert _kiosk("set-pin", "--data-dir", str(data), stdin="2468\n").returncode == 0
+    result = _run_root("mount", "-o", "remount,ro", str(tmpfs))
+    if result.returncode != 0:
+        pytest.skip(f"cannot remount read-only here ({result.stderr.strip()})")
+    try:
+        pin = _kiosk("set-pin", "--data-dir", str(data), stdin="1357\n")
+        stats = _kiosk("stats", "--json", "--data-dir", str(data))
+    finally:
+        _run_root("mount", "-o", "remount,rw", str(tmpfs))
+
+    assert (pin.returncode, pin.stdout) == (2, ""), pin
+    assert pin.stderr.count("\n") == 1 and "Traceback" not in pin.stderr, pin.stderr
+    assert pin.stderr.startswith("kiosk set-pin: couldn't save the PIN: ")
+    assert "read-only" in pin.stderr
+    assert (stats.returncode, stats.stderr) == (0, ""), stats.stderr
+    assert '"total": 2' in stats.stdout
+
+
+def test_set_pin_on_a_full_disk_is_one_line(tmpfs):
+    data = tmpfs / "data"
+    data.mkdir()
+    assert _kiosk("stats", "--data-dir", str(data)).returncode == 0  # settings and database made
+    _fill(tmpfs)
+
+    pin = _kiosk("set-pin", "--data-dir", str(data), stdin="2468\n")
+
+    assert pin.returncode != 0 and pin.stdout == ""
+    assert pin.stderr.count("\n") == 1 and "Traceback" not in pin.stderr, pin.stderr
+    assert "the disk is full" in pin.stderr

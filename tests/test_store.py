@@ -553,3 +553,46 @@ def test_records_read_back_equal_what_was_saved_field_for_field(store):
     assert again.to_json() == saved.to_json()
     with pytest.raises(dataclasses.FrozenInstanceError):
         again.name = "changed"  # type: ignore[misc]
+
+
+def test_a_schema_1_database_migrates_keeping_every_sign_up_and_its_order(tmp_path):
+    """Schema 2 (first/last name, basis, language, withdrawal) upgrades an older kiosk's data."""
+    import sqlite3 as sq
+
+    from kiosk.store import _MIGRATIONS
+
+    path = tmp_path / "kiosk.db"
+    conn = sq.connect(path)
+    conn.executescript(_MIGRATIONS[1])
+    rows = [
+        ("Seán Ó Briain", "+353871234567", '{"email":true,"sms":false}'),
+        ("Zoë", None, "{}"),
+    ]
+    for seq, (name, phone, consents) in enumerate(rows, start=1):
+        signup_id = f"00000000-0000-4000-8000-00000000000{seq}"
+        conn.execute(
+            "INSERT INTO signups VALUES (?, ?, ?, 'tent-1', ?, NULL, ?, '[\"talk\"]', ?, "
+            "'{}', ?, 'v1', '2022-07-30T12:00:00.000Z')",
+            (seq, signup_id, f"2022-07-30T12:00:0{seq}.000Z", name, phone, consents, f"NH-{seq}"),
+        )
+        conn.execute("INSERT INTO outbox (signup_id, queued_at) VALUES (?, 'x')", (signup_id,))
+    conn.execute("PRAGMA user_version=1")
+    conn.commit()
+    conn.close()
+
+    with Store(path) as store:
+        records = list(store.iter_records())
+        assert store.check() == "ok"
+        assert len(store.pending_batch(due_only=False)) == 2
+    assert [(r.first_name, r.last_name, r.name) for r in records] == [
+        ("Seán Ó", "Briain", "Seán Ó Briain"),
+        ("Zoë", None, "Zoë"),
+    ]
+    assert records[0].consent_basis == {"email": "consent", "sms": "consent"}
+    assert records[1].consent_basis == {}
+    assert {r.language for r in records} == {"en"}
+    assert all(r.withdrawn_at is None for r in records)
+    conn = sq.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    conn.close()

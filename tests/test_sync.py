@@ -86,6 +86,7 @@ class Receiver:
     stored: dict[str, dict] = field(default_factory=dict)
     bad_signatures: int = 0
     release: threading.Event = field(default_factory=threading.Event)
+    echo: bytes = b""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def behaviour(self) -> str:
@@ -123,10 +124,15 @@ def _handler(receiver: Receiver):
                 )
                 if not ok:
                     receiver.bad_signatures += 1
-            if what in ("ok", "slow", "drop", "hang"):
+            ids = [rec["id"] for rec in payload["signups"]]
+            if what in ("ok", "slow", "drop", "hang", "ack-list"):
                 with receiver.lock:
                     for rec in payload["signups"]:
                         receiver.stored[rec["id"]] = rec  # by id: a resend changes nothing
+            if what == "half":  # stores and confirms the first half only
+                with receiver.lock:
+                    for rec in payload["signups"][: len(ids) // 2]:
+                        receiver.stored[rec["id"]] = rec
             if what == "hang":
                 receiver.release.wait(30)
                 self.close_connection = True
@@ -136,13 +142,26 @@ def _handler(receiver: Receiver):
                 return
             if what == "slow":
                 receiver.release.wait(receiver.timeout_s * 1.5)
+            ack = json.dumps({"accepted": len(ids)}).encode()
             status, headers, text = {
-                "ok": (200, {}, b'{"ok":true}'),
-                "slow": (200, {}, b'{"ok":true}'),
+                "ok": (200, {}, ack),
+                "slow": (200, {}, ack),
+                "ack-list": (200, {}, json.dumps({"accepted": [*ids, "other"]}).encode()),
+                "half": (200, {}, json.dumps({"accepted": ids[: len(ids) // 2]}).encode()),
+                "portal": (200, {}, b"<html><body>Log in to Festival Wi-Fi</body></html>"),
+                "empty": (204, {}, b""),
+                "wrong-count": (200, {}, json.dumps({"accepted": len(ids) + 1}).encode()),
+                "true": (200, {}, b'{"accepted": true}'),
+                "old-ok": (200, {}, b'{"ok":true}'),
                 "500": (500, {}, b"oops"),
                 "503": (503, {"Retry-After": "30"}, b"maintenance"),
                 "429": (429, {"Retry-After": "7"}, b"slow down"),
                 "422": (422, {}, b'{"error":"consents: unknown channel sms"}'),
+                "408": (408, {}, b"timeout"),
+                "400": (400, {}, b"bad"),
+                "404": (404, {}, b"no such receiver"),
+                "401": (401, {}, b"bad signature"),
+                "echo": (400, {}, receiver.echo),
             }[what]
             self.send_response(status)
             for name, value in headers.items():
@@ -593,3 +612,390 @@ def test_admin_status_line_is_short_and_in_local_time():
     line = waiting.status_line()
     assert line.startswith("312 waiting · 5 refused · next try ")
     assert "Z" not in line and "not answering" not in line  # the error has its own line
+
+
+# -- the receiver's acknowledgement (a captive portal's 200 delivers nothing) -------------
+
+
+@pytest.mark.parametrize("answer", ["portal", "empty", "wrong-count", "true", "old-ok"])
+def test_a_2xx_without_the_acknowledgement_leaves_every_signup_pending(
+    store, clock, receiver, answer
+):
+    fill(store, 5)
+    receiver.chooser = lambda: answer
+    engine = SyncEngine(store, http_target(receiver, clock), clock=clock, rng=random.Random(0))
+    report = engine.run_once()
+    assert (report.sent, report.failed, report.pending) == (0, 5, 5)
+    assert "did not confirm" in report.last_error
+    stats = store.stats()
+    assert stats.pending_sync == 5
+    assert "did not confirm" in stats.last_sync_error  # Admin's "Last error"
+    # Neither synced nor exported: Wipe stays locked.
+    assert stats.unsaved_elsewhere == 5
+    # Retried, not parked: once the real receiver answers, they go.
+    receiver.chooser = None
+    clock.advance(3600)
+    assert engine.run_once().sent == 5
+
+
+def test_cli_sync_behind_a_captive_portal_exits_1_with_the_reason(
+    data_dir, receiver, monkeypatch, capsys
+):
+    with Store(data_dir / "kiosk.db") as store:
+        fill(store, 3)
+    monkeypatch.setenv("KIOSK_SYNC_SECRET", SECRET)
+    receiver.chooser = lambda: "portal"
+    assert _cli(data_dir, "--url", receiver.url) == 1
+    out = capsys.readouterr().out
+    assert "3 still pending" in out and "did not confirm" in out
+    with Store(data_dir / "kiosk.db") as store:
+        assert store.stats().pending_sync == 3
+
+
+def test_an_acknowledged_list_marks_only_the_ids_it_names(store, clock, receiver):
+    records = fill(store, 4)
+    receiver.script = ["half"]
+    engine = SyncEngine(store, http_target(receiver, clock), clock=clock, rng=random.Random(0))
+    report = engine.run_once()
+    assert (report.sent, report.failed, report.pending) == (2, 2, 2)
+    assert "did not confirm 2 of the 4" in report.last_error
+    sent_first = [rec["id"] for rec in receiver.requests[0]["payload"]["signups"]]
+    assert set(receiver.stored) == set(sent_first[:2])
+    assert {r.id for r in store.pending_batch(10, due_only=False)} == set(sent_first[2:])
+    # A list naming ids beyond the batch confirms only the batch's own.
+    receiver.script = ["ack-list"]
+    clock.advance(3600)
+    report = engine.run_once()
+    assert (report.sent, report.pending) == (2, 0)
+    assert set(receiver.stored) == {r.id for r in records}
+
+
+def test_accepted_ids_reads_only_a_real_acknowledgement():
+    from kiosk.sync import accepted_ids
+
+    ids = ["a", "b", "c"]
+    assert accepted_ids(b'{"accepted": 3}', ids) == ids
+    assert accepted_ids(b'{"accepted": ["c", "zz", "a"]}', ids) == ["a", "c"]
+    assert accepted_ids(b'{"accepted": []}', ids) == []
+    for body in (
+        b"",
+        b"  ",
+        b"<html>",
+        b"[]",
+        b'{"accepted": 2}',
+        b'{"accepted": 3.0}',
+        b'{"accepted": true}',
+        b'{"accepted": [1, 2, 3]}',
+        b'{"ok": true}',
+        b'{"accepted": ' + b"9" * 5000 + b"}",
+        b"[" * 100_000,
+    ):
+        with pytest.raises(RetryableSyncError, match="did not confirm"):
+            accepted_ids(body, ids)
+
+
+# -- backoff belongs to the target ---------------------------------------------------------
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_a_down_server_gets_one_request_per_backoff_interval_not_one_per_batch(
+    data_dir, receiver, tmp_path
+):
+    clock = FakeClock(datetime.now(UTC))
+    start = clock.now
+    request_times: list[float] = []
+    receiver.chooser = lambda: request_times.append((clock.now - start).total_seconds()) or "500"
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if (clock.now - start).total_seconds() + seconds > 3600:
+            raise _Stop
+        clock.advance(seconds)
+
+    with Store(tmp_path / "k.db", clock=clock) as store:
+        fill(store, 2000)
+        settings = _settings(data_dir, sync_url=receiver.url, sync_secret=SECRET)
+        with pytest.raises(_Stop):
+            run_sync_command(
+                store, settings, once=False, sleep=sleep, clock=clock, backoff=Backoff(rng=_Top())
+            )
+        assert store.stats().pending_sync == 2000
+        # A new sign-up or a scheduled pass while the server is backing off sends nothing.
+        engine = SyncEngine(store, http_target(receiver, clock), clock=clock)
+        fill(store, 1)
+        assert not engine.is_due()
+        assert engine.run_once().failed == 0
+    # One request, then one per interval: 2, 4, 8 … 256 s, then every 5 minutes.
+    expected, t, step = [0.0], 0.0, 2.0
+    while t + min(step, 300) <= 3600:
+        t += min(step, 300)
+        expected.append(t)
+        step *= 2
+    assert request_times == pytest.approx(expected, abs=0.01)  # times are kept to the ms
+    assert len(request_times) == 19  # not 20 at once (2,000 sign-ups in batches of 100)
+
+
+def test_the_target_backoff_survives_a_restart_and_a_success_ends_it(tmp_path, clock, receiver):
+    path = tmp_path / "kiosk.db"
+    with Store(path, clock=clock) as store:
+        fill(store, 250)
+        receiver.script = ["503"]  # Retry-After: 30
+        report = SyncEngine(store, http_target(receiver, clock), clock=clock).run_once()
+        assert report.next_attempt_at == iso_ms(T0 + timedelta(seconds=30))
+    with Store(path, clock=clock) as store:
+        engine = SyncEngine(store, http_target(receiver, clock), clock=clock)
+        clock.advance(29)
+        assert not engine.is_due()
+        assert engine.run_once().sent == 0 and len(receiver.requests) == 1
+        clock.advance(1)
+        report = engine.run_once()
+        assert (report.sent, report.pending) == (250, 0)
+        assert store.meta("sync_fail_streak") == "0"
+
+
+@pytest.mark.parametrize(
+    ("answer", "retried"),
+    [("408", True), ("500", True), ("429", True), ("400", False), ("404", False)],
+)
+def test_which_answers_are_retried_and_which_park_the_batch(
+    store, clock, receiver, answer, retried
+):
+    fill(store, 2)
+    receiver.script = [answer]
+    report = SyncEngine(store, http_target(receiver, clock), clock=clock).run_once()
+    assert (report.failed, report.parked) == ((2, 0) if retried else (0, 2))
+    assert f"HTTP {answer}" in report.last_error
+
+
+# -- a whole-request deadline ---------------------------------------------------------------
+
+
+class Trickler:
+    """A real loopback server that reads the request, then answers one byte at a time."""
+
+    def __init__(self, phase: str, every_s: float = 0.05, max_bytes: int = 2000) -> None:
+        import socket
+
+        self.phase, self.every_s, self.max_bytes = phase, every_s, max_bytes
+        self.stop = threading.Event()
+        self.requests = 0
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(4)
+        self.server.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/signups"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                continue
+            self.requests += 1
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn) -> None:
+        with conn:
+            conn.settimeout(2)
+            data = b""
+            try:
+                while b"\r\n\r\n" not in data:
+                    data += conn.recv(65536)
+                head, _, body = data.partition(b"\r\n\r\n")
+                length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+                while len(body) < length:
+                    body += conn.recv(65536)
+                answer = b'{"accepted": 1}'
+                if self.phase == "headers":
+                    reply = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * self.max_bytes
+                else:
+                    conn.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                        b"Content-Length: %d\r\n\r\n" % (len(answer) + self.max_bytes)
+                    )
+                    reply = b" " * self.max_bytes + answer
+                for i in range(len(reply)):  # bounded: stops after max_bytes or on close
+                    if self.stop.wait(self.every_s):
+                        return
+                    conn.sendall(reply[i : i + 1])
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.stop.set()
+        self.server.close()
+
+
+@pytest.mark.parametrize("phase", ["headers", "body"])
+def test_a_trickling_server_cannot_hold_a_request_past_its_deadline(clock, phase):
+    server = Trickler(phase)
+    target = HttpTarget(server.url, SECRET, 0.5, device_id="tent-test", clock=clock)
+    try:
+        began = time.monotonic()
+        with pytest.raises(RetryableSyncError, match=r"did not finish answering within 0\.5 s"):
+            target.send([make_record(1)])
+        took = time.monotonic() - began
+    finally:
+        target.close()
+        server.close()
+    # Per-read timeouts (0.5 s) never fire at a byte every 0.05 s; the deadline does.
+    assert took < 4, f"held for {took:.1f} s"  # without the deadline: ~100 s
+
+
+def test_kiosk_sync_ends_at_its_deadline_against_a_trickling_server(data_dir, monkeypatch, capsys):
+    with Store(data_dir / "kiosk.db") as store:
+        fill(store, 3)
+    server = Trickler("body", every_s=0.1)
+    monkeypatch.setenv("KIOSK_SYNC_SECRET", SECRET)
+    monkeypatch.setenv("KIOSK_SYNC_TIMEOUT_S", "1")
+    try:
+        began = time.monotonic()
+        assert _cli(data_dir, "--url", server.url) == 1
+        took = time.monotonic() - began
+    finally:
+        server.close()
+    assert took < 6, f"kiosk sync held for {took:.1f} s"  # without: ~200 s
+    assert "did not finish answering within 1 s" in capsys.readouterr().out
+    # The writer lock is free again: another command can open the data folder.
+    with Store(data_dir / "kiosk.db") as store:
+        assert store.stats().pending_sync == 3
+
+
+# -- certificate and clock errors are named ---------------------------------------------
+
+
+def _https_server(tmp_path: Path):
+    import shutil
+    import ssl
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is needed to make a self-signed certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    rec = Receiver()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(rec))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    return server, f"https://127.0.0.1:{server.server_address[1]}/signups"
+
+
+def test_an_untrusted_certificate_is_named_not_blamed_on_the_network(store, clock, tmp_path):
+    server, url = _https_server(tmp_path)
+    target = HttpTarget(url, SECRET, 5, device_id="tent-test", clock=clock)
+    try:
+        fill(store, 2)
+        report = SyncEngine(store, target, clock=clock).run_once()
+    finally:
+        target.close()
+        server.shutdown()
+        server.server_close()
+    assert report.failed == 2
+    assert "certificate" in report.last_error
+    assert "network up" not in report.last_error
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [(9, "not valid yet"), (10, "has expired, or this kiosk's clock is wrong"), (18, "self")],
+)
+def test_certificate_clock_problems_name_the_clock(code, words):
+    import ssl
+
+    import httpx
+
+    from kiosk.sync import describe_tls_failure
+
+    cause = ssl.SSLCertVerificationError(1, "certificate verify failed")
+    cause.verify_code = code
+    cause.verify_message = {9: "not yet valid", 10: "expired", 18: "self-signed certificate"}[code]
+    try:
+        try:
+            raise cause
+        except ssl.SSLError as exc:
+            raise httpx.ConnectError("[SSL] certificate verify failed") from exc
+    except httpx.ConnectError as wrapped:
+        text = describe_tls_failure(wrapped, T0)
+    assert words in text
+    if code in (9, 10):
+        assert "2022-07-30 14:00 UTC" in text  # the clock it has, so a volunteer sees it
+
+
+def test_a_refused_signature_with_a_wrong_clock_names_the_clock(store, clock, receiver):
+    # The fake clock says 2022; the receiver's Date header says today.
+    fill(store, 2)
+    receiver.script = ["401"]
+    report = SyncEngine(store, http_target(receiver, clock), clock=clock).run_once()
+    assert report.parked == 2
+    assert "clock is" in report.last_error and "behind" in report.last_error
+    assert "date and time" in report.last_error
+
+
+# -- no URL credentials, query strings or secrets in any log line or message --------------
+
+
+PASSWORD = "hunter2-pw-7Qz"
+TOKEN = "tok-9f8e7d6c5b4a"
+
+
+def test_no_password_token_or_secret_reaches_a_log_or_stderr(
+    data_dir, receiver, monkeypatch, capsys, caplog
+):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("KIOSK_SYNC_SECRET", SECRET)
+    with Store(data_dir / "kiosk.db") as store:
+        fill(store, 3)
+    port = receiver.url.split(":")[2].split("/")[0]
+    secret_url = f"http://kiosk:{PASSWORD}@127.0.0.1:{port}/signups?token={TOKEN}"
+    # Invalid outright, fails, is refused with our own URL quoted back, and works.
+    for bad, code in (
+        (f"https://kiosk:{PASSWORD}@exa mple.org/in?token={TOKEN}", (1, 2)),
+        (f"ftp://kiosk:{PASSWORD}@example.org/in?token={TOKEN}", (2,)),
+        (f"https://kiosk:{PASSWORD}@/in?token={TOKEN}", (2,)),
+        (f"http://kiosk:{PASSWORD}@127.0.0.1:1/in?token={TOKEN}", (1,)),
+    ):
+        assert _cli(data_dir, "--url", bad) in code
+    receiver.script = ["500"]
+    assert _cli(data_dir, "--url", secret_url) == 1
+    receiver.script = ["echo"]
+    receiver.echo = f"bad request to {secret_url} with secret {SECRET}".encode()
+    assert _cli(data_dir, "--url", secret_url) == 1
+    assert _cli(data_dir, "--url", secret_url) == 0
+    out = capsys.readouterr()
+    logs = "\n".join(r.getMessage() for r in caplog.records)
+    files = "".join(
+        p.read_text(encoding="utf-8", errors="replace") for p in data_dir.rglob("*.log*")
+    )
+    everything = "\n".join([out.out, out.err, logs, files])
+    assert "expected an http:// or https:// address" in out.err  # the errors were shown...
+    assert "refused the batch (HTTP 400)" in everything
+    for secret in (PASSWORD, TOKEN, SECRET):  # ...without a secret in any of them
+        assert secret not in everything, secret
+    with Store(data_dir / "kiosk.db") as store:
+        assert PASSWORD not in (store.stats().last_sync_error or "")
+
+
+def test_redact_url_drops_userinfo_and_query_even_when_unparseable():
+    from kiosk.sync import redact_url
+
+    assert redact_url("https://u:p@office.example/in?token=t#f") == "https://…@office.example/in?…"
+    assert redact_url("https://office.example/in") == "https://office.example/in"
+    assert PASSWORD not in redact_url(f"https://kiosk:{PASSWORD}@exa mple/?t={TOKEN}")
+    assert TOKEN not in redact_url(f"nonsense?{TOKEN}")

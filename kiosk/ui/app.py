@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.content import Content
 from kiosk.errors import StorageError
-from kiosk.records import SignupForm, SignupRecord, build_record, first_name
+from kiosk.records import SignupForm, SignupRecord, build_record
 from kiosk.settings import Settings
 from kiosk.store import Store
 from kiosk.texts import TEXTS
@@ -44,6 +44,7 @@ class State(Enum):
     FORM = "form"
     THANKS = "thanks"
     ADMIN = "admin"
+    SETUP = "setup"
 
 
 class _InputWatch(QObject):
@@ -77,6 +78,9 @@ class KioskController(QObject):
 
     state_changed = Signal(str)
     saved = Signal(object)
+    # The configured pack's problems when the kiosk runs the last good pack instead
+    # (one line each, for Admin to show); None when the configured pack loaded.
+    content_problem: list[str] | None = None
 
     def __init__(
         self,
@@ -119,7 +123,8 @@ class KioskController(QObject):
 
         self._content_dir = content_dir
         self._admin = None  # built on first use: most days nobody opens it
-        self._sync_status = ("Sync is off (no sync.url or sync.folder set).", False)
+        self._setup = None  # built only on a kiosk with no admin PIN
+        self._sync_status = ("Sync is off: this kiosk has no office address or folder.", False)
         self.sync_worker = None
         from kiosk.ui.admin import AdminEntry
 
@@ -127,7 +132,8 @@ class KioskController(QObject):
         self.admin_entry.requested.connect(self.open_admin)
         self._build_sync()
         self._connect()
-        self.show(State.ATTRACT)
+        # No PIN yet: set-up first, and never a visitor screen before it (SPEC 3.0).
+        self.show(State.SETUP if self._needs_setup() else State.ATTRACT)
 
     # -- wiring ----------------------------------------------------------------
 
@@ -159,8 +165,47 @@ class KioskController(QObject):
             self._admin.reset_requested.connect(lambda: log.info("kiosk reset from Admin"))
             self._admin.exit_requested.connect(self.exit_kiosk)
             self._admin.sync_requested.connect(self._sync_now)
+            self._admin.setup_needed.connect(lambda: self.show(State.SETUP))
+            self._admin.set_sync_available(self.sync_worker is not None)
+            self._admin.set_content_problem(self.content_problem)
             self._admin.set_sync_status(*self._sync_status)
         return self._admin
+
+    # -- first start: set-up --------------------------------------------------------
+
+    def _needs_setup(self) -> bool:
+        from kiosk.errors import SettingsError
+        from kiosk.security import has_pin
+
+        try:
+            return not has_pin(self.settings.data_dir)
+        except SettingsError:
+            return False  # an unreadable settings file is Admin's to report, not set-up's
+
+    @property
+    def setup(self):  # -> SetupScreen (imported lazily)
+        if self._setup is None:
+            from kiosk.ui.setup import SetupScreen
+
+            self._setup = SetupScreen(self.settings)
+            self.window.stack.addWidget(self._setup)
+            self._setup.finished.connect(self._on_setup_finished)
+        return self._setup
+
+    def _on_setup_finished(self) -> None:
+        import dataclasses
+
+        from kiosk.settings import load_settings
+
+        fresh = load_settings(self.settings.data_dir)
+        names = ("device_id", "sync_url", "sync_secret", "sync_folder", "admin_pin_hash")
+        self.settings = dataclasses.replace(self.settings, **{n: getattr(fresh, n) for n in names})
+        if self.sync_worker is None:
+            self._build_sync()
+        if self._admin is not None:
+            self._admin.set_sync_available(self.sync_worker is not None)
+            self._admin.set_content_problem(self.content_problem)
+        self.reset_visitor()
 
     def _set_sync_status(self, text: str, busy: bool) -> None:
         self._sync_status = (text, busy)
@@ -198,7 +243,7 @@ class KioskController(QObject):
 
     def _sync_now(self) -> None:
         if self.sync_worker is None:
-            self._set_sync_status("Sync is off: set sync.url or sync.folder first.", False)
+            self._set_sync_status("Sync is off: this kiosk has no office address or folder.", False)
             return
         self._set_sync_status("Syncing…", True)
         self.sync_worker.sync_now()
@@ -213,6 +258,8 @@ class KioskController(QObject):
     def show(self, state: State) -> None:
         if state is State.ADMIN:
             widget = self.admin
+        elif state is State.SETUP:
+            widget = self.setup
         else:
             widget = {
                 State.ATTRACT: self.attract,
@@ -273,7 +320,7 @@ class KioskController(QObject):
         self.form.wipe()
         _clear_clipboard()
         self.thanks.show_for(
-            first_name(record.name), record.donation_ref, next_steps(record, self.content)
+            record.first_name or "", record.donation_ref, next_steps(record, self.content)
         )
         self.show(State.THANKS)
         self._event("qr_shown", "thank_you")
@@ -307,7 +354,7 @@ class KioskController(QObject):
         reach().reset()
         self.attract.restart()
         self._show_today()
-        self.show(State.ATTRACT)
+        self.show(State.SETUP if self._needs_setup() else State.ATTRACT)
 
     def _show_today(self) -> None:
         if not self.content.show_today:
@@ -318,7 +365,7 @@ class KioskController(QObject):
             self.attract.set_today(None)
 
     def open_admin(self) -> None:
-        if self.state is State.ADMIN:
+        if self.state in (State.ADMIN, State.SETUP):
             return
         self.idle_overlay.cancel()
         self.form.wipe()

@@ -3,6 +3,10 @@
 Only the window, the theme and the attract loop are imported before the first
 paint; the database, the forms and their validation libraries follow one event
 later, while the visitor is already looking at the story.
+
+A broken content pack never stops the kiosk: the last pack that loaded cleanly
+(kept in the data folder) is shown instead, with the problems kept for Admin;
+with no good pack at all, the "content needs fixing" screen, with Admin over it.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from kiosk.content import Content, load_content
-from kiosk.errors import ContentError
+from kiosk.content import Content
+from kiosk.last_good import load_or_last_good, remember
+from kiosk.security import has_pin
 from kiosk.settings import Settings
 from kiosk.ui.attract import AttractScreen
 from kiosk.ui.theme import Metrics, font, load_fonts
-from kiosk.ui.window import KioskWindow, ProblemScreen
+from kiosk.ui.window import PROBLEM_TITLE, KioskWindow, ProblemScreen
 
 log = logging.getLogger(__name__)
 
@@ -27,19 +32,54 @@ log = logging.getLogger(__name__)
 def open_window(
     settings: Settings, content_dir: Path, *, windowed: bool
 ) -> tuple[KioskWindow, Content | None]:
-    """The window with the attract loop, or with a ProblemScreen for a broken pack."""
+    """The window with the attract loop, or with a ProblemScreen for a broken pack.
+
+    `window.content_problem` holds the configured pack's problems when it broke.
+    """
     window = KioskWindow(kiosk_mode=not windowed)
-    try:
-        content = load_content(content_dir)
-    except ContentError as exc:
-        log.error("content pack %s is broken: %d problems", content_dir, len(exc.problems))
-        for line in exc.problems:
-            print(f"kiosk run: {line}", file=sys.stderr)
-        window.stack.addWidget(ProblemScreen("This kiosk's content needs fixing", exc.problems))
-        window.allow_close = True  # nothing to protect; let a volunteer close it
+    # QR codes are only sized here: qrcode loads after the first paint.
+    pack = load_or_last_good(content_dir, settings.data_dir, build_codes=False)
+    window.content_problem = pack.problems
+    for line in pack.problems or ():
+        print(f"kiosk run: {line}", file=sys.stderr)
+    if pack.content is None:
+        window.stack.addWidget(ProblemScreen(PROBLEM_TITLE, pack.problems or []))
         return window, None
-    window.stack.addWidget(AttractScreen(content))
-    return window, content
+    if pack.from_last_good:
+        print("kiosk run: showing the last content pack that loaded cleanly", file=sys.stderr)
+    window.stack.addWidget(AttractScreen(pack.content))
+    return window, pack.content
+
+
+def build_controller(
+    settings: Settings,
+    content: Content | None,
+    window: KioskWindow,
+    content_dir: Path,
+    built: dict[str, object],
+) -> QObject:
+    """The store and the controller for what `open_window` showed (the visitor flow,
+    or the problem screen with Admin); `built` receives the store to close."""
+    from kiosk.store import Store
+    from kiosk.ui.app import KioskController, install_excepthook
+
+    built["store"] = store = Store(settings.db_path, seal_to=settings.privacy_seal_to)
+    if content is None:
+        from kiosk.ui.problem import ProblemController
+
+        install_excepthook(None)  # log anything unexpected; the problem screen stays
+        return ProblemController(
+            settings, store, window, window.content_problem or [], content_dir=content_dir
+        )
+    if window.content_problem is None:
+        remember(content, settings.data_dir)  # after the first paint: it reads every file
+    attract = window.stack.widget(0)
+    controller = KioskController(
+        settings, content, store, window, content_dir=content_dir, attract=attract
+    )
+    controller.content_problem = window.content_problem
+    install_excepthook(controller)
+    return controller
 
 
 class _AfterFirstPaint(QObject):
@@ -69,18 +109,12 @@ def run_kiosk(
     built: dict[str, object] = {}
 
     def build_the_rest() -> None:
-        from kiosk.store import Store
-        from kiosk.ui.app import KioskController, install_excepthook
+        built["controller"] = build_controller(settings, content, window, content_dir, built)
 
-        built["store"] = store = Store(settings.db_path)
-        attract = window.stack.widget(0)
-        built["controller"] = controller = KioskController(
-            settings, content, store, window, content_dir=content_dir, attract=attract
-        )
-        install_excepthook(controller)
-
-    if content is not None:
+    if has_pin(settings):
         _AfterFirstPaint(window.stack.widget(0), build_the_rest)
+    else:
+        build_the_rest()  # set-up first: nothing else may be painted before it
     if windowed:
         window.resize(*(size or (1280, 800)))
         window.show()

@@ -235,6 +235,17 @@ class PinPad(QWidget):
             self._message.style().unpolish(self._message)
             self._message.style().polish(self._message)
 
+    def set_title(self, text: str) -> None:
+        """Override the step's title (set-up says "Choose an admin PIN")."""
+        self._title.setText(text)
+
+    def set_cancel_text(self, text: str | None) -> None:
+        """Relabel Cancel ("Choose again" in set-up), or hide it (None)."""
+        self._cancel.setVisible(text is not None)
+        if text is not None:
+            self._cancel.setText(text)
+            self._cancel.setAccessibleName(text)
+
     def set_locked(self, seconds: float) -> None:
         """Refuse input for `seconds`, showing a countdown; 0 unlocks."""
         self.reset()
@@ -256,7 +267,8 @@ class PinPad(QWidget):
         self._grid.setSpacing(gap)
         self._column.setSpacing(m.px(24))
         self._dots.set_diameter(m.px(30))
-        self._cancel.setFixedHeight(m.touch)
+        # A full touch target, like every key (it was a 29 px text link).
+        self._cancel.setFixedHeight(max(m.touch, m.px(96)))
         self._cancel.setMinimumWidth(round(key * 2.4))
         self._message.setMinimumHeight(m.px(84))
         self._message.setFixedWidth(3 * round(key * 1.45) + 2 * gap + m.px(120))
@@ -288,7 +300,9 @@ class PinPad(QWidget):
         QPushButton[role="ok"]:disabled {{ background: {QColor(p.accent).darker(260).name()};
             color: {QColor(p.muted).darker(140).name()}; }}
         QPushButton#pinCancel {{ font-size: {m.body_px}px; font-weight: 600;
-            background: transparent; color: {p.text}; text-decoration: underline; }}
+            background: transparent; color: {p.text};
+            border: {max(2, m.px(3))}px solid {key_bg}; padding: 0 {m.px(32)}px; }}
+        QPushButton#pinCancel:pressed {{ background: {key_down}; }}
         """
 
     # -- input ----------------------------------------------------------------

@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("shots"))
     parser.add_argument("--content", type=Path, default=None)
+    parser.add_argument("--only", default="", help="save only shots whose name starts so")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.security import set_pin
     from kiosk.settings import load_settings
     from kiosk.store import Store
+    from kiosk.ui.admin.shots import admin_shots, seed_events
     from kiosk.ui.app import KioskController, State
     from kiosk.ui.reach import reach
     from kiosk.ui.theme import load_fonts
@@ -48,11 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("Aoife Murphy", "Seán Ó Briain", "Zoë Quinn"):
             store.save_signup(
                 build_record(
-                    SignupForm(name=name, email="a@example.ie", interests=("prayer",)),
+                    SignupForm(first_name=name, email="a@example.ie", interests=("prayer",)),
                     content,
                     settings.device_id,
                 )
             )
+        seed_events(store)
         window = KioskWindow(kiosk_mode=False)
         controller = KioskController(settings, content, store, window, content_dir=content_dir)
         window.show()
@@ -60,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         def shot(name: str, size: tuple[int, int]) -> None:
             for _ in range(3):
                 app.processEvents()
+            if not name.startswith(args.only):
+                return
             path = args.out / f"{name}-{size[0]}x{size[1]}.png"
             window.grab().save(str(path))
             print(path)
@@ -117,14 +122,39 @@ def main(argv: list[str] | None = None) -> int:
                 shot(f"2-involved{tag}", size)
                 steps(size, tag)
             reach_state.reset()
-            controller.open_admin()
-            shot("6-admin-pin", size)
-            controller.admin.pad.entered.emit("2468")
-            shot("6-admin-panel", size)
+            admin_shots(controller, shot, size, Path(tmp))
             controller.reset_visitor()
         controller.shutdown()
         store.close()
+    _problem_shots(args.out)
     return 0
+
+
+def _problem_shots(out: Path) -> None:
+    """The "content needs fixing" screen, with problems like a broken pack's."""
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.ui.window import PROBLEM_TITLE, KioskWindow, ProblemScreen
+
+    pack = "/home/kiosk/pack"
+    problems = [
+        f"{pack}/content.toml: timing.transition_ms: expected a finite number, got nan",
+        f"{pack}/content.toml: links.campaign.utm_source: too long (4000 characters, at most 100)",
+        f"{pack}/content.pl.toml: thank_you.headline: only {{first_name}} and {{ref}} may "
+        "appear in braces, plainly; got {first_name:>999999999}",
+        f"{pack}/content.toml: privacy.notice: expected text, got 42",
+    ]
+    window = KioskWindow(kiosk_mode=False)
+    window.stack.addWidget(ProblemScreen(PROBLEM_TITLE, problems))
+    window.show()
+    for size in SIZES:
+        window.resize(*size)
+        for _ in range(3):
+            QApplication.processEvents()
+        path = out / f"7-content-problem-{size[0]}x{size[1]}.png"
+        window.grab().save(str(path))
+        print(path)
+    window.close()
 
 
 if __name__ == "__main__":

@@ -7,14 +7,18 @@ rest of the kiosk (database, forms, validation libraries) is even imported.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.ui.theme import font
+from kiosk.ui.theme import Metrics, font
+from kiosk.ui.widgets import ScaledWidget
 
 log = logging.getLogger(__name__)
+
+PROBLEM_TITLE = "This kiosk's content needs fixing"
 
 
 class KioskWindow(QWidget):
@@ -25,6 +29,7 @@ class KioskWindow(QWidget):
     """
 
     close_blocked = Signal()
+    content_problem: list[str] | None = None  # the configured pack's problems, if it broke
 
     def __init__(self, *, kiosk_mode: bool) -> None:
         super().__init__()
@@ -71,27 +76,64 @@ class KioskWindow(QWidget):
         self.showFullScreen()
 
 
-class ProblemScreen(QWidget):
-    """Shown instead of the slides when the content pack is broken: never a crash loop."""
+class ProblemScreen(ScaledWidget):
+    """Shown instead of the slides when the content pack is broken: never a crash loop.
+
+    A normal screen of the kiosk window, so Admin opens over it (export, sync, exit).
+    Each problem shows with its file name and key path; the folder is left out.
+    """
+
+    shown_max = 8
 
     def __init__(self, title: str, problems: list[str]) -> None:
-        super().__init__()
+        super().__init__(backdrop="#0B2545")
         self.setObjectName("problem")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
-        self.setStyleSheet("QWidget#problem { background: #0B2545; } QLabel { color: #FFFFFF; }")
+        self.setAccessibleName(title)
+        self.problems = list(problems)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(80, 80, 80, 80)
-        heading = QLabel(title)
-        heading.setFont(font(56, QFont.Weight.Bold))
-        heading.setWordWrap(True)
-        layout.addWidget(heading)
-        shown = problems[:12] + ([f"… and {len(problems) - 12} more"] if len(problems) > 12 else [])
-        details = QLabel("\n".join(shown))
-        details.setFont(font(26))
-        details.setWordWrap(True)
-        details.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        layout.addWidget(details)
-        hint = QLabel("Please ask the kiosk admin. Run “kiosk check” to see every problem.")
-        hint.setFont(font(30, QFont.Weight.DemiBold))
-        layout.addWidget(hint)
+        self._heading = QLabel(title)
+        self._heading.setWordWrap(True)
+        self._intro = QLabel(
+            "The story can't be shown until the content pack is fixed. "
+            "Sign-ups already saved are safe."
+        )
+        self._intro.setWordWrap(True)
+        shown = [_short(p) for p in problems[: self.shown_max]]
+        if len(problems) > self.shown_max:
+            shown.append(f"… and {len(problems) - self.shown_max} more")
+        self._details = QLabel("\n".join(shown))
+        self._details.setObjectName("problemList")
+        self._details.setWordWrap(True)
+        self._hint = QLabel(
+            "Staff: open Admin to export, sync or exit. "
+            "“kiosk check” on a computer lists every problem."
+        )
+        self._hint.setWordWrap(True)
+        for label in (self._heading, self._intro, self._details, self._hint):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+            label.setStyleSheet("color: #FFFFFF;")
+            layout.addWidget(label)
         layout.addStretch(1)
+
+    def _apply_style(self, m: Metrics) -> None:
+        self._heading.setFont(font(m.px(64), QFont.Weight.Bold))
+        self._intro.setFont(font(m.px(34)))
+        self._details.setFont(font(m.px(28)))
+        self._hint.setFont(font(m.px(30), QFont.Weight.DemiBold))
+        self._details.setStyleSheet(
+            f"color: #FFFFFF; background: rgba(255,255,255,24); border-radius: {m.px(12)}px;"
+            f" padding: {m.px(20)}px {m.px(28)}px;"
+        )
+
+    def _relayout(self) -> None:
+        m = self._metrics
+        # The admin corner (top right) stays clear: text starts below it.
+        self.layout().setContentsMargins(m.margin, max(m.margin, m.px(140)), m.margin, m.margin)
+        self.layout().setSpacing(m.px(28))
+
+
+def _short(problem: str) -> str:
+    """`/long/folder/content.pl.toml: slides[2].caption: ...` as `content.pl.toml: ...`."""
+    head, sep, rest = problem.partition(": ")
+    line = f"{Path(head).name}{sep}{rest}" if sep and "/" in head else problem
+    return line if len(line) <= 240 else line[:237] + "…"

@@ -51,10 +51,23 @@ class Receiver:
                     receiver.release.wait(60)  # longer than the test
                     self.close_connection = True
                     return
-                for rec in json.loads(body)["signups"]:
+                if receiver.mode == "portal":  # a festival Wi-Fi login page
+                    page = b"<html><body>Welcome! Log in to the free Wi-Fi</body></html>"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
+                    return
+                signups = json.loads(body)["signups"]
+                for rec in signups:
                     receiver.stored[rec["id"]] = rec
-                self.send_response(204)
+                ack = json.dumps({"accepted": len(signups)}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(ack)))
                 self.end_headers()
+                self.wfile.write(ack)
 
         return Handler
 
@@ -215,3 +228,32 @@ def test_stop_leaves_no_thread_running(qtbot, store, data_dir, healthy):
     assert thread.isFinished()
     worker.start()  # stopped for good: no new thread
     assert not worker.is_running()
+
+
+@pytest.fixture
+def portal():
+    receiver, server = _serve("portal")
+    yield receiver
+    server.shutdown()
+    server.server_close()
+
+
+def test_behind_a_captive_portal_sync_now_leaves_everything_pending_and_says_why(
+    qtbot, store, data_dir, portal
+):
+    fill(store, 5)
+    worker = make_worker(store, data_dir, portal.url, timeout_s=5, interval_s=3600)
+    try:
+        with qtbot.waitSignal(worker.status_changed, timeout=10000):
+            worker.start()
+        with qtbot.waitSignal(worker.finished, timeout=10000) as blocker:
+            worker.sync_now()
+    finally:
+        worker.stop()
+        worker._test_target.close()
+    report = blocker.args[0]
+    assert (report.sent, report.pending) == (0, 5)
+    assert "did not confirm" in report.last_error
+    stats = store.stats()
+    assert stats.pending_sync == 5 and stats.unsaved_elsewhere == 5  # Wipe stays locked
+    assert "did not confirm" in stats.last_sync_error

@@ -237,10 +237,9 @@ class SignupScreen(QWidget):
     # -- what the visitor gave ---------------------------------------------------
 
     def form(self) -> SignupForm:
-        first = self.name.first.edit.text().strip()
-        last = self.name.last.edit.text().strip()
         return SignupForm(
-            name=f"{first} {last}".strip(),
+            first_name=self.name.first.edit.text(),
+            last_name=self.name.last.edit.text(),
             email=self.email.text,
             phone=self.phone.text,
             interests=self.check.chosen(),
@@ -270,10 +269,14 @@ class SignupScreen(QWidget):
         form = self.form()
         c = self.content
         not_given = c.text("step.check.not_given")
-        chosen = [x.label for x in c.consents if form.consents.get(x.key)]
+        visible = self.touch.visible_keys()
+        chosen = [
+            x.label for x in c.consents if x.key in visible and x.choice(form.consents[x.key])
+        ]
+        name = f"{form.first_name.strip()} {form.last_name.strip()}".strip()
         self.check.show_summary(
             {
-                "name": form.name or not_given,
+                "name": name or not_given,
                 "email": form.email.strip() or not_given,
                 "phone": form.phone.strip() or not_given,
                 "touch": ", ".join(chosen) or c.text("step.check.none_chosen"),
@@ -288,7 +291,7 @@ class SignupScreen(QWidget):
         changes = self.check.changes
         if "interests" in problems:
             return c.text("reason.interests"), next(iter(self.check.interests.values()))
-        if "name" in problems:
+        if "first_name" in problems or "last_name" in problems:
             return c.text("reason.fix_name"), changes["name"]
         needs = contact_needs(form.interests, c)
         for kind in ("email", "phone"):

@@ -35,9 +35,13 @@ class KeepInTouchStep(Step):
         self.hint.setText(content.text("step.touch.hint"))
         self.hint.show()
         on_off = (content.text("step.touch.on"), content.text("step.touch.off"))
+        # Soft opt-in (PECR 22(3A)): the box is the opt-out, and says so.
+        opt_out = (content.text("step.touch.opted_out"), content.text("step.touch.on"))
         self.toggles: dict[str, Toggle] = {}
         for consent in content.consents:
-            toggle = Toggle(consent.key, consent.label, consent.wording, on_off)
+            soft = getattr(consent, "is_soft_opt_in", False)
+            words = consent.shown_text if soft else consent.wording
+            toggle = Toggle(consent.key, consent.label, words, opt_out if soft else on_off)
             toggle.toggled.connect(self.changed)
             self.toggles[consent.key] = toggle
             self.body.addWidget(toggle)
@@ -73,6 +77,9 @@ class KeepInTouchStep(Step):
             shown += available
         self.none.setVisible(shown == 0)
         self.hint.setVisible(shown > 0)
+
+    def visible_keys(self) -> set[str]:
+        return {key for key, t in self.toggles.items() if not t.isHidden()}
 
     def choices(self) -> dict[str, bool]:
         return {key: t.isChecked() and t.isVisibleTo(self) for key, t in self.toggles.items()}
