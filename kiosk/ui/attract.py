@@ -298,7 +298,9 @@ class AttractScreen(QWidget):
         p.fillRect(self.rect(), QColor(self.content.brand.primary))
 
         chrome = self._chrome_height(m)
-        area = QRectF(0, m.px(120), self.width(), self.height() - m.px(120) - chrome)
+        # Clear of the top row of controls and of the progress dots above the chrome.
+        top = m.px(130)
+        area = QRectF(0, top, self.width(), self.height() - top - chrome - m.px(20))
         elapsed = self._elapsed()
         t = ease_out(elapsed / self._transition_s()) if self._transition_s() > 0 else 1.0
         if self._previous is not None and t < 1.0:

@@ -371,7 +371,8 @@ class ThanksScreen(ScaledWidget):
         bounds = QRect(0, 0, max(1, width), 100000)
         longest = max(text.split(), key=len, default="")
         px = reach().text(m.px(100))
-        while px > m.px(40):
+        floor = reach().text(m.px(38))  # never smaller than the body text
+        while px > floor:
             metrics = QFontMetrics(font(px, QFont.Weight.Bold, display=True))
             fits = metrics.boundingRect(bounds, int(Qt.TextFlag.TextWordWrap), text).height()
             if fits <= room and metrics.horizontalAdvance(longest) <= width:
@@ -397,9 +398,9 @@ class ThanksScreen(ScaledWidget):
         next_h = self._next.heightForWidth(width) if self._next.isVisibleTo(self) else 0
         fixed = badge + m.px(40) + gap + body_h + (gap if body_h else 0) + next_h
         fixed += m.px(64) + done_h
+        fixed += m.px(20) + self._countdown.sizeHint().height()
         if portrait:
             fixed += m.px(20) + card_h + m.px(44) - m.px(8)
-            fixed += m.px(20) + self._countdown.sizeHint().height()
         self._fit_headline(width, h - 2 * m.px(40) - fixed)
         headline_h = self._headline.heightForWidth(width)
         block = fixed + headline_h
@@ -426,7 +427,4 @@ class ThanksScreen(ScaledWidget):
         if portrait:
             place(self._countdown, margin, y + done_h + m.px(20), w - 2 * margin, count_h)
         else:
-            left = x + row_w + m.px(32)
-            place(
-                self._countdown, left, y + (done_h - count_h) // 2, width + margin - left, count_h
-            )
+            place(self._countdown, x, y + done_h + m.px(12), width, count_h)
