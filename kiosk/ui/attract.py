@@ -19,14 +19,14 @@ from PySide6.QtGui import (
     QLinearGradient,
     QMouseEvent,
     QPainter,
-    QPainterPath,
     QPaintEvent,
 )
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from kiosk.content import Content, Slide
+from kiosk.ui.attract_controls import controls_stylesheet, paint_hand, place_controls
 from kiosk.ui.reach import ReachButton, reach
-from kiosk.ui.theme import FAMILY, Metrics, font
+from kiosk.ui.theme import Metrics, font
 from kiosk.ui.touch import install_touch
 from kiosk.ui.widgets import image_pixmap, qr_qimage
 
@@ -189,30 +189,11 @@ class AttractScreen(QWidget):
 
     def _place_buttons(self) -> None:
         m = Metrics(max(1, self.width()), max(1, self.height()))
-        r = reach()
-        key = (m.scale, m.portrait, r.enhanced)
-        brand = self.content.brand
+        key = (m.scale, m.portrait, reach().enhanced)
         if key != self._styled_for:
             self._styled_for = key
-            line = max(2, m.px(3))
-            edge = brand.text if r.contrast else "rgba(255, 255, 255, 0.6)"
-            self.setStyleSheet(f"""
-                QPushButton {{
-                    font-family: "{FAMILY}"; font-size: {r.text(m.px(28))}px; font-weight: 700;
-                    color: {brand.text}; background: rgba(0, 0, 0, 0.25);
-                    border: {line}px solid {edge}; border-radius: {m.touch // 2}px;
-                    padding: 0px {m.px(28)}px;
-                }}
-                QPushButton:checked {{ background: {brand.text}; color: {brand.primary}; }}
-                QPushButton:focus {{ border-color: {brand.accent}; }}
-            """)
-        # Top left, after the logo: well clear of the admin corner (top right).
-        x = m.margin + (m.px(200) + m.px(40) if self.content.brand.logo is not None else 0)
-        y = m.px(40) + (m.px(80) - m.touch) // 2
-        for button in (self.pause_button, self.aa):
-            width = max(m.touch, button.sizeHint().width())
-            button.setGeometry(x, max(m.px(16), y), width, m.touch)
-            x += width + m.px(20)
+            self.setStyleSheet(controls_stylesheet(self.content.brand, m))
+        place_controls((self.pause_button, self.aa), m, self.content.brand.logo is not None)
 
     def _elapsed(self) -> float:
         if self._paused_elapsed is not None:
@@ -568,7 +549,7 @@ class AttractScreen(QWidget):
         p.drawText(
             pill.adjusted(m.px(40), 0, -m.px(110), 0), int(Qt.AlignmentFlag.AlignCenter), text
         )
-        self._paint_hand(
+        paint_hand(
             p, QPointF(pill.right() - m.px(70), pill.center().y()), m.px(22), QColor(brand.ink)
         )
         today = self.today_text
@@ -580,19 +561,3 @@ class AttractScreen(QWidget):
                 int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
                 today,
             )
-
-    @staticmethod
-    def _paint_hand(p: QPainter, centre: QPointF, r: float, colour: QColor) -> None:
-        """A tap target symbol: a dot with a ring, drawn rather than loaded."""
-        p.setBrush(colour)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.drawEllipse(centre, r * 0.45, r * 0.45)
-        ring = QPainterPath()
-        ring.addEllipse(centre, r, r)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        pen = p.pen()
-        pen.setStyle(Qt.PenStyle.SolidLine)
-        pen.setColor(colour)
-        pen.setWidthF(max(2.0, r * 0.16))
-        p.setPen(pen)
-        p.drawPath(ring)
