@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from kiosk.content import Content, Slide
 from kiosk.ui.attract_controls import controls_stylesheet, paint_hand, place_controls
 from kiosk.ui.reach import ReachButton, reach
+from kiosk.ui.slide_paint import paint_quote, paint_stat, paint_story
 from kiosk.ui.theme import Metrics, font
 from kiosk.ui.touch import install_touch
 from kiosk.ui.widgets import image_pixmap, qr_qimage
@@ -41,11 +42,6 @@ SWIPE_FRACTION = 0.06  # of the width: shorter drags are taps
 def ease_out(t: float) -> float:
     t = min(1.0, max(0.0, t))
     return 1 - (1 - t) ** 3
-
-
-def format_stat(value: float, prefix: str, suffix: str) -> str:
-    shown = f"{value:,.0f}" if value >= 1000 or value == int(value) else f"{value:,.1f}"
-    return f"{prefix}{shown}{suffix}"
 
 
 class AttractScreen(QWidget):
@@ -318,10 +314,10 @@ class AttractScreen(QWidget):
             y = image_rect.center().y() - pix.height() / 2
             p.drawPixmap(QPointF(x, y), pix)
         painter = {
-            "stat": self._paint_stat,
-            "quote": self._paint_quote,
-        }.get(slide.kind, self._paint_story)
-        painter(p, slide, text_rect, m, count_progress)
+            "stat": paint_stat,
+            "quote": paint_quote,
+        }.get(slide.kind, paint_story)
+        painter(p, self.content.brand, slide, text_rect, m, count_progress)
 
     def _split(self, inner: QRectF, slide: Slide, m: Metrics) -> tuple[QRectF, QRectF | None]:
         if slide.image is None:
@@ -346,123 +342,6 @@ class AttractScreen(QWidget):
                 inner.width() - text_w - m.px(60),
                 inner.height(),
             ),
-        )
-
-    def _text_block(
-        self,
-        p: QPainter,
-        rect: QRectF,
-        items: list[tuple[str, QFont, QColor, int]],
-        align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
-    ) -> None:
-        """Lay out paragraphs top to bottom, the block centred vertically in `rect`."""
-        flags = int(align) | int(Qt.TextFlag.TextWordWrap)
-        bounds = QRect(0, 0, int(rect.width()), 100000)
-
-        def measure() -> list[int]:
-            return [
-                QFontMetrics(f).boundingRect(bounds, flags, text).height() + gap
-                for text, f, _, gap in items
-            ]
-
-        heights = measure()
-        for _ in range(8):  # large text: shrink the block until it fits its area
-            if sum(heights) <= rect.height():
-                break
-            for _, f, _, _ in items:
-                f.setPixelSize(max(1, round(f.pixelSize() * 0.92)))
-            heights = measure()
-        y = rect.top() + max(0.0, (rect.height() - sum(heights)) / 2)
-        for (text, f, colour, _), h in zip(items, heights, strict=True):
-            p.setFont(f)
-            p.setPen(colour)
-            p.drawText(QRectF(rect.left(), y, rect.width(), h), flags, text)
-            y += h
-
-    def _paint_story(self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics, _: float) -> None:
-        brand = self.content.brand
-        cta = slide.kind == "call-to-action"
-        items = [
-            (
-                slide.headline,
-                font(m.px(92 if not m.portrait else 96), QFont.Weight.Bold, display=True),
-                QColor(brand.accent if cta else brand.text),
-                m.px(36),
-            )
-        ]
-        if slide.body:
-            items.append((slide.body, font(reach().text(m.px(40))), QColor(brand.text), 0))
-        self._text_block(p, rect, items)
-
-    def _paint_stat(
-        self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics, progress: float
-    ) -> None:
-        brand = self.content.brand
-        value = (slide.value or 0) * progress
-        number = format_stat(round(value), slide.prefix, slide.suffix)
-        big = m.px(300 if not m.portrait else 400)  # shrunk below to fit the final value
-        # Shrink the number until the final value fits, so it never jumps size mid-count.
-        final = format_stat(slide.value or 0, slide.prefix, slide.suffix)
-        while (
-            big > m.px(80)
-            and QFontMetrics(font(big, QFont.Weight.Black, display=True)).horizontalAdvance(final)
-            > rect.width()
-        ):
-            big = int(big * 0.92)
-        items = []
-        if slide.headline:
-            items.append(
-                (
-                    slide.headline.upper(),
-                    font(reach().text(m.px(36)), QFont.Weight.DemiBold),
-                    QColor(brand.text),
-                    m.px(8),
-                )
-            )
-        items.append(
-            (number, font(big, QFont.Weight.Black, display=True), QColor(brand.accent), m.px(12))
-        )
-        items.append(
-            (
-                slide.caption,
-                font(reach().text(m.px(46)), QFont.Weight.Medium),
-                QColor(brand.text),
-                m.px(28),
-            )
-        )
-        if slide.source:
-            muted = QColor(brand.text if reach().contrast else "#8DA2BF")
-            items.append((f"Source: {slide.source}", font(reach().text(m.px(24))), muted, 0))
-        self._text_block(p, rect, items, Qt.AlignmentFlag.AlignHCenter)
-
-    def _paint_quote(self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics, _: float) -> None:
-        brand = self.content.brand
-        body_rect = rect.adjusted(rect.width() * 0.06, 0, -rect.width() * 0.06, 0)
-        # The mark is part of the block, so it sits just above the words at any height.
-        self._text_block(
-            p,
-            body_rect,
-            [
-                (
-                    "“",
-                    font(m.px(220), QFont.Weight.Black, display=True),
-                    QColor(brand.accent),
-                    -m.px(90),
-                ),
-                (
-                    slide.body,
-                    font(m.px(64), QFont.Weight.Medium, display=True),
-                    QColor(brand.text),
-                    m.px(40),
-                ),
-                (
-                    f"— {slide.headline}",
-                    font(reach().text(m.px(36)), QFont.Weight.DemiBold),
-                    QColor(brand.accent),
-                    0,
-                ),
-            ],
-            Qt.AlignmentFlag.AlignHCenter,
         )
 
     def _paint_chrome(self, p: QPainter, m: Metrics, height: int) -> None:

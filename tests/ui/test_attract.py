@@ -8,7 +8,8 @@ from PySide6.QtTest import QTest
 
 from kiosk.content import load_content
 from kiosk.paths import DEFAULT_CONTENT_DIR
-from kiosk.ui.attract import AttractScreen, format_stat
+from kiosk.ui.attract import AttractScreen
+from kiosk.ui.slide_paint import format_stat
 
 
 class FakeClock:
