@@ -14,7 +14,6 @@ from PySide6.QtGui import (
     QFont,
     QFontMetrics,
     QPainter,
-    QPainterPath,
     QPaintEvent,
     QPen,
     QResizeEvent,
@@ -23,6 +22,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
 
 from kiosk.content import Content, Interest
+from kiosk.ui.icons import icon_kind, paint_icon
 from kiosk.ui.reach import ReachButton, reach
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
 from kiosk.ui.touch import install_touch
@@ -54,94 +54,6 @@ def place(widget: QWidget, x: float, y: float, width: float, height: float | Non
     return round(y + height)
 
 
-def _icon_kind(interest: Interest) -> str:
-    key = interest.key
-    if key in _ICON_BY_KEY:
-        return _ICON_BY_KEY[key]
-    # Another charity's pack names its interests differently; guess from the words.
-    words = f"{key} {interest.label}".lower()
-    for needle, kind in _ICON_BY_WORD:
-        if needle in words:
-            return kind
-    return "arrow"
-
-
-_ICON_BY_KEY = {
-    "freedom_partner": "heart",
-    "prayer": "candle",
-    "email_updates": "envelope",
-    "talk": "bubble",
-}
-_ICON_BY_WORD = (
-    ("pray", "candle"),
-    ("email", "envelope"),
-    ("news", "envelope"),
-    ("inform", "envelope"),
-    ("talk", "bubble"),
-    ("call", "bubble"),
-    ("contact", "bubble"),
-    ("volunteer", "bubble"),
-    ("partner", "heart"),
-    ("give", "heart"),
-    ("donat", "heart"),
-)
-
-
-def paint_icon(p: QPainter, kind: str, centre: QPointF, side: float, ink: QColor) -> None:
-    """A simple glyph `side` pixels across: heart, candle, envelope, bubble or arrow."""
-    cx, cy, s = centre.x(), centre.y(), side
-    p.save()
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    pen = QPen(ink, max(2.0, s * 0.085))
-    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    path = QPainterPath()
-    if kind == "heart":
-        path.moveTo(cx, cy + 0.36 * s)
-        path.cubicTo(cx - 0.62 * s, cy - 0.02 * s, cx - 0.40 * s, cy - 0.56 * s, cx, cy - 0.22 * s)
-        path.cubicTo(cx + 0.40 * s, cy - 0.56 * s, cx + 0.62 * s, cy - 0.02 * s, cx, cy + 0.36 * s)
-        p.fillPath(path, ink)
-    elif kind == "candle":
-        body = QRectF(cx - 0.15 * s, cy - 0.04 * s, 0.30 * s, 0.46 * s)
-        path.addRoundedRect(body, 0.05 * s, 0.05 * s)
-        flame = QPainterPath()
-        flame.moveTo(cx, cy - 0.46 * s)
-        flame.cubicTo(cx + 0.20 * s, cy - 0.26 * s, cx + 0.13 * s, cy - 0.12 * s, cx, cy - 0.12 * s)
-        flame.cubicTo(cx - 0.13 * s, cy - 0.12 * s, cx - 0.20 * s, cy - 0.26 * s, cx, cy - 0.46 * s)
-        p.fillPath(path, ink)
-        p.fillPath(flame, ink)
-    elif kind == "envelope":
-        box = QRectF(cx - 0.36 * s, cy - 0.25 * s, 0.72 * s, 0.50 * s)
-        p.setPen(pen)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawRoundedRect(box, 0.06 * s, 0.06 * s)
-        path.moveTo(box.left() + 0.04 * s, box.top() + 0.05 * s)
-        path.lineTo(cx, cy + 0.04 * s)
-        path.lineTo(box.right() - 0.04 * s, box.top() + 0.05 * s)
-        p.drawPath(path)
-    elif kind == "bubble":
-        box = QRectF(cx - 0.38 * s, cy - 0.30 * s, 0.76 * s, 0.50 * s)
-        path.addRoundedRect(box, 0.14 * s, 0.14 * s)
-        tail = QPainterPath()
-        tail.moveTo(box.left() + 0.14 * s, box.bottom() - 0.05 * s)
-        tail.lineTo(box.left() + 0.08 * s, box.bottom() + 0.20 * s)
-        tail.lineTo(box.left() + 0.36 * s, box.bottom() - 0.05 * s)
-        p.fillPath(path.united(tail), ink)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor("#FFFFFF"))
-        for dx in (-0.18, 0.0, 0.18):
-            p.drawEllipse(QPointF(cx + dx * s, box.center().y()), 0.055 * s, 0.055 * s)
-    else:
-        p.setPen(pen)
-        path.moveTo(cx - 0.30 * s, cy)
-        path.lineTo(cx + 0.28 * s, cy)
-        path.moveTo(cx + 0.08 * s, cy - 0.22 * s)
-        path.lineTo(cx + 0.30 * s, cy)
-        path.lineTo(cx + 0.08 * s, cy + 0.22 * s)
-        p.drawPath(path)
-    p.restore()
-
-
 class InterestTile(QPushButton):
     """A large white tile for one interest; Enter, Return and Space activate it.
 
@@ -155,7 +67,7 @@ class InterestTile(QPushButton):
         super().__init__(interest.label, parent)
         self.interest = interest
         self._brand = content.brand
-        self._icon = _icon_kind(interest)
+        self._icon = icon_kind(interest)
         self._metrics = Metrics(1920, 1080)
         self._label_px, self._desc_px = 46, 30
         self.setObjectName(f"tile_{interest.key}")
