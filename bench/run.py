@@ -378,7 +378,8 @@ class Bench:
         labels = {
             "attract>involved": "tap: loop → Get involved",
             "tile>form": "tap: tile → sign-up form",
-            "submit>thanks": "tap: Submit (durable save) → Thank you",
+            "next>step": "tap: Next → next sign-up step",
+            "submit>thanks": "tap: Sign up (durable save) → Thank you",
             "done>attract": "tap: Done → loop",
         }
         rows = []

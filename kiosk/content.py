@@ -7,6 +7,7 @@ in one pass. No Qt here.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,10 +27,12 @@ from kiosk.pack_checks import (
 )
 from kiosk.pack_reader import Reader as _Reader
 from kiosk.pack_reader import show
+from kiosk.texts import TEXTS, check_overrides, render
 
 CONTENT_FILE = "content.toml"
 BASE_LANGUAGE = "en"  # content.toml's language; translations are content.<code>.toml
 SLIDE_KINDS = ("story", "stat", "quote", "call-to-action")
+NEEDS = ("email", "phone", "either", "none")
 _CAMPAIGN_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
 
 
@@ -75,6 +78,12 @@ class Interest:
     label: str
     description: str
     needs_email: bool
+    needs: str = ""  # "email" | "phone" | "either" | "none"; "" means from needs_email
+
+    @property
+    def contact_needed(self) -> str:
+        """Which contact this interest needs: "email", "phone", "either" or "none"."""
+        return self.needs or ("email" if self.needs_email else "none")
 
 
 CONSENT_BASES = ("consent", "soft_opt_in")
@@ -171,6 +180,14 @@ class Content:
     language_name: str = "English"
     reviewed: bool = True
     default_language: str = "en"
+
+    min_age: int = 16
+    show_today: bool = False  # "N people signed up today" on the loop
+    texts: dict[str, str] = field(default_factory=dict)
+
+    def text(self, key: str, **values: object) -> str:
+        """The visitor-facing text for `key` (the pack's [text] override, else the default)."""
+        return render(self.texts.get(key, TEXTS[key]), **values)
 
     def interest(self, key: str) -> Interest:
         return next(i for i in self.interests if i.key == key)
@@ -298,7 +315,7 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
             t, "idle_timeout_s", "timing.idle_timeout_s", default=45, low=10, high=3600
         ),
         idle_countdown_s=r.number(
-            t, "idle_countdown_s", "timing.idle_countdown_s", default=10, low=3, high=120
+            t, "idle_countdown_s", "timing.idle_countdown_s", default=20, low=3, high=120
         ),
         thank_you_s=r.number(t, "thank_you_s", "timing.thank_you_s", default=30, low=5, high=600),
     )
@@ -363,12 +380,18 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
     interests, seen = [], set()
     for i, s in enumerate(r.items(raw, "interests")):
         p = f"interests[{i}]"
+        needs_email = r.flag(s, "needs_email", f"{p}.needs_email")
+        needs = r.text(s, "needs", f"{p}.needs", default="email" if needs_email else "none")
+        if needs not in NEEDS:
+            r.problem(f"{p}.needs", f"expected one of {', '.join(NEEDS)}, got {show(needs)}")
+            needs = "none"
         interests.append(
             Interest(
                 key=r.key(s, p, seen),
                 label=r.text(s, "label", f"{p}.label", max_len=60),
                 description=r.text(s, "description", f"{p}.description", default="", max_len=160),
-                needs_email=r.flag(s, "needs_email", f"{p}.needs_email"),
+                needs_email=needs == "email",
+                needs=needs,
             )
         )
     if not interests:
@@ -417,6 +440,19 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
         just_scan=r.text(sc, "just_scan", "screens.just_scan", default="Just scan to give"),
     )
 
+    su = r.table(raw, "signup", "signup")
+    min_age = r.number(su, "min_age", "signup.min_age", default=16, low=0, high=120)
+    if not math.isfinite(min_age) or min_age != int(min_age):
+        r.problem("signup.min_age", f"expected a whole number of years, got {min_age:g}")
+        min_age = 16
+    show_today = r.flag(su, "show_today", "signup.show_today")
+    texts = r.table(raw, "text", "text")
+    for key, problem in check_overrides(texts):
+        r.problem(f"text.{key}", problem)
+    # Every text key is known to check_overrides; it reported any others.
+    for key in list(texts):
+        texts.get(key)
+
     privacy_notice = r.text(pv, "notice", "privacy.notice", default="")
     _check_codes(links, r)
     for path in unread_keys(raw):
@@ -436,6 +472,9 @@ def _parse(raw: dict[str, Any], r: _Reader) -> Content:
         privacy_notice=privacy_notice,
         thank_you=thank_you,
         screens=screens,
+        min_age=int(min_age),
+        show_today=show_today,
+        texts={k: v for k, v in texts.items() if isinstance(v, str)},
         default_language=default_language,
     )
 

@@ -60,13 +60,20 @@ COMMON_DOMAINS = (
 
 
 class InvalidField(ValueError):
-    """A field's value cannot be stored; `message` is friendly text for the visitor."""
+    """A field's value cannot be stored.
 
-    def __init__(self, field_name: str, message: str, suggestion: str | None = None) -> None:
+    `key` names the visitor-facing text (kiosk.texts; the screens look it up in the
+    content pack, so it can be reworded or translated); `message` is its English default.
+    """
+
+    def __init__(
+        self, field_name: str, message: str, suggestion: str | None = None, *, key: str = ""
+    ) -> None:
         super().__init__(f"{field_name}: {message}")
         self.field = field_name
         self.message = message
         self.suggestion = suggestion
+        self.key = key
 
 
 def clean_text(text: str) -> str:
@@ -86,9 +93,13 @@ def normalise_name(raw: str) -> str:
     """The name as typed, made safe to store; raises InvalidField if empty or too long."""
     name = clean_text(raw)
     if not name:
-        raise InvalidField("name", "Please tell us your name.")
+        raise InvalidField("name", "Please tell us your name.", key="error.name.empty")
     if len(name) > NAME_MAX:
-        raise InvalidField("name", f"That name is too long — {NAME_MAX} characters at most.")
+        raise InvalidField(
+            "name",
+            f"That name is too long — {NAME_MAX} characters at most.",
+            key="error.name.too_long",
+        )
     return name
 
 
@@ -134,21 +145,32 @@ def normalise_email(raw: str) -> str:
     """A syntactically valid address (offline check, domain lower-cased) or InvalidField."""
     text = raw.strip()
     if not text:
-        raise InvalidField("email", "Please add your email address.")
+        raise InvalidField("email", "Please add your email address.", key="error.email.empty")
     if any(ch.isspace() for ch in text):
-        raise InvalidField("email", "That email has a space in it — emails never do.")
+        raise InvalidField(
+            "email", "That email has a space in it — emails never do.", key="error.email.space"
+        )
     if "@" not in text:
-        raise InvalidField("email", "That email looks incomplete — it needs an @.")
+        raise InvalidField(
+            "email", "That email looks incomplete — it needs an @.", key="error.email.no_at"
+        )
     local, _, domain = text.rpartition("@")
     if not local:
-        raise InvalidField("email", "That email needs your name before the @.")
+        raise InvalidField(
+            "email", "That email needs your name before the @.", key="error.email.no_local"
+        )
     if not domain:
-        raise InvalidField("email", "That email needs something after the @, like gmail.com.")
+        raise InvalidField(
+            "email",
+            "That email needs something after the @, like gmail.com.",
+            key="error.email.no_domain",
+        )
     if "." not in domain:
         raise InvalidField(
             "email",
             "That email looks incomplete — it needs an ending like .com or .ie.",
             suggest_email(text + ".com"),
+            key="error.email.no_dot",
         )
     import email_validator  # see load_validators
 
@@ -158,11 +180,14 @@ def normalise_email(raw: str) -> str:
         )
     except email_validator.EmailNotValidError:
         raise InvalidField(
-            "email", "That email doesn't look quite right — please check it.", suggest_email(text)
+            "email",
+            "That email doesn't look quite right — please check it.",
+            suggest_email(text),
+            key="error.email.invalid",
         ) from None
     normalised = result.normalized
     if len(normalised) > EMAIL_MAX:
-        raise InvalidField("email", "That email is too long.")
+        raise InvalidField("email", "That email is too long.", key="error.email.too_long")
     return normalised
 
 
@@ -170,7 +195,7 @@ def normalise_phone(raw: str) -> str:
     """E.164 for a valid GB or Irish number (or any with +country code), else InvalidField."""
     text = raw.strip()
     if not text:
-        raise InvalidField("phone", "Please add your phone number.")
+        raise InvalidField("phone", "Please add your phone number.", key="error.phone.empty")
     import phonenumbers  # see load_validators
 
     for region in PHONE_REGIONS:
@@ -181,7 +206,9 @@ def normalise_phone(raw: str) -> str:
         if phonenumbers.is_valid_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     raise InvalidField(
-        "phone", "That phone number doesn't look right — try 028 9012 3456, 087 123 4567 or +44…"
+        "phone",
+        "That phone number doesn't look right — try 028 9012 3456, 087 123 4567 or +44…",
+        key="error.phone.invalid",
     )
 
 
@@ -640,20 +667,38 @@ def stored_choice(consent: Any, ticked: bool, *, has_contact: bool = True) -> bo
     return bool(ticked)
 
 
-def required_contacts(form: SignupForm, content: Any) -> tuple[bool, bool]:
-    """(email needed, phone needed): by an email-based interest, or a ticked consent.
+def contact_needs(interests: tuple[str, ...], content: Any) -> dict[str, str]:
+    """What the chosen interests need: {"email" | "phone" | "either": the first asking key}."""
+    needs: dict[str, str] = {}
+    for interest in content.interests:
+        if interest.key in interests:
+            kind = getattr(interest, "contact_needed", "email" if interest.needs_email else "none")
+            if kind != "none":
+                needs.setdefault(kind, interest.key)
+    return needs
 
-    A soft opt-in channel never asks for a contact: it applies to the ones given.
+
+def required_contacts(form: SignupForm, content: Any) -> tuple[bool, bool]:
+    """(email needed, phone needed): by an interest, or a ticked consent.
+
+    An interest that needs "either" makes the email needed until a phone is given,
+    and the phone needed when only a phone is given. A soft opt-in channel never
+    asks for a contact: it applies to the ones given.
     """
+    needs = contact_needs(form.interests, content)
     opted = [
         c
         for c in content.consents
         if getattr(c, "basis", CONSENT) == CONSENT and form.consents.get(c.key)
     ]
-    email = any(content.interest(k).needs_email for k in form.interests) or any(
-        c.needs_email for c in opted
-    )
-    phone = any(c.needs_phone for c in opted)
+    email = "email" in needs or any(c.needs_email for c in opted)
+    phone = "phone" in needs or any(c.needs_phone for c in opted)
+    if "either" in needs and not (email or phone):
+        # Whichever they started giving; the email when they gave neither.
+        if form.phone.strip() and not form.email.strip():
+            phone = True
+        else:
+            email = True
     return email, phone
 
 
@@ -691,7 +736,7 @@ def validate_form(form: SignupForm, content: Any) -> dict[str, InvalidField]:
             problems["phone"] = exc
     if not form.interests:
         problems["interests"] = InvalidField(
-            "interests", "Choose at least one way to get involved."
+            "interests", "Choose at least one way to get involved.", key="error.interests.none"
         )
     return problems
 

@@ -34,7 +34,7 @@ CRASHING = [
     ("transition_ms = 700", "transition_ms = 700.5", "timing.transition_ms"),
     ("idle_timeout_s = 45", "idle_timeout_s = nan", "timing.idle_timeout_s"),
     ("idle_timeout_s = 45", "idle_timeout_s = inf", "timing.idle_timeout_s"),
-    ("idle_countdown_s = 10", "idle_countdown_s = -inf", "timing.idle_countdown_s"),
+    ("idle_countdown_s = 20", "idle_countdown_s = -inf", "timing.idle_countdown_s"),
     ("slide_s = 8", "slide_s = " + "9" * 400, "timing.slide_s"),
     ("value = 76000", "value = nan", "slides[4].value"),
     ("value = 86", "value = 1e400", "slides[5].value"),

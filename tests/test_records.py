@@ -140,7 +140,11 @@ def test_names_over_100_characters_are_refused():
 
 def test_email_is_required_only_for_email_interests_or_consents():
     talk_only = SignupForm(first_name="Aoife", interests=("talk",))
-    assert validate_form(talk_only, CONTENT) == {}
+    assert set(validate_form(talk_only, CONTENT)) == {"email"}  # "either": one is needed
+    talk_phone = SignupForm(first_name="Aoife", phone="028 9012 3456", interests=("talk",))
+    assert validate_form(talk_phone, CONTENT) == {}
+    talk_email = SignupForm(first_name="Aoife", email="a@example.ie", interests=("talk",))
+    assert validate_form(talk_email, CONTENT) == {}
     prayer = SignupForm(first_name="Aoife", interests=("prayer",))
     assert set(validate_form(prayer, CONTENT)) == {"email"}
     talk_email_consent = SignupForm(
@@ -221,21 +225,26 @@ def test_iso_ms_is_utc_with_milliseconds():
     ],
 )
 def test_imported_records_are_validated(change, message):
-    record = build_record(SignupForm(first_name="Aoife", interests=("talk",)), CONTENT, "tent-1")
+    form = SignupForm(first_name="Aoife", phone="028 9012 3456", interests=("talk",))
+    record = build_record(form, CONTENT, "tent-1")
     data = {**record.to_json(), **change}
     with pytest.raises(ValueError, match=message):
         SignupRecord.from_json(data)
 
 
 def test_a_visitor_with_one_name_has_no_last_name():
-    record = build_record(SignupForm(first_name="Zoë", interests=("talk",)), CONTENT, "tent-1")
+    record = build_record(
+        SignupForm(first_name="Zoë", phone="028 9012 3456", interests=("talk",)), CONTENT, "tent-1"
+    )
     assert (record.first_name, record.last_name, record.name) == ("Zoë", None, "Zoë")
 
 
 def test_an_older_kiosks_record_imports_with_its_name_split_at_the_last_space():
     """SPEC 5: one `name`, no basis, no language -> split, consent, en."""
     record = build_record(
-        SignupForm(first_name="Seán Ó", last_name="Briain", interests=("talk",)),
+        SignupForm(
+            first_name="Seán Ó", last_name="Briain", phone="087 123 4567", interests=("talk",)
+        ),
         CONTENT,
         "tent-1",
     )
@@ -253,7 +262,11 @@ def test_an_older_kiosks_record_imports_with_its_name_split_at_the_last_space():
 
 def test_first_and_last_name_must_match_the_full_name():
     record = build_record(
-        SignupForm(first_name="Aoife", last_name="Murphy", interests=("talk",)), CONTENT, "t-1"
+        SignupForm(
+            first_name="Aoife", last_name="Murphy", phone="087 123 4567", interests=("talk",)
+        ),
+        CONTENT,
+        "t-1",
     )
     data = {**record.to_json(), "last_name": "Walsh"}
     with pytest.raises(ValueError, match="name: expected first_name and last_name"):
@@ -286,7 +299,9 @@ def test_a_withdrawal_marker_carries_no_personal_data_and_round_trips():
 
 
 def test_a_consent_basis_outside_the_two_kinds_is_refused():
-    record = build_record(SignupForm(first_name="Aoife", interests=("talk",)), CONTENT, "t-1")
+    record = build_record(
+        SignupForm(first_name="Aoife", phone="087 123 4567", interests=("talk",)), CONTENT, "t-1"
+    )
     data = {**record.to_json(), "consent_basis": {"email": "legitimate_interest"}}
     with pytest.raises(ValueError, match="consent_basis"):
         SignupRecord.from_json(data)

@@ -18,17 +18,20 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from kiosk.content import Content
 from kiosk.errors import StorageError
-from kiosk.records import SignupForm, build_record
+from kiosk.records import SignupForm, SignupRecord, build_record
 from kiosk.settings import Settings
 from kiosk.store import Store
+from kiosk.texts import TEXTS
 from kiosk.ui.attract import AttractScreen
-from kiosk.ui.form import SAVE_FAILED, SignupScreen
 from kiosk.ui.idle import IdleOverlay
 from kiosk.ui.involved import InvolvedScreen
+from kiosk.ui.reach import reach
+from kiosk.ui.signup import SignupScreen
 from kiosk.ui.thanks import ThanksScreen
 from kiosk.ui.window import KioskWindow
 
@@ -142,7 +145,9 @@ class KioskController(QObject):
         self.involved.chosen.connect(self._on_chosen)
         self.involved.back.connect(self.reset_visitor)
         self.form.submitted.connect(self._on_submitted)
-        self.form.cancelled.connect(self.reset_visitor)
+        self.form.cancelled.connect(self._back_to_tiles)
+        self.form.start_over.connect(self.reset_visitor)
+        self.form.under_age.connect(self._on_under_age)
         self.form.started.connect(lambda: self._event("form_started"))
         self.thanks.done.connect(self.reset_visitor)
         self.idle_overlay.kept.connect(self._on_kept)
@@ -283,7 +288,21 @@ class KioskController(QObject):
         self._form_active = True
         self.form.begin(key)
         self.show(State.FORM)
-        self.form.name.edit.setFocus(Qt.FocusReason.OtherFocusReason)  # now that it is visible
+        self.form.go(0)  # again, now that it is visible: focus lands in the first name
+
+    def _back_to_tiles(self) -> None:
+        self.form.wipe()
+        self.show(State.INVOLVED)
+
+    def _on_under_age(self) -> None:
+        # Nothing the visitor typed is kept, not even in the funnel's detail.
+        self._form_active = False
+        self._event("form_abandoned", "under_age")
+        self.form.wipe()
+        _clear_clipboard()
+        self.thanks.show_under_age()
+        self.show(State.THANKS)
+        self._event("qr_shown", "under_age")
 
     def _on_submitted(self, form: SignupForm) -> None:
         try:
@@ -291,18 +310,21 @@ class KioskController(QObject):
             record = self.store.save_signup(record)
         except StorageError:
             self._event("save_failed")
-            self.form.show_save_error(SAVE_FAILED)
+            self.form.show_save_error()
             return
         except ValueError:
             log.exception("a form that validated could not become a record")
-            self.form.show_save_error(SAVE_FAILED)
+            self.form.show_save_error()
             return
         log.info("sign-up %s saved", record.id)
         self._form_active = False
         self.saved.emit(record)
         self._event("signup_saved")
         self.form.wipe()
-        self.thanks.show_for(record.first_name or "", record.donation_ref)
+        _clear_clipboard()
+        self.thanks.show_for(
+            record.first_name or "", record.donation_ref, next_steps(record, self.content)
+        )
         self.show(State.THANKS)
         self._event("qr_shown", "thank_you")
         if self.sync_worker is not None:
@@ -331,8 +353,19 @@ class KioskController(QObject):
         self.idle_overlay.cancel()
         self.form.wipe()
         self.thanks.clear()
+        _clear_clipboard()
+        reach().reset()
         self.attract.restart()
+        self._show_today()
         self.show(State.SETUP if self._needs_setup() else State.ATTRACT)
+
+    def _show_today(self) -> None:
+        if not self.content.show_today:
+            return
+        try:
+            self.attract.set_today(self.store.stats().today)
+        except StorageError:
+            self.attract.set_today(None)
 
     def open_admin(self) -> None:
         if self.state in (State.ADMIN, State.SETUP):
@@ -340,6 +373,7 @@ class KioskController(QObject):
         self.idle_overlay.cancel()
         self.form.wipe()
         self.thanks.clear()
+        _clear_clipboard()
         self._form_active = False
         self.show(State.ADMIN)
         self.admin.open()
@@ -364,6 +398,41 @@ class KioskController(QObject):
             close = getattr(self._sync_target, "close", None)
             if close is not None:
                 close()
+
+
+def _clear_clipboard() -> None:
+    """The last visitor's name or email must not wait on the clipboard for the next one."""
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear(clipboard.Mode.Clipboard)
+    if clipboard.supportsSelection():
+        clipboard.clear(clipboard.Mode.Selection)
+    if clipboard.supportsFindBuffer():
+        clipboard.clear(clipboard.Mode.FindBuffer)
+
+
+def next_steps(record: SignupRecord, content: Content) -> str:
+    """What the thank-you says happens next, by what the visitor gave.
+
+    Channels they said yes to: "we'll be in touch by email and text message"; else an
+    interest that asks the team to reach them (it needs a phone, or either contact):
+    "the team will get in touch"; else nothing is promised.
+    """
+    chosen = [key for key, yes in record.consents.items() if yes]
+    if chosen:
+        names = []
+        for key in chosen:
+            text_key = f"thanks.channel.{key}"
+            names.append(
+                content.text(text_key) if text_key in TEXTS else content.consent(key).label
+            )
+        joined = content.text("thanks.channel.and").join(
+            [", ".join(names[:-1]), names[-1]] if len(names) > 1 else names
+        )
+        return content.text("thanks.next.channels", channels=joined)
+    asks = {i.key for i in content.interests if i.contact_needed in ("phone", "either")}
+    if asks & set(record.interests):
+        return content.text("thanks.next.talk")
+    return content.text("thanks.next.nothing")
 
 
 def install_excepthook(controller: KioskController | None) -> None:

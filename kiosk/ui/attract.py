@@ -11,7 +11,7 @@ import math
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -20,27 +20,25 @@ from PySide6.QtGui import (
     QLinearGradient,
     QMouseEvent,
     QPainter,
-    QPainterPath,
     QPaintEvent,
 )
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from kiosk.content import Content, Slide
+from kiosk.ui.attract_controls import controls_stylesheet, paint_hand, place_controls
 from kiosk.ui.layers import Live, draw_picture
 from kiosk.ui.motion import FramePacer, SlidePlan, ease_out, next_wake
+from kiosk.ui.reach import ReachButton, reach
 from kiosk.ui.slide_frames import SlideFrames
+from kiosk.ui.slide_paint import format_stat, paint_quote, paint_stat, paint_story
 from kiosk.ui.theme import Metrics, font
+from kiosk.ui.touch import install_touch
 from kiosk.ui.widgets import image_pixmap, qr_qimage
 
 COUNT_UP_S = 1.2
 SWIPE_FRACTION = 0.06  # of the width: shorter drags are taps
 
 __all__ = ["AttractScreen", "ease_out", "format_stat"]
-
-
-def format_stat(value: float, prefix: str, suffix: str) -> str:
-    shown = f"{value:,.0f}" if value >= 1000 or value == int(value) else f"{value:,.1f}"
-    return f"{prefix}{shown}{suffix}"
 
 
 class AttractScreen(QWidget):
@@ -86,6 +84,20 @@ class AttractScreen(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName("IJM story slideshow. Tap anywhere to get involved.")
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._paused_elapsed: float | None = None
+        self._today: int | None = None
+        # Real buttons over the painted loop: WCAG 2.2.2 pause, and the "Aa" reach control.
+        self.pause_button = QPushButton(content.text("reach.pause"), self)
+        self.pause_button.setObjectName("pauseButton")
+        self.pause_button.setCheckable(True)
+        self.pause_button.setAccessibleName(content.text("reach.pause"))
+        self.pause_button.toggled.connect(self.set_paused)
+        self.aa = ReachButton(content.text("reach.aa"), content.text("reach.aa_name"), self)
+        for button in (self.pause_button, self.aa):
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        reach().changed.connect(self._on_reach)
+        self._styled_for: tuple[float, bool, bool] | None = None
+        install_touch(self)
 
     # -- state -------------------------------------------------------------
 
@@ -107,9 +119,16 @@ class AttractScreen(QWidget):
         self._index = index % count
         self._direction = direction
         self._shown_at = self._clock()
+        if self.paused:  # browsing by hand while paused: no animation, no timer
+            self._previous = None
+            self._paused_elapsed = self._transition_s() + COUNT_UP_S
         self.slide_shown.emit(self._index)
         self._schedule()
-        self._frames.start_push()
+        if self.paused:  # the new slide at rest, whole
+            self._frames.stop()
+            self.update()
+        else:
+            self._frames.start_push()
 
     def next(self) -> None:
         self.go_to(self._index + 1, 1)
@@ -122,12 +141,69 @@ class AttractScreen(QWidget):
         self._previous = None
         self._frames.stop()
         self._index = 0
+        self._paused_elapsed = None
+        self.pause_button.setChecked(False)
         self._shown_at = self._clock()
         self.slide_shown.emit(0)
         self._schedule()
         self.update()
 
+    @property
+    def paused(self) -> bool:
+        return self._paused_elapsed is not None
+
+    def set_paused(self, paused: bool) -> None:
+        """Hold the current slide (WCAG 2.2.2) or carry on from where it was."""
+        if paused == self.paused:
+            return
+        if paused:
+            self._paused_elapsed = self._elapsed()
+            self._timer.stop()
+        else:
+            self._shown_at = self._clock() - (self._paused_elapsed or 0.0)
+            self._paused_elapsed = None
+            self._schedule()
+        label = self.content.text("reach.resume" if paused else "reach.pause")
+        self.pause_button.setText(label)
+        self.pause_button.setAccessibleName(label)
+        if self.pause_button.isChecked() != paused:
+            self.pause_button.setChecked(paused)
+        self.update()
+
+    def set_today(self, count: int | None) -> None:
+        """Show "N people signed up today" (an aggregate), or nothing for None or 0."""
+        self._today = count
+        self.update()
+
+    @property
+    def today_text(self) -> str:
+        if not self._today:
+            return ""
+        if self._today == 1:
+            return self.content.text("attract.today_one")
+        return self.content.text("attract.today", count=f"{self._today:,}")
+
+    def _on_reach(self) -> None:
+        self._styled_for = None
+        self._frames.layers.clear()  # the slides' pictures hold the old text size
+        if self.isVisible():  # hidden screens catch up when shown: a toggle stays quick
+            self._place_buttons()
+            self.update()
+
+    def resizeEvent(self, event: object) -> None:
+        self._place_buttons()
+
+    def _place_buttons(self) -> None:
+        m = Metrics(max(1, self.width()), max(1, self.height()))
+        key = (m.scale, m.portrait, reach().enhanced)
+        if key != self._styled_for:
+            self._styled_for = key
+            self.setStyleSheet(controls_stylesheet(self.content.brand, m))
+        place_controls((self.pause_button, self.aa), m, self.content.brand.logo is not None)
+
     def _elapsed(self) -> float:
+        if self._paused_elapsed is not None:
+            return self._paused_elapsed
         return self._clock() - self._shown_at
 
     def _transition_s(self) -> float:
@@ -156,7 +232,7 @@ class AttractScreen(QWidget):
         self._schedule()
 
     def _schedule(self) -> None:
-        if not self.isVisible():
+        if not self.isVisible() or self.paused:
             return
         plan, now = self._plan(), self._clock()
         prepared = self._frames.next_prepared()
@@ -169,6 +245,8 @@ class AttractScreen(QWidget):
         self._timer.start(max(1, math.ceil(wake.delay_s * 1000)))
 
     def showEvent(self, event: object) -> None:
+        if self._styled_for is None:
+            self._place_buttons()
         self._schedule()
 
     def hideEvent(self, event: object) -> None:
@@ -219,10 +297,11 @@ class AttractScreen(QWidget):
         p.end()
 
     def _area(self) -> QRectF:
-        """Where slides are drawn: between the logo line and the chrome at the bottom."""
+        """Where slides are drawn: below the top row of controls, above the progress dots."""
         m = Metrics(self.width(), self.height())
-        top = m.px(120)
-        return QRectF(0, top, self.width(), self.height() - top - self._chrome_height(m))
+        top = m.px(130)
+        chrome = self._chrome_height(m)
+        return QRectF(0, top, self.width(), self.height() - top - chrome - m.px(20))
 
     @staticmethod
     def format_number(slide: Slide, value: float) -> str:
@@ -240,10 +319,11 @@ class AttractScreen(QWidget):
         if slide.image is not None and image_rect is not None:
             draw_picture(p, slide.image, image_rect)  # into the slide's cached picture
         painter = {
-            "stat": self._paint_stat,
-            "quote": self._paint_quote,
-        }.get(slide.kind, self._paint_story)
-        painter(p, slide, text_rect, m, count_progress)
+            "stat": paint_stat,
+            "quote": paint_quote,
+        }.get(slide.kind, paint_story)
+        # While a slide's picture is drawn, the count-up number is left out for frames.
+        painter(p, self.content.brand, slide, text_rect, m, count_progress, capture=self._capture)
 
     def _split(self, inner: QRectF, slide: Slide, m: Metrics) -> tuple[QRectF, QRectF | None]:
         if slide.image is None:
@@ -270,115 +350,6 @@ class AttractScreen(QWidget):
             ),
         )
 
-    def _text_block(
-        self,
-        p: QPainter,
-        rect: QRectF,
-        items: list[tuple[str, QFont, QColor, int]],
-        align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
-        live: int | None = None,
-    ) -> None:
-        """Lay out paragraphs top to bottom, the block centred vertically in `rect`.
-
-        While a slide's picture is drawn, item `live` is left out and noted for frames.
-        """
-        flags = int(align) | int(Qt.TextFlag.TextWordWrap)
-        heights = []
-        for text, f, _, gap in items:
-            r = QFontMetrics(f).boundingRect(QRect(0, 0, int(rect.width()), 100000), flags, text)
-            heights.append(r.height() + gap)
-        y = rect.top() + max(0.0, (rect.height() - sum(heights)) / 2)
-        for i, ((text, f, colour, _), h) in enumerate(zip(items, heights, strict=True)):
-            box = QRectF(rect.left(), y, rect.width(), h)
-            if i == live and self._capture is not None:
-                self._capture.append(Live(box, f, colour, flags))
-            else:
-                p.setFont(f)
-                p.setPen(colour)
-                p.drawText(box, flags, text)
-            y += h
-
-    def _paint_story(self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics, _: float) -> None:
-        brand = self.content.brand
-        cta = slide.kind == "call-to-action"
-        items = [
-            (
-                slide.headline,
-                font(m.px(92 if not m.portrait else 96), QFont.Weight.Bold, display=True),
-                QColor(brand.accent if cta else brand.text),
-                m.px(36),
-            )
-        ]
-        if slide.body:
-            items.append((slide.body, font(m.px(40)), QColor(brand.text), 0))
-        self._text_block(p, rect, items)
-
-    def _paint_stat(
-        self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics, progress: float
-    ) -> None:
-        brand = self.content.brand
-        value = (slide.value or 0) * progress
-        number = format_stat(round(value), slide.prefix, slide.suffix)
-        big = m.px(300 if not m.portrait else 400)  # shrunk below to fit the final value
-        # Shrink the number until the final value fits, so it never jumps size mid-count.
-        final = format_stat(slide.value or 0, slide.prefix, slide.suffix)
-        while (
-            big > m.px(80)
-            and QFontMetrics(font(big, QFont.Weight.Black, display=True)).horizontalAdvance(final)
-            > rect.width()
-        ):
-            big = int(big * 0.92)
-        items = []
-        if slide.headline:
-            items.append(
-                (
-                    slide.headline.upper(),
-                    font(m.px(36), QFont.Weight.DemiBold),
-                    QColor(brand.text),
-                    m.px(8),
-                )
-            )
-        live = len(items)
-        items.append(
-            (number, font(big, QFont.Weight.Black, display=True), QColor(brand.accent), m.px(12))
-        )
-        items.append(
-            (slide.caption, font(m.px(46), QFont.Weight.Medium), QColor(brand.text), m.px(28))
-        )
-        if slide.source:
-            items.append((f"Source: {slide.source}", font(m.px(24)), QColor("#8DA2BF"), 0))
-        self._text_block(p, rect, items, Qt.AlignmentFlag.AlignHCenter, live=live)
-
-    def _paint_quote(self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics, _: float) -> None:
-        brand = self.content.brand
-        body_rect = rect.adjusted(rect.width() * 0.06, 0, -rect.width() * 0.06, 0)
-        # The mark is part of the block, so it sits just above the words at any height.
-        self._text_block(
-            p,
-            body_rect,
-            [
-                (
-                    "“",
-                    font(m.px(220), QFont.Weight.Black, display=True),
-                    QColor(brand.accent),
-                    -m.px(90),
-                ),
-                (
-                    slide.body,
-                    font(m.px(64), QFont.Weight.Medium, display=True),
-                    QColor(brand.text),
-                    m.px(40),
-                ),
-                (
-                    f"— {slide.headline}",
-                    font(m.px(36), QFont.Weight.DemiBold),
-                    QColor(brand.accent),
-                    0,
-                ),
-            ],
-            Qt.AlignmentFlag.AlignHCenter,
-        )
-
     def _paint_chrome(self, p: QPainter, m: Metrics, height: int) -> None:
         """Always visible: logo, progress dots, "Tap to get involved", "Scan to give"."""
         brand = self.content.brand
@@ -387,8 +358,10 @@ class AttractScreen(QWidget):
         if brand.logo is not None:
             logo = image_pixmap(brand.logo, m.px(200), m.px(80))
             p.drawPixmap(margin, m.px(40), logo)
-        p.setFont(font(m.px(26), QFont.Weight.DemiBold))
-        p.setPen(QColor("#C9D5E6"))
+        r = reach()
+        soft = QColor(brand.text if r.contrast else "#C9D5E6")
+        p.setFont(font(r.text(m.px(26)), QFont.Weight.DemiBold))
+        p.setPen(soft)
         p.drawText(
             QRectF(0, m.px(40), w - margin, m.px(80)),
             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
@@ -414,7 +387,8 @@ class AttractScreen(QWidget):
             p.drawRoundedRect(QRectF(x, y, width, dot), dot / 2, dot / 2)
             x += width + gap
 
-        qr_side = height - m.px(70)
+        label_h = reach().text(m.px(40))
+        qr_side = height - m.px(70) - (label_h - m.px(40))
         qr_x = w - margin - qr_side
         qr_y = bar.top() + m.px(20)
         p.setBrush(QColor("#FFFFFF"))
@@ -435,10 +409,10 @@ class AttractScreen(QWidget):
                 ),
                 image,
             )
-        p.setFont(font(m.px(24), QFont.Weight.DemiBold))
+        p.setFont(font(r.text(m.px(24)), QFont.Weight.DemiBold))
         p.setPen(QColor(brand.text))
         p.drawText(
-            QRectF(qr_x - m.px(40), qr_y + qr_side + m.px(4), qr_side + m.px(80), m.px(40)),
+            QRectF(qr_x - m.px(40), qr_y + qr_side + m.px(4), qr_side + m.px(80), label_h),
             int(Qt.AlignmentFlag.AlignHCenter),
             self.content.screens.scan_to_give,
         )
@@ -460,22 +434,15 @@ class AttractScreen(QWidget):
         p.drawText(
             pill.adjusted(m.px(40), 0, -m.px(110), 0), int(Qt.AlignmentFlag.AlignCenter), text
         )
-        self._paint_hand(
+        paint_hand(
             p, QPointF(pill.right() - m.px(70), pill.center().y()), m.px(22), QColor(brand.ink)
         )
-
-    @staticmethod
-    def _paint_hand(p: QPainter, centre: QPointF, r: float, colour: QColor) -> None:
-        """A tap target symbol: a dot with a ring, drawn rather than loaded."""
-        p.setBrush(colour)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.drawEllipse(centre, r * 0.45, r * 0.45)
-        ring = QPainterPath()
-        ring.addEllipse(centre, r, r)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        pen = p.pen()
-        pen.setStyle(Qt.PenStyle.SolidLine)
-        pen.setColor(colour)
-        pen.setWidthF(max(2.0, r * 0.16))
-        p.setPen(pen)
-        p.drawPath(ring)
+        today = self.today_text
+        if today:
+            p.setFont(font(r.text(m.px(26)), QFont.Weight.DemiBold))
+            p.setPen(soft)
+            p.drawText(
+                QRectF(pill.left() + m.px(8), bar.top(), w, pill.top() - bar.top()),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                today,
+            )

@@ -21,13 +21,15 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from kiosk.content import Content
+from kiosk.texts import TEXTS
 from kiosk.ui.involved import SUBTLE_INK, place
+from kiosk.ui.reach import reach
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, Palette, font
 from kiosk.ui.widgets import BigButton, ScaledWidget
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SECONDS = 10
+DEFAULT_SECONDS = 20  # WCAG 2.2.1: at least 20 s to answer
 _INPUT = (
     QEvent.Type.KeyPress,
     QEvent.Type.MouseButtonPress,
@@ -101,7 +103,8 @@ class IdleOverlay(ScaledWidget):
         super().__init__(parent)
         self.content = content
         self.tick_ms = 1000
-        self._seconds = float(content.timing.idle_countdown_s) if content else DEFAULT_SECONDS
+        pack_s = float(content.timing.idle_countdown_s) if content else DEFAULT_SECONDS
+        self._seconds = max(DEFAULT_SECONDS, pack_s)
         self._total = 0
         self._remaining = 0
         self._filtering = False
@@ -119,23 +122,24 @@ class IdleOverlay(ScaledWidget):
         self._card = QWidget(self)
         self._card.setObjectName("idleCard")
         self._card.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
-        self._card.setAccessibleName("Are you still there? Tap anywhere to keep going")
-        self._heading = QLabel("Are you still there?", self._card)
+        say = content.text if content is not None else (lambda key: TEXTS[key])
+        self._card.setAccessibleName(f"{say('idle.heading')} {say('idle.hint')}")
+        self._heading = QLabel(say("idle.heading"), self._card)
         self._heading.setObjectName("idleHeading")
         self._heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._heading.setWordWrap(True)
-        self._hint = QLabel("Tap anywhere to keep going", self._card)
+        self._hint = QLabel(say("idle.hint"), self._card)
         self._hint.setObjectName("idleHint")
         self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._hint.setWordWrap(True)
         self._countdown = _Countdown((self._colours[0], self._colours[1]), self._card)
-        self._button = BigButton("I'm still here", role="primary", parent=self._card)
+        self._button = BigButton(say("idle.button"), role="primary", parent=self._card)
         self._button.setObjectName("stillHereButton")
         # Pressing it must not pull focus out of the field the visitor was typing in.
         self._button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._button.clicked.connect(self._keep)
 
-        self.setAccessibleName("Are you still there?")
+        self.setAccessibleName(say("idle.heading"))
         self.hide()
         if parent is not None:
             parent.installEventFilter(self)
@@ -156,12 +160,15 @@ class IdleOverlay(ScaledWidget):
 
     def start(self, seconds: float | None = None) -> None:
         """Show over the parent and count down from `seconds` (default: the content pack's)."""
+        self._styled_for = None  # the visitor may have switched to large text
         self._total = max(1, math.ceil(self._seconds if seconds is None else seconds))
         self._remaining = self._total
         self._show_remaining()
         parent = self.parentWidget()
         if parent is not None:
             self.setGeometry(parent.rect())
+        self._restyle()
+        self._relayout()
         self.raise_()
         self.show()
         if not self._filtering:
@@ -211,6 +218,7 @@ class IdleOverlay(ScaledWidget):
             return False
         # Every press in this window, the button's included, keeps the visitor and is
         # swallowed, so a tap or key never reaches the screen beneath.
+
         if not isinstance(watched, QWidget) or watched.window() is not self.window():
             return False
         self._keep()
@@ -232,19 +240,21 @@ class IdleOverlay(ScaledWidget):
 
     def _apply_style(self, m: Metrics) -> None:
         accent, ink, _ = self._colours
+        t = reach().text
+        hint_ink = ink if reach().contrast else SUBTLE_INK
         button_h = max(m.touch, m.px(104))
         pressed = QColor(accent).darker(115).name()
         self.setStyleSheet(f"""
             QWidget#idleCard {{ background: #FFFFFF; border-radius: {m.px(40)}px; }}
             QLabel#idleHeading {{
-                color: {ink}; font-family: "{DISPLAY_FAMILY}"; font-size: {m.px(64)}px;
+                color: {ink}; font-family: "{DISPLAY_FAMILY}"; font-size: {t(m.px(64))}px;
                 font-weight: 700;
             }}
             QLabel#idleHint {{
-                color: {SUBTLE_INK}; font-family: "{FAMILY}"; font-size: {m.px(34)}px;
+                color: {hint_ink}; font-family: "{FAMILY}"; font-size: {t(m.px(34))}px;
             }}
             QPushButton#stillHereButton {{
-                font-family: "{FAMILY}"; font-size: {m.px(38)}px; font-weight: 700;
+                font-family: "{FAMILY}"; font-size: {t(m.px(38))}px; font-weight: 700;
                 color: {ink}; background: {accent}; border: none;
                 border-radius: {button_h // 2}px; padding: 0px {m.px(72)}px;
                 min-height: {button_h}px; max-height: {button_h}px;

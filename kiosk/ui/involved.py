@@ -14,7 +14,6 @@ from PySide6.QtGui import (
     QFont,
     QFontMetrics,
     QPainter,
-    QPainterPath,
     QPaintEvent,
     QPen,
     QResizeEvent,
@@ -23,7 +22,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
 
 from kiosk.content import Content, Interest
+from kiosk.ui.icons import icon_kind, paint_icon
+from kiosk.ui.reach import ReachButton, reach
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
+from kiosk.ui.touch import install_touch
 from kiosk.ui.widgets import BigButton, QrCode, ScaledWidget, image_pixmap
 
 SUBTLE_INK = "#4A5B73"  # descriptions on white: 7:1 against white
@@ -52,94 +54,6 @@ def place(widget: QWidget, x: float, y: float, width: float, height: float | Non
     return round(y + height)
 
 
-def _icon_kind(interest: Interest) -> str:
-    key = interest.key
-    if key in _ICON_BY_KEY:
-        return _ICON_BY_KEY[key]
-    # Another charity's pack names its interests differently; guess from the words.
-    words = f"{key} {interest.label}".lower()
-    for needle, kind in _ICON_BY_WORD:
-        if needle in words:
-            return kind
-    return "arrow"
-
-
-_ICON_BY_KEY = {
-    "freedom_partner": "heart",
-    "prayer": "candle",
-    "email_updates": "envelope",
-    "talk": "bubble",
-}
-_ICON_BY_WORD = (
-    ("pray", "candle"),
-    ("email", "envelope"),
-    ("news", "envelope"),
-    ("inform", "envelope"),
-    ("talk", "bubble"),
-    ("call", "bubble"),
-    ("contact", "bubble"),
-    ("volunteer", "bubble"),
-    ("partner", "heart"),
-    ("give", "heart"),
-    ("donat", "heart"),
-)
-
-
-def paint_icon(p: QPainter, kind: str, centre: QPointF, side: float, ink: QColor) -> None:
-    """A simple glyph `side` pixels across: heart, candle, envelope, bubble or arrow."""
-    cx, cy, s = centre.x(), centre.y(), side
-    p.save()
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    pen = QPen(ink, max(2.0, s * 0.085))
-    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    path = QPainterPath()
-    if kind == "heart":
-        path.moveTo(cx, cy + 0.36 * s)
-        path.cubicTo(cx - 0.62 * s, cy - 0.02 * s, cx - 0.40 * s, cy - 0.56 * s, cx, cy - 0.22 * s)
-        path.cubicTo(cx + 0.40 * s, cy - 0.56 * s, cx + 0.62 * s, cy - 0.02 * s, cx, cy + 0.36 * s)
-        p.fillPath(path, ink)
-    elif kind == "candle":
-        body = QRectF(cx - 0.15 * s, cy - 0.04 * s, 0.30 * s, 0.46 * s)
-        path.addRoundedRect(body, 0.05 * s, 0.05 * s)
-        flame = QPainterPath()
-        flame.moveTo(cx, cy - 0.46 * s)
-        flame.cubicTo(cx + 0.20 * s, cy - 0.26 * s, cx + 0.13 * s, cy - 0.12 * s, cx, cy - 0.12 * s)
-        flame.cubicTo(cx - 0.13 * s, cy - 0.12 * s, cx - 0.20 * s, cy - 0.26 * s, cx, cy - 0.46 * s)
-        p.fillPath(path, ink)
-        p.fillPath(flame, ink)
-    elif kind == "envelope":
-        box = QRectF(cx - 0.36 * s, cy - 0.25 * s, 0.72 * s, 0.50 * s)
-        p.setPen(pen)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawRoundedRect(box, 0.06 * s, 0.06 * s)
-        path.moveTo(box.left() + 0.04 * s, box.top() + 0.05 * s)
-        path.lineTo(cx, cy + 0.04 * s)
-        path.lineTo(box.right() - 0.04 * s, box.top() + 0.05 * s)
-        p.drawPath(path)
-    elif kind == "bubble":
-        box = QRectF(cx - 0.38 * s, cy - 0.30 * s, 0.76 * s, 0.50 * s)
-        path.addRoundedRect(box, 0.14 * s, 0.14 * s)
-        tail = QPainterPath()
-        tail.moveTo(box.left() + 0.14 * s, box.bottom() - 0.05 * s)
-        tail.lineTo(box.left() + 0.08 * s, box.bottom() + 0.20 * s)
-        tail.lineTo(box.left() + 0.36 * s, box.bottom() - 0.05 * s)
-        p.fillPath(path.united(tail), ink)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor("#FFFFFF"))
-        for dx in (-0.18, 0.0, 0.18):
-            p.drawEllipse(QPointF(cx + dx * s, box.center().y()), 0.055 * s, 0.055 * s)
-    else:
-        p.setPen(pen)
-        path.moveTo(cx - 0.30 * s, cy)
-        path.lineTo(cx + 0.28 * s, cy)
-        path.moveTo(cx + 0.08 * s, cy - 0.22 * s)
-        path.lineTo(cx + 0.30 * s, cy)
-        path.lineTo(cx + 0.08 * s, cy + 0.22 * s)
-        p.drawPath(path)
-    p.restore()
-
-
 class InterestTile(QPushButton):
     """A large white tile for one interest; Enter, Return and Space activate it.
 
@@ -153,7 +67,7 @@ class InterestTile(QPushButton):
         super().__init__(interest.label, parent)
         self.interest = interest
         self._brand = content.brand
-        self._icon = _icon_kind(interest)
+        self._icon = icon_kind(interest)
         self._metrics = Metrics(1920, 1080)
         self._label_px, self._desc_px = 46, 30
         self.setObjectName(f"tile_{interest.key}")
@@ -292,7 +206,7 @@ class _ScanPanel(QWidget):
         self.heading = QLabel(content.screens.just_scan, self)
         self.heading.setObjectName("scanHeading")
         self.heading.setWordWrap(True)
-        self.caption = QLabel("Point your phone's camera at the code", self)
+        self.caption = QLabel(content.text("involved.scan_caption"), self)
         self.caption.setObjectName("scanCaption")
         self.caption.setWordWrap(True)
         self.qr = QrCode(
@@ -381,13 +295,16 @@ class InvolvedScreen(ScaledWidget):
             tile.chosen.connect(self.chosen)
             self._tiles.append(tile)
         self._panel = _ScanPanel(content, self)
-        self._back = BigButton("←  Back", role="secondary", parent=self)
+        self._back = BigButton("←  " + content.text("button.back"), role="secondary", parent=self)
         self._back.setObjectName("backButton")
-        self._back.setAccessibleName("Back")
+        self._back.setAccessibleName(content.text("button.back"))
+        self._aa = ReachButton(content.text("reach.aa"), content.text("reach.aa_name"), self)
+        reach().changed.connect(self._on_reach)
+        install_touch(self)
         self._back.setAutoDefault(True)
         self._back.clicked.connect(self.back)
 
-        chain = [*self._tiles, self._back]
+        chain = [*self._tiles, self._back, self._aa]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -406,13 +323,25 @@ class InvolvedScreen(ScaledWidget):
     def donate_qr_url(self) -> str:
         return self._panel.qr.data
 
+    def _on_reach(self) -> None:
+        self._styled_for = None
+        if self.isVisible():  # hidden screens catch up when shown: a toggle stays quick
+            self._restyle()
+            self._relayout()
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self._styled_for is None:
+            self._restyle()
+            self._relayout()
         if self._tiles:
             self._tiles[0].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _apply_style(self, m: Metrics) -> None:
         brand = self.content.brand
+        r = reach()
+        t = r.text
+        caption = r.on_brand("rgba(255, 255, 255, 215)", brand.text)
         self.setStyleSheet(f"""
             QLabel#involvedTitle {{
                 color: {brand.text}; font-family: "{DISPLAY_FAMILY}";
@@ -420,21 +349,22 @@ class InvolvedScreen(ScaledWidget):
             }}
             QLabel#scanHeading {{
                 color: {brand.accent}; font-family: "{DISPLAY_FAMILY}";
-                font-size: {m.px(44)}px; font-weight: 700;
+                font-size: {t(m.px(44))}px; font-weight: 700;
             }}
             QLabel#scanCaption {{
-                color: rgba(255, 255, 255, 215); font-family: "{FAMILY}";
-                font-size: {m.px(28)}px;
+                color: {caption}; font-family: "{FAMILY}";
+                font-size: {t(m.px(28))}px;
             }}
-            QPushButton#backButton {{
-                font-family: "{FAMILY}"; font-size: {m.px(32)}px; font-weight: 600;
+            QPushButton#backButton, QPushButton#reachButton {{
+                font-family: "{FAMILY}"; font-size: {t(m.px(32))}px; font-weight: 600;
                 color: {brand.text}; background: transparent;
                 border: {max(2, m.px(3))}px solid {mix(brand.text, brand.primary, 0.45)};
                 border-radius: {m.touch // 2}px; padding: 0px {m.px(44)}px;
                 min-height: {m.touch}px; max-height: {m.touch}px;
             }}
             QPushButton#backButton:pressed {{ background: {mix(brand.text, brand.primary, 0.15)}; }}
-            QPushButton#backButton:focus {{
+            QPushButton#reachButton:checked {{ background: {brand.text}; color: {brand.primary}; }}
+            QPushButton#backButton:focus, QPushButton#reachButton:focus {{
                 border: {max(3, m.px(5))}px solid {brand.accent};
             }}
         """)
@@ -470,6 +400,8 @@ class InvolvedScreen(ScaledWidget):
         back_w = max(self._back.sizeHint().width(), m.px(220))
         back_y = h - m.px(48) - m.touch
         self._back.setGeometry(round(margin), back_y, back_w, m.touch)
+        aa_w = max(m.touch, self._aa.sizeHint().width(), m.px(120))
+        self._aa.setGeometry(round(margin) + back_w + m.px(24), back_y, aa_w, m.touch)
 
         body = QRectF(
             margin,
@@ -518,9 +450,10 @@ class InvolvedScreen(ScaledWidget):
             )
         # One type size for every tile, the largest at which all of them fit: tiles that
         # differ in size look like a mistake.
-        label_px, desc_px = m.px(46), m.px(30)
+        big = reach().text
+        label_px, desc_px = big(m.px(46)), big(m.px(30))
         while label_px > m.px(28) and not all(t.fits(label_px, desc_px) for t in self._tiles):
             label_px = max(m.px(28), math.floor(label_px * 0.93))
-            desc_px = max(m.px(22), math.floor(desc_px * 0.96))
+            desc_px = max(big(m.px(22)), math.floor(desc_px * 0.96))
         for tile in self._tiles:
             tile.set_text_px(label_px, desc_px)

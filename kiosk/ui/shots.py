@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.store import Store
     from kiosk.ui.admin.shots import admin_shots, seed_events
     from kiosk.ui.app import KioskController, State
+    from kiosk.ui.reach import reach
     from kiosk.ui.theme import load_fonts
     from kiosk.ui.window import KioskWindow
 
@@ -68,30 +69,59 @@ def main(argv: list[str] | None = None) -> int:
             window.grab().save(str(path))
             print(path)
 
-        for size in SIZES:
-            window.resize(*size)
+        reach_state = reach()
+
+        def steps(size: tuple[int, int], tag: str) -> None:
             controller.reset_visitor()
-            controller.attract.go_to(4)
-            controller.attract._shown_at -= 5  # past the count-up
-            shot("1-attract", size)
-            controller.show(State.INVOLVED)
-            shot("2-involved", size)
+            reach_state.set_enhanced(tag == "-large")
             controller.involved.chosen.emit("freedom_partner")
             form = controller.form
-            form.name.edit.setText("Seán Ó Briain")
-            form.email.edit.setText("sean@gmial.com")
-            form._refresh()
-            form.email.edit.setFocus()
-            shot("3-form", size)
+            form.name.first.edit.setText("Seán")
+            form.name.last.edit.setText("Ó Briain")
+            form.name.first.edit.setFocus()
+            shot(f"3-step1-name{tag}", size)
+            form.go(1)
+            form.email.field.edit.setText("sean@gmial.com")
+            form.email.field.edit.textEdited.emit("sean@gmial.com")
+            shot(f"3-step2-email{tag}", size)
+            form.email.accept_suggestion()
+            form.go(2)
+            shot(f"3-step3-phone{tag}", size)
+            form.phone.field.edit.setText("028 9012 3456")
+            form.go(3)
+            form.touch.toggles["email"].setChecked(True)
+            shot(f"3-step4-keep-in-touch{tag}", size)
+            form.go(4)
+            shot(f"3-step5-check{tag}", size)
             form.show_save_error()
-            form.consent_boxes["email"].setFocus()
-            shot("3-form-save-failed", size)
+            shot(f"3-step5-save-failed{tag}", size)
+            form.restart.click()
+            shot(f"3-start-over{tag}", size)
+            form.confirm.close_now()
             controller.idle_overlay.start()
-            shot("5-still-there", size)
+            shot(f"5-still-there{tag}", size)
             controller.idle_overlay.cancel()
-            controller.thanks.show_for("Seán", "NH-7F3KQ2")
+            controller.thanks.show_for(
+                "Seán", "NH-7F3KQ2", content.text("thanks.next.channels", channels="email")
+            )
             controller.show(State.THANKS)
-            shot("4-thank-you", size)
+            shot(f"4-thank-you{tag}", size)
+            controller.form.wipe()
+            controller.thanks.show_under_age()
+            shot(f"4-under-age{tag}", size)
+
+        for size in SIZES:
+            window.resize(*size)
+            for tag in ("", "-large"):
+                controller.reset_visitor()
+                reach_state.set_enhanced(tag == "-large")
+                controller.attract.go_to(4)
+                controller.attract._shown_at -= 5  # past the count-up
+                shot(f"1-attract{tag}", size)
+                controller.show(State.INVOLVED)
+                shot(f"2-involved{tag}", size)
+                steps(size, tag)
+            reach_state.reset()
             admin_shots(controller, shot, size, Path(tmp))
             controller.reset_visitor()
         controller.shutdown()

@@ -8,7 +8,8 @@ from PySide6.QtTest import QTest
 
 from kiosk.content import load_content
 from kiosk.paths import DEFAULT_CONTENT_DIR
-from kiosk.ui.attract import AttractScreen, format_stat
+from kiosk.ui.attract import AttractScreen
+from kiosk.ui.slide_paint import format_stat
 
 
 class FakeClock:
@@ -126,3 +127,31 @@ def test_every_slide_paints_something_different_at_every_size(qtbot, screen, con
         assert (image.width(), image.height()) == size
         pictures.add(bytes(image.constBits()))
     assert len(pictures) == len(content.slides)
+
+
+def test_pause_holds_the_slide_until_play_and_a_tap_on_it_never_engages(qtbot, screen, content):
+    from tests.ui.touchkit import Finger
+
+    engaged = []
+    screen.engaged.connect(lambda: engaged.append(1))
+    finger = Finger(screen)
+    finger.tap(screen.pause_button)
+    assert screen.paused and screen.pause_button.text() == "Play"
+    assert not engaged
+    screen.clock.now += 10 * content.slides[0].duration_s
+    screen.tick()
+    assert screen.index == 0  # held
+    finger.tap(screen.pause_button)
+    assert not screen.paused
+    screen.clock.now += content.slides[0].duration_s
+    screen.tick()
+    assert screen.index == 1
+
+
+def test_signed_up_today_is_a_count_never_a_name(screen):
+    screen.set_today(None)
+    assert screen.today_text == ""
+    screen.set_today(1)
+    assert screen.today_text == "1 person signed up today"
+    screen.set_today(1234)
+    assert screen.today_text == "1,234 people signed up today"

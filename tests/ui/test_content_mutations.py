@@ -147,8 +147,8 @@ def _mutant(changes: list[tuple[tuple, Any]]) -> dict:
 
 def _render_every_screen(content: Content) -> None:
     from kiosk.ui.attract import AttractScreen
-    from kiosk.ui.form import SignupScreen
     from kiosk.ui.involved import InvolvedScreen
+    from kiosk.ui.signup import SignupScreen
     from kiosk.ui.thanks import ThanksScreen
 
     host = QWidget()
@@ -164,6 +164,9 @@ def _render_every_screen(content: Content) -> None:
             screen.resize(1280, 800)
             if isinstance(screen, SignupScreen):
                 screen.begin(content.interests[0].key)
+                for index in range(len(screen.steps)):
+                    screen.go(index)
+                    assert not screen.grab().isNull()
             if isinstance(screen, ThanksScreen):
                 screen.show_for("W" * 100, "ABCDEF-WWWWWW")
             assert not screen.grab().isNull()

@@ -1,0 +1,338 @@
+"""Pieces every sign-up step is made of: a step page, a text field, a big toggle, the look."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.content import Content
+from kiosk.ui.reach import Reach
+from kiosk.ui.theme import FAMILY, MIN_TOUCH_PX, Metrics, Palette
+from kiosk.ui.widgets import BigButton
+
+SENSITIVE = (
+    Qt.InputMethodHint.ImhSensitiveData
+    | Qt.InputMethodHint.ImhNoPredictiveText
+    | Qt.InputMethodHint.ImhNoAutoUppercase
+)
+
+
+def personal_field(keyboard: str, max_len: int, name: str) -> QLineEdit:
+    """A text field for personal data: no copy/paste menu, no prediction, no history."""
+    edit = QLineEdit()
+    edit.setMaxLength(max_len)
+    edit.setAccessibleName(name)
+    edit.setProperty("kiosk_keyboard", keyboard)
+    edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+    edit.setDragEnabled(False)
+    extra = {
+        "email": Qt.InputMethodHint.ImhEmailCharactersOnly,
+        "phone": Qt.InputMethodHint.ImhDialableCharactersOnly,
+    }.get(keyboard, Qt.InputMethodHint.ImhNone)
+    edit.setInputMethodHints(SENSITIVE | extra)
+    return edit
+
+
+def wipe_edit(edit: QLineEdit) -> None:
+    # setText("") also empties the undo history; clear() would keep it.
+    edit.setText("")
+    edit.setModified(False)
+
+
+class Field(QWidget):
+    """A labelled text field with a message line beneath that always keeps its room."""
+
+    def __init__(self, label: str, keyboard: str, max_len: int) -> None:
+        super().__init__()
+        self.label = QLabel(label)
+        self.label.setProperty("role", "fieldlabel")
+        self.edit = personal_field(keyboard, max_len, label)
+        self.message = QLabel("")
+        self.message.setProperty("role", "error")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.side = QLabel("")  # a counter or hint, right-aligned on the label's line
+        self.side.setProperty("role", "hint")
+        self.side.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        head = QHBoxLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.label)
+        head.addStretch(1)
+        head.addWidget(self.side)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(6)
+        box.addLayout(head)
+        box.addWidget(self.edit)
+        self.row = QHBoxLayout()
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.addWidget(self.message, 1)
+        box.addLayout(self.row)
+
+    def show_problem(self, text: str) -> None:
+        self.message.setText(text)
+        invalid = bool(text)
+        if self.edit.property("invalid") != invalid:
+            self.edit.setProperty("invalid", invalid)
+            self.edit.style().unpolish(self.edit)
+            self.edit.style().polish(self.edit)
+
+    def set_message_height(self, px: int) -> None:
+        self.message.setMinimumHeight(px)
+
+    def wipe(self) -> None:
+        wipe_edit(self.edit)
+        self.show_problem("")
+        self.side.setText("")
+
+
+class Toggle(QPushButton):
+    """A big on/off row: its exact wording, and a switch that says Yes or No.
+
+    The whole row is one button, so a tap on the words toggles it and a drag on them
+    (see kiosk.ui.touch) never does.
+    """
+
+    def __init__(self, key: str, title: str, wording: str, on_off: tuple[str, str]) -> None:
+        super().__init__()
+        self.key = key
+        self.setCheckable(True)
+        self.setObjectName(f"toggle-{key}")
+        self.setProperty("role", "toggle")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        self.setAccessibleName(f"{title}: {wording}" if wording else title)
+        self._on_off = on_off
+        self.title = QLabel(title)
+        self.title.setProperty("role", "toggletitle")
+        self.title.setWordWrap(True)
+        self.words = QLabel(wording)
+        self.words.setProperty("role", "togglewords")
+        self.words.setWordWrap(True)
+        self.words.setVisible(bool(wording))
+        self.switch = QLabel()
+        self.switch.setObjectName("switch")
+        self.switch.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for label in (self.title, self.words, self.switch):
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+        text = QVBoxLayout()
+        text.setContentsMargins(0, 0, 0, 0)
+        text.setSpacing(4)
+        text.addWidget(self.title)
+        text.addWidget(self.words)
+        self.row = QHBoxLayout(self)
+        self.row.addWidget(self.switch, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.row.addLayout(text, 1)
+        self.toggled.connect(self._show_state)
+        self._show_state(False)
+
+    def set_quietly(self, on: bool) -> None:
+        """Set without emitting toggled (the summary following the form, not the visitor)."""
+        self.blockSignals(True)
+        self.setChecked(on)
+        self.blockSignals(False)
+        self._show_state(on)
+
+    def _show_state(self, on: bool) -> None:
+        self.switch.setText(self._on_off[0] if on else self._on_off[1])
+        self.switch.setProperty("on", on)
+        self.switch.style().unpolish(self.switch)
+        self.switch.style().polish(self.switch)
+        self.setAccessibleDescription(self._on_off[0] if on else self._on_off[1])
+
+    def set_metrics(self, m: Metrics, reach: Reach) -> None:
+        pad = m.px(18)
+        self.row.setContentsMargins(pad, pad, pad, pad)
+        self.row.setSpacing(m.px(24))
+        self.switch.setFixedSize(max(MIN_TOUCH_PX, reach.text(m.px(104))), max(48, m.px(64)))
+
+    def sizeHint(self):
+        return self.layout().sizeHint()
+
+    def minimumSizeHint(self):
+        return self.layout().minimumSize()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self.layout().heightForWidth(width)
+
+
+class Step(QWidget):
+    """One question of the sign-up. The container shows one at a time.
+
+    Subclasses set `keyboard` (a keyboard mode, or None for no keyboard), build their
+    body into `self.body`, and implement `check()`, `first_input()` and `wipe()`.
+
+    Signals:
+        advance(): the visitor asked for the next step and this one is fine.
+        changed(): something the visitor gave changed (for the funnel and the summary).
+    """
+
+    advance = Signal()
+    changed = Signal()
+    keyboard: str | None = None
+
+    def __init__(self, content: Content, title: str) -> None:
+        super().__init__()
+        self.content = content
+        self.setProperty("role", "step")
+        self.title = QLabel(title)
+        self.title.setProperty("role", "steptitle")
+        self.title.setWordWrap(True)
+        self.hint = QLabel("")
+        self.hint.setProperty("role", "stephint")
+        self.hint.setWordWrap(True)
+        self.hint.hide()
+        self.heading = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.heading.setContentsMargins(0, 0, 0, 0)
+        self.heading.addWidget(self.title)
+        self.heading.addWidget(self.hint, 1)
+        self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        self.reason = QLabel("")
+        self.reason.setProperty("role", "reason")
+        self.reason.setWordWrap(True)
+        self.reason.setTextFormat(Qt.TextFormat.PlainText)
+        self.reason.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.skip = BigButton(content.text("button.skip"), "secondary")
+        self.skip.setObjectName("skipButton")
+        self.skip.hide()
+        self.next = BigButton(content.text("button.next") + "  →", "primary")
+        self.next.setObjectName("nextButton")
+        self.next.setAccessibleName(content.text("button.next"))
+        self.actions = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.actions.setContentsMargins(0, 0, 0, 0)
+        self.actions.addWidget(self.reason, 1)
+        self.actions.addWidget(self.skip)
+        self.actions.addWidget(self.next)
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(0, 0, 0, 0)
+        self.outer.addLayout(self.heading)
+        self.outer.addLayout(self.body)
+        self.outer.addStretch(1)
+        self.outer.addLayout(self.actions)
+        self.next.clicked.connect(self.primary)
+        self.skip.clicked.connect(self.skip_step)
+
+    # -- what the container asks of a step ------------------------------------
+
+    def check(self, *, show: bool) -> QWidget | None:
+        """The widget that needs attention (showing its reason if `show`), or None if fine."""
+        return None
+
+    def first_input(self) -> QWidget | None:
+        """Where focus goes when the step opens."""
+        return self.next
+
+    def wipe(self) -> None:
+        """Forget everything the visitor gave on this step."""
+
+    def refresh(self) -> None:
+        """Re-read what other steps gave (hints, which toggles show)."""
+
+    def primary(self) -> None:
+        """Enter, the keyboard's Next key and the Next button: next step when fine."""
+        problem = self.check(show=True)
+        if problem is None:
+            self.advance.emit()
+        else:
+            problem.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def skip_step(self) -> None:
+        self.wipe()
+        self.changed.emit()
+        self.primary()
+
+    def set_metrics(self, m: Metrics, reach: Reach) -> None:
+        tight = reach.enhanced and not m.portrait
+        self.outer.setSpacing(m.px(12 if tight else 18))
+        self.body.setSpacing(m.px(16 if tight else 24))
+        self.actions.setSpacing(m.px(24))
+        # Landscape has width to spare and no height: the hint sits beside the question.
+        self.heading.setDirection(
+            QBoxLayout.Direction.TopToBottom if m.portrait else QBoxLayout.Direction.LeftToRight
+        )
+        self.heading.setSpacing(m.px(8) if m.portrait else m.px(40))
+        self.hint.setAlignment(
+            (Qt.AlignmentFlag.AlignLeft if m.portrait else Qt.AlignmentFlag.AlignRight)
+            | Qt.AlignmentFlag.AlignVCenter
+        )
+
+
+def step_stylesheet(p: Palette, m: Metrics, reach: Reach) -> str:
+    """The sign-up's look at this size, text scale and contrast."""
+    t = reach.text
+    ink = "#000000" if reach.contrast else p.ink
+    subtle = reach.subtle_ink(ink)
+    edge = "#1F2933" if reach.contrast else "#C5D0DE"
+    line = max(2, m.px(3))
+    ring = max(3, m.px(4))  # the focus ring; every button reserves it so text never shifts
+    touch = m.touch
+    outline = ink if reach.contrast else edge
+    chosen_bg = "#FFFFFF" if reach.contrast else "#EEF3FA"
+    return f"""
+    QWidget {{ font-family: "{FAMILY}"; }}
+    QWidget#signup, QWidget#stepArea {{ background: {"#FFFFFF" if reach.contrast else p.surface}; }}
+    QLabel[role="steptitle"] {{ color: {ink}; font-size: {t(m.px(52))}px; font-weight: 700; }}
+    QLabel[role="stephint"] {{ color: {subtle}; font-size: {t(m.px(28))}px; }}
+    QLabel[role="fieldlabel"] {{ color: {ink}; font-size: {t(m.px(30))}px; font-weight: 600; }}
+    QLabel[role="hint"] {{ color: {subtle}; font-size: {t(m.px(26))}px; }}
+    QLabel[role="error"], QLabel[role="reason"] {{
+        color: {"#8B0000" if reach.contrast else p.danger}; font-size: {t(m.px(26))}px;
+        font-weight: 600; }}
+    QLabel[role="body"] {{ color: {ink}; font-size: {t(m.px(28))}px; }}
+    QLabel[role="summarylabel"] {{ color: {subtle}; font-size: {t(m.px(24))}px; font-weight: 600; }}
+    QLabel[role="summary"] {{ color: {ink}; font-size: {t(m.px(30))}px; }}
+    QLineEdit {{
+        font-size: {t(m.px(36))}px; color: {ink}; background: #FFFFFF;
+        border: {line}px solid {edge}; border-radius: {m.px(14)}px;
+        padding: {m.px(6)}px {m.px(18)}px; min-height: {max(touch - m.px(16), t(m.px(56)))}px;
+        selection-background-color: {p.accent};
+    }}
+    QLineEdit:focus {{ border: {max(3, m.px(4))}px solid {p.primary}; }}
+    QLineEdit[invalid="true"] {{ border-color: {p.danger}; }}
+    QPushButton {{
+        font-size: {t(m.px(32))}px; font-weight: 700; border-radius: {touch // 2}px;
+        padding: {m.px(6)}px {m.px(40)}px; min-height: {touch}px;
+        border: {ring}px solid transparent;
+    }}
+    QPushButton[role="primary"] {{ background: {p.accent}; color: {p.ink}; }}
+    QPushButton[role="primary"]:pressed {{ background: {p.primary}; color: #FFFFFF; }}
+    QPushButton[role="primary"]:disabled {{ background: #E3E8EF; color: #5A6778; }}
+    QPushButton[role="secondary"] {{
+        background: transparent; color: {ink}; border: {ring}px solid {outline};
+    }}
+    QPushButton[role="secondary"]:pressed {{ background: #E3E8EF; }}
+    QPushButton[role="link"] {{
+        background: #FFF6E2; color: {ink}; border: {ring}px solid {p.accent};
+        font-size: {t(m.px(28))}px; font-weight: 700; min-height: {touch}px;
+        padding: 0px {m.px(28)}px; text-align: left;
+    }}
+    QPushButton:focus {{ outline: none; border: {ring}px solid {p.primary}; }}
+    QPushButton[role="toggle"] {{
+        background: #FFFFFF; border: {ring}px solid {edge}; border-radius: {m.px(20)}px;
+        padding: 0px; text-align: left; min-height: {touch}px;
+    }}
+    QPushButton[role="toggle"]:checked {{ border: {ring}px solid {p.primary};
+                                          background: {chosen_bg}; }}
+    QPushButton[role="toggle"]:focus {{ border: {ring}px solid {p.accent}; }}
+    QLabel[role="toggletitle"] {{ color: {ink}; font-size: {t(m.px(30))}px; font-weight: 700; }}
+    QLabel[role="togglewords"] {{ color: {ink}; font-size: {t(m.px(25))}px; }}
+    QLabel#switch {{
+        border-radius: {m.px(32)}px; font-size: {t(m.px(26))}px; font-weight: 700;
+        background: #E3E8EF; color: {ink}; border: {line}px solid {edge};
+    }}
+    QLabel#switch[on="true"] {{
+        background: {p.primary}; color: #FFFFFF; border-color: {p.primary}; }}
+    """
