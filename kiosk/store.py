@@ -305,8 +305,8 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-IMPORT_CHUNK = 500
-IMPORT_AHEAD = 4  # chunks read ahead of the writer
+IMPORT_CHUNK = 250
+IMPORT_AHEAD = 2  # chunks read ahead of the writer
 IMPORT_CACHE_KIB = 64 * 1024
 _DEFAULT_CACHE = -2000  # SQLite's own default (2 MB)
 
@@ -327,11 +327,13 @@ class _Prepared(NamedTuple):
     consent_rows: list[tuple[Any, ...]]
 
 
-def _prepare(tag: Any, rec: SignupRecord, now: str) -> _Prepared:
-    """The rows of one imported record: the same columns, in the same order, as _insert."""
+def _prepare(tag: Any, plain: SignupRecord, rec: SignupRecord, now: str) -> _Prepared:
+    """The rows of one imported record `rec` (sealed when sealing is on, else `plain`):
+    the same columns as _insert; consent rows in _IMPORT_CONSENT's column order."""
+    head = (rec.id, rec.created_at, rec.device_id, rec.content_version, rec.language)
     return _Prepared(
         tag,
-        rec,
+        plain,
         (
             rec.id,
             rec.created_at,
@@ -351,21 +353,33 @@ def _prepare(tag: Any, rec: SignupRecord, now: str) -> _Prepared:
             rec.withdrawn_at,
             now,
         ),
-        [
-            (
-                rec.id,
-                channel,
-                int(granted),
-                rec.consent_text.get(channel, ""),
-                rec.created_at,
-                rec.device_id,
-                rec.content_version,
-                rec.consent_basis.get(channel, CONSENT),
-                rec.language,
-            )
-            for channel, granted in rec.consents.items()
-        ],
+        [head + tail for tail in _consent_tails(rec)],
     )
+
+
+_IMPORT_CONSENT = (
+    "INSERT INTO consent_log (signup_id, recorded_at, device_id, content_version, language, "
+    "channel, granted, wording, basis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_tails_memo: dict[int, tuple[Any, Any, Any, tuple[tuple[Any, ...], ...]]] = {}
+
+
+def _consent_tails(rec: SignupRecord) -> tuple[tuple[Any, ...], ...]:
+    """(channel, granted, wording, basis) per channel: the part of a record's consent
+    rows its kiosk's records share (the same objects: see records._checked_shared),
+    looked up by identity. The memo holds the objects, so no id is reused meanwhile."""
+    consents, text, basis = rec.consents, rec.consent_text, rec.consent_basis
+    hit = _tails_memo.get(id(consents))
+    if hit is not None and hit[0] is consents and hit[1] is text and hit[2] is basis:
+        return hit[3]
+    tails = tuple(
+        (channel, int(granted), text.get(channel, ""), basis.get(channel, CONSENT))
+        for channel, granted in consents.items()
+    )
+    if len(_tails_memo) >= 1024:
+        _tails_memo.clear()
+    _tails_memo[id(consents)] = (consents, text, basis, tails)
+    return tails
 
 
 @dataclass(frozen=True)
@@ -776,9 +790,7 @@ class Store:
         try:
             # Sealed rows (when sealing is on) but the plain record kept for comparing
             # repeats: sealing draws a fresh key each time, so two seals never match.
-            prepared = (
-                _prepare(tag, self._sealed(rec), now)._replace(record=rec) for tag, rec in items
-            )
+            prepared = (_prepare(tag, rec, self._sealed(rec), now) for tag, rec in items)
             for chunk in _chunks(prepared, chunk_size):
                 while not future.done():
                     with contextlib.suppress(queue_module.Full):
@@ -842,11 +854,7 @@ class Store:
                         on_repeat(prepared.tag, rec, self._imported(conn, rec.id, fresh))
         if not fresh:
             return 0, held, repeats
-        conn.executemany(
-            "INSERT INTO consent_log (signup_id, channel, granted, wording, recorded_at, "
-            "device_id, content_version, basis, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [row for p in fresh.values() for row in p.consent_rows],
-        )
+        conn.executemany(_IMPORT_CONSENT, [row for p in fresh.values() for row in p.consent_rows])
         if queue:
             conn.executemany(
                 "INSERT INTO outbox (signup_id, queued_at) VALUES (?, ?)",
