@@ -79,7 +79,7 @@ class _Scan:
         self.withdrawals: list[SignupRecord] = []
 
     def problem(self, text: str) -> None:
-        with self._lock:  # the reader and the store's writer thread both report
+        with self._lock:  # a caller may consume records() on another thread
             self._bad += 1
             if len(self._problems) < MAX_REPORTED:
                 self._problems.append(text)

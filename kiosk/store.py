@@ -14,7 +14,6 @@ import functools
 import json
 import logging
 import os
-import queue as queue_module
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -306,20 +305,12 @@ def _dump(value: Any) -> str:
 
 
 IMPORT_CHUNK = 250
-IMPORT_AHEAD = 2  # chunks read ahead of the writer
 IMPORT_CACHE_KIB = 64 * 1024
 _DEFAULT_CACHE = -2000  # SQLite's own default (2 MB)
 
 
-class _End:
-    """The end of an import's chunks (with the reader's error, if it failed)."""
-
-    def __init__(self, error: BaseException | None = None) -> None:
-        self.error = error
-
-
 class _Prepared(NamedTuple):
-    """A record ready to insert; its rows are built on the reader's thread."""
+    """A record ready to insert, with its rows."""
 
     tag: Any
     record: SignupRecord
@@ -747,13 +738,10 @@ class Store:
         that is). Memory stays bounded: no list of records or ids is held.
         """
 
-        # The calling thread reads and checks the chunks while the writer thread
-        # inserts the previous ones: SQLite's work runs without the GIL, so the two
-        # overlap on a second core. The hand-over queue is short: memory stays bounded.
+        # The writer thread reads, checks and inserts chunk by chunk. (Reading on the
+        # calling thread beside it was tried: each row's insert then waits for the GIL,
+        # and the two threads together spent more time than one.)
         now = self._now()
-        handover: queue_module.Queue[list[tuple[Any, SignupRecord]] | _End] = queue_module.Queue(
-            maxsize=IMPORT_AHEAD
-        )
 
         def body(conn: sqlite3.Connection) -> ImportCount:
             start = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM signups").fetchone()[0]
@@ -762,12 +750,13 @@ class Store:
             # copy in the WAL. Bounded (64 MiB), and given back afterwards.
             conn.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
             added = held = repeats = 0
-            while not isinstance(chunk := handover.get(), _End):
+            # Sealed rows (when sealing is on) but the plain record kept for comparing
+            # repeats: sealing draws a fresh key each time, so two seals never match.
+            prepared = (_prepare(tag, rec, self._sealed(rec), now) for tag, rec in items)
+            for chunk in _chunks(prepared, chunk_size):
                 top = start + added  # seq counts up by one per row inserted
                 a, h, r = self._import_chunk(conn, chunk, start, top, now, queue, on_repeat)
                 added, held, repeats = added + a, held + h, repeats + r
-            if chunk.error is not None:
-                raise chunk.error
             if before_commit is not None:
                 before_commit()
             return ImportCount(added=added, already_here=held, repeats=repeats)
@@ -784,28 +773,7 @@ class Store:
                     db.conn.execute(f"PRAGMA cache_size={_DEFAULT_CACHE}")
                     db.conn.execute("PRAGMA foreign_keys=ON")
 
-        # A failed writer is noticed by the reader (future.done()), which then stops.
-        future = self._submit(run, "import those sign-ups")
-        end = _End()
-        try:
-            # Sealed rows (when sealing is on) but the plain record kept for comparing
-            # repeats: sealing draws a fresh key each time, so two seals never match.
-            prepared = (_prepare(tag, rec, self._sealed(rec), now) for tag, rec in items)
-            for chunk in _chunks(prepared, chunk_size):
-                while not future.done():
-                    with contextlib.suppress(queue_module.Full):
-                        handover.put(chunk, timeout=0.05)
-                        break
-                if future.done():
-                    break  # the writer failed: its error is raised below
-        except BaseException as exc:
-            end = _End(exc)
-        finally:
-            while not future.done():
-                with contextlib.suppress(queue_module.Full):
-                    handover.put(end, timeout=0.05)
-                    break
-        return future.result()
+        return self._run(run, "import those sign-ups")
 
     def _import_chunk(
         self,
