@@ -321,8 +321,10 @@ def _rollback_journal(conn: sqlite3.Connection) -> bool:
         mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
     except sqlite3.OperationalError:  # a reader has it open: stay in WAL
         return False
+    if str(mode).lower() != "delete":
+        return False
     conn.execute("PRAGMA synchronous=EXTRA")
-    return str(mode).lower() == "delete"
+    return True
 
 
 def _back_to_wal(conn: sqlite3.Connection) -> None:
