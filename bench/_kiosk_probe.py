@@ -14,6 +14,7 @@ _T_MAIN = time.time()
 
 import argparse  # noqa: E402
 import gc  # noqa: E402
+import itertools  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
@@ -154,7 +155,7 @@ class Kiosk:
     def __init__(self, args: argparse.Namespace, clock) -> None:
         from PySide6.QtWidgets import QApplication
 
-        from kiosk.content import load_content
+        from kiosk.last_good import load_or_last_good, remember
         from kiosk.settings import load_settings
         from kiosk.store import Store
         from kiosk.ui.app import KioskController
@@ -168,7 +169,12 @@ class Kiosk:
         self.settings = load_settings(args.data_dir)
         self.window = KioskWindow(kiosk_mode=False)
         self.store = Store(self.settings.db_path)
-        self.content = load_content(args.content)
+        # As run_kiosk loads it: every language of the pack, and the last good copy kept.
+        pack = load_or_last_good(args.content, self.settings.data_dir, build_codes=False)
+        if pack.content is None:
+            raise RuntimeError(f"the content pack does not load: {pack.problems}")
+        self.content = pack.content
+        remember(self.content, self.settings.data_dir)
         self.controller = KioskController(
             self.settings,
             self.content,
@@ -525,6 +531,109 @@ def mode_soak(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- frames: frame pacing of transitions and count-ups, real clock and timers ---------------
+
+
+def mode_frames(args: argparse.Namespace) -> int:
+    """Every slide once, advancing on its own, with slides shortened to their animation.
+
+    A frame is one paint of the attract screen. Intervals are between the ends of
+    consecutive paints while a transition or count-up runs (the first paint of each
+    animation starts the count, so the latency of the tap or timer is not in it).
+    """
+    import dataclasses
+
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+
+    from kiosk.ui import attract as attract_module
+
+    kiosk = Kiosk(args, time.monotonic)
+    c = kiosk.controller
+    screen = c.attract
+    transition_s = kiosk.content.timing.transition_ms / 1000
+    count_s = getattr(attract_module, "COUNT_UP_S", 1.2)
+    hold_s = args.hold_s
+    # Slides last as long as their animation and a short rest, so a run takes seconds.
+    slides = tuple(
+        dataclasses.replace(
+            s, duration_s=transition_s + (count_s if s.kind == "stat" else 0) + hold_s
+        )
+        for s in kiosk.content.slides
+    )
+    screen.content = dataclasses.replace(kiosk.content, slides=slides)
+
+    ends: list[float] = []
+    costs: list[float] = []
+    windows: list[tuple[float, float]] = []
+
+    class Frames(QObject):
+        """Paints the screen itself, inside the repaint, to time each paint from end to end."""
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if watched is not screen or event.type() != QEvent.Type.Paint:
+                return False
+            t0 = time.perf_counter()
+            watched.event(event)  # what delivery would do next, filters aside
+            t1 = time.perf_counter()
+            ends.append(t1)
+            costs.append(t1 - t0)
+            return True
+
+    frames = Frames()
+    screen.installEventFilter(frames)
+
+    def shown(index: int) -> None:
+        start = time.perf_counter()
+        kind = screen.content.slides[index].kind
+        windows.append((start, start + transition_s + (count_s if kind == "stat" else 0)))
+
+    screen.slide_shown.connect(shown)
+    screen.restart()  # the first slide, timed from now with its shortened duration
+    loop = QEventLoop()
+    # Unmeasured first: one slide (glyph caches, the QR), or whole cycles (a kiosk that
+    # has run all day has every slide's glyphs cached, but only the last few images).
+    warm = slides[0].duration_s + 0.2 + args.warm_cycles * sum(s.duration_s for s in slides)
+    QTimer.singleShot(int(warm * 1000), loop.quit)
+    loop.exec()
+    ends.clear()
+    costs.clear()
+    windows.clear()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    total = sum(s.duration_s for s in slides) * args.cycles
+    QTimer.singleShot(int(total * 1000), loop.quit)
+    loop.exec()
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    screen.removeEventFilter(frames)
+
+    intervals: dict[str, list[float]] = {"transition": [], "count": []}
+    animated_s = 0.0
+    animated_frames = 0
+    for start, end in windows:
+        inside = [t for t in ends if start < t <= end + 0.002]
+        if len(inside) < 2:
+            continue
+        animated_s += inside[-1] - inside[0]
+        animated_frames += len(inside) - 1
+        for a, b in itertools.pairwise(inside):
+            phase = "transition" if a < start + transition_s else "count"
+            intervals[phase].append((b - a) * 1000)
+    kiosk.close()
+    emit(
+        {
+            "size": list(args.size),
+            "intervals_ms": intervals,
+            "paint_ms": [x * 1000 for x in costs],
+            "animated_s": animated_s,
+            "animated_frames": animated_frames,
+            "transitions": len(windows),
+            "cpu_s": cpu,
+            "wall_s": wall,
+            "maxrss_kib": maxrss_kib(),
+        }
+    )
+    return 0
+
+
 MODES = {
     "start": mode_start,
     "idle": mode_idle,
@@ -532,6 +641,7 @@ MODES = {
     "growth": mode_growth,
     "rss": mode_rss,
     "soak": mode_soak,
+    "frames": mode_frames,
 }
 
 
@@ -551,6 +661,8 @@ def main() -> int:
     parser.add_argument("--cycles", type=int, default=3)
     parser.add_argument("--minutes", type=float, default=1.0)
     parser.add_argument("--sample-s", type=float, default=10.0)
+    parser.add_argument("--hold-s", type=float, default=0.4)
+    parser.add_argument("--warm-cycles", type=int, default=0)
     args = parser.parse_args()
     args.size = tuple(int(n) for n in args.size.split("x"))
     return MODES[args.mode](args)

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.command_lock import another_command as _another_command
+from kiosk.command_lock import command_lock as _command_lock
 from kiosk.errors import KioskError, SettingsError, os_error_reason
 from kiosk.paths import DEFAULT_CONTENT_DIR
 
@@ -84,7 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     poster.add_argument("--out", required=True, metavar="FILE", help="FILE.png or FILE.pdf")
     poster.add_argument("--size", choices=("A4", "A5"), default="A4", type=str.upper)
 
-    keygen = sub.add_parser("keygen", help="make the office's key pair for sealing")
+    keygen = sub.add_parser(
+        "keygen", parents=[common], help="make the office's key pair for sealing"
+    )
     keygen.add_argument("--out", required=True, metavar="FILE", help="new private key file")
 
     unseal = sub.add_parser("unseal", help="open a sealed export at the office")
@@ -167,14 +171,23 @@ def _settings(args: argparse.Namespace, *, console_log: bool = False, **override
     return load_settings(folder, overrides)
 
 
-def _existing_data_dir(args: argparse.Namespace) -> None:
-    """Commands that only read sign-ups refuse a named data folder that is not there:
-    a mistyped --data-dir would otherwise become a new, empty kiosk."""
+def _existing_data_dir(args: argparse.Namespace, *, need_data: bool = False) -> None:
+    """Commands that only read or withdraw sign-ups refuse a named data folder that is not
+    there (`need_data`: or holds no kiosk): a mistyped --data-dir would otherwise become
+    a new, empty kiosk."""
     chosen = args.data_dir or os.environ.get("KIOSK_DATA_DIR")
-    if chosen and not Path(chosen).expanduser().is_dir():
-        where = "--data-dir" if args.data_dir else "KIOSK_DATA_DIR"
-        state = "is not a folder" if Path(chosen).expanduser().exists() else "does not exist"
-        raise SettingsError(f"data folder {chosen} {state} — check {where}")
+    if not chosen:
+        return
+    folder = Path(chosen).expanduser()
+    where = "--data-dir" if args.data_dir else "KIOSK_DATA_DIR"
+    if folder.exists() and not folder.is_dir():
+        raise SettingsError(f"data folder {chosen} is not a folder — check {where}")
+    if not folder.is_dir():
+        raise SettingsError(
+            f"no kiosk data in {chosen} (the folder does not exist) — check {where}"
+        )
+    if need_data and not any((folder / n).exists() for n in ("kiosk.db", "settings.toml")):
+        raise SettingsError(f"no kiosk data in {chosen} — check {where}")
 
 
 def _content_dir(args: argparse.Namespace, settings=None) -> Path:
@@ -186,6 +199,17 @@ def _store(settings):
     from kiosk.store import Store
 
     return Store(settings.db_path, seal_to=settings.privacy_seal_to)
+
+
+def _in_use(exc: KioskError) -> bool:
+    from kiosk.store import InUseError
+
+    return isinstance(exc.__cause__, InUseError)
+
+
+def _n(count: int, what: str = "sign-up") -> str:
+    """ "1 sign-up", "2 sign-ups"."""
+    return f"{count} {what}{'' if count == 1 else 's'}"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -285,9 +309,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from kiosk.importing import import_jsonl
 
     settings = _settings(args)
-    with _store(settings) as store:
+    with _command_lock(settings), _store(settings) as store:
         result = import_jsonl(store, Path(args.path))
-    print(f"imported {result.added} new sign-ups ({result.skipped} already here)")
+    print(f"imported {_n(result.added, 'new sign-up')} ({result.skipped} already here)")
     return 0
 
 
@@ -295,7 +319,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from kiosk.sync import run_sync_command
 
     settings = _settings(args, **{"sync.url": args.url})
-    with _store(settings) as store:
+    with _command_lock(settings), _store(settings) as store:
         report = run_sync_command(store, settings, once=args.once)
     print(report.summary())
     return 0 if report.pending == 0 else 1
@@ -339,31 +363,56 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
             f"couldn't save the PIN: {os_error_reason(exc)}; the PIN is unchanged"
         ) from None
     print("admin PIN set")
+    if os.environ.get("KIOSK_ADMIN_PIN_HASH"):
+        print(
+            "kiosk set-pin: KIOSK_ADMIN_PIN_HASH is ignored — the PIN comes from settings.toml",
+            file=sys.stderr,
+        )
     return 0
 
 
 def cmd_find(args: argparse.Namespace) -> int:
-    from kiosk.finding import find_signups
+    from kiosk.finding import MAX_QUERY, find_signups
     from kiosk.store import Store
 
+    _existing_data_dir(args, need_data=True)
     settings = _settings(args)
-    if len(args.text.strip()) < 2:
+    text = args.text.strip()
+    if len(text) < 2:
         raise SettingsError("type at least two characters of a reference or name")
-    with Store(settings.db_path, read_only=settings.db_path.exists()) as store:
-        found = find_signups(store, args.text)
+    if len(text) > MAX_QUERY:
+        raise SettingsError(
+            f"that is {len(text):,} characters — a reference or name has at most {MAX_QUERY}"
+        )
+    with Store(
+        settings.db_path, read_only=settings.db_path.exists(), seal_to=settings.privacy_seal_to
+    ) as store:
+        found = find_signups(store, text)
+        sealing = store.sealing
     for f in found:
         contact = f" ({f.contact()})" if f.contact() else ""
         print(f"{f.line()}{contact}  id {f.id}")
     if not found:
-        print(f"no sign-up matches {args.text.strip()!r}", file=sys.stderr)
+        hint = " — sealing is on: search by reference (NH-...)" if sealing else ""
+        print(f"no sign-up matches {text!r}{hint}", file=sys.stderr)
         return 1
     return 0
 
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
+    from kiosk.errors import StorageError
+
+    _existing_data_dir(args, need_data=True)
     settings = _settings(args)
-    with _store(settings) as store:
-        marker = store.withdraw(args.ref)
+    try:
+        with _command_lock(settings), _store(settings) as store:
+            marker = store.withdraw(args.ref)
+    except StorageError as exc:
+        if _in_use(exc) and _another_command(settings):
+            raise StorageError(
+                "another kiosk command is using the data — try again in a moment"
+            ) from exc
+        raise
     if marker is None:
         print(f"kiosk withdraw: no sign-up has the reference or id {args.ref!r}", file=sys.stderr)
         return 1
@@ -386,6 +435,7 @@ def cmd_poster(args: argparse.Namespace) -> int:
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
+    """Takes --data-dir like every command (SPEC 7); the key pair never goes there."""
     from kiosk.sealing import generate_keypair, write_private_key
 
     pair = generate_keypair()

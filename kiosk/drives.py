@@ -8,6 +8,7 @@ injectable so the tests run with a fake mounts file and fake Windows functions.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import shutil
@@ -180,19 +181,27 @@ def flush_to_disk(path: Path) -> None:
 
     The exporter already fsyncs; this runs again after the rename and adds a
     system-wide sync, because some USB file systems (vfat with `flush` off)
-    keep metadata in the cache until told.
+    keep metadata in the cache until told. Raises OSError when the data may not
+    have reached the disk (EIO: a failing or pulled stick), so nobody is told
+    it is safe to remove; a folder fsync the file system does not support is fine.
     """
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
     if os.name == "posix":
-        with contextlib.suppress(OSError):
+        try:
             fd = os.open(path.parent, os.O_RDONLY)
             try:
                 os.fsync(fd)
             finally:
                 os.close(fd)
+        except OSError as exc:
+            if exc.errno not in _FSYNC_UNSUPPORTED:
+                raise
         os.sync()
+
+
+# Some file systems refuse to fsync a folder: that is not lost data.
+_FSYNC_UNSUPPORTED = {errno.EINVAL, errno.ENOTSUP, errno.EBADF, errno.EACCES, errno.EISDIR}

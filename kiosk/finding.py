@@ -7,6 +7,7 @@ No Qt here.
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -15,6 +16,8 @@ from typing import Any
 from kiosk.records import parse_iso
 
 MIN_QUERY = 2
+MAX_QUERY = 200
+"""Longer than any reference or name: a longer query is refused (CLI) or cut (Admin)."""
 SEALED_PREFIX = "sealed:v1:"  # kiosk.sealing.PREFIX, without loading PyNaCl
 
 
@@ -85,6 +88,8 @@ class FoundSignup:
     synced_at: str | None
     exported_at: str | None
     withdrawn_at: str | None
+    status_known: bool = True
+    """False when found by salvaging a damaged database: sync and export times unknown."""
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> FoundSignup:
@@ -113,6 +118,9 @@ class FoundSignup:
         parts = [f"saved {_clock(self.saved_at, tz, today)}"]
         if self.withdrawn_at:
             parts.append(f"withdrawn {_clock(self.withdrawn_at, tz, today)}")
+        if not self.status_known:
+            parts.append("sync and export unknown (the database is damaged)")
+            return ", ".join(parts)
         parts.append(
             f"synced {_clock(self.synced_at, tz, today)}" if self.synced_at else "not synced"
         )
@@ -145,7 +153,48 @@ def _clock(iso: str | None, tz: tzinfo | None, today: datetime | None) -> str:
 
 def find_signups(store: Any, text: str, *, limit: int = 50) -> list[FoundSignup]:
     """Sign-ups matching a reference or part of a name, newest first (none under 2 characters)."""
-    text = text.strip()
+    text = text.strip()[:MAX_QUERY]
     if len(text) < MIN_QUERY:
         return []
-    return [FoundSignup.from_row(r) for r in store.find_rows(text, limit=limit)]
+    from kiosk.errors import StorageError
+    from kiosk.reading import is_damage
+
+    try:
+        return [FoundSignup.from_row(r) for r in store.find_rows(text, limit=limit)]
+    except StorageError as exc:
+        if not is_damage(exc.__cause__):
+            raise
+    return _salvage(store, text, limit)
+
+
+def _salvage(store: Any, text: str, limit: int) -> list[FoundSignup]:
+    """Find in a damaged database the way export salvages it: every readable row, matched
+    here (by reference, and by name unless sealed), newest first."""
+    name = fold(text)
+    ref = ref_key(text)
+    sealing = bool(getattr(store, "sealing", False))
+    found: list[dict[str, Any]] = []
+    reader = store.reader()
+    for rec in reader:
+        full = " ".join(p for p in (rec.first_name, rec.last_name) if p) or rec.name or ""
+        by_name = not sealing and not _sealed(full) and name in fold(full)
+        by_ref = bool(ref) and ref in ref_key(rec.donation_ref)
+        if by_name or by_ref:
+            found.append(
+                {
+                    "id": rec.id,
+                    "donation_ref": rec.donation_ref,
+                    "first_name": rec.first_name,
+                    "last_name": rec.last_name,
+                    "name": rec.name,
+                    "email": rec.email,
+                    "phone": rec.phone,
+                    "created_at": rec.created_at,
+                    "saved_at": None,
+                    "synced_at": None,
+                    "exported_at": None,
+                    "withdrawn_at": rec.withdrawn_at,
+                }
+            )
+    found.sort(key=lambda r: r["created_at"], reverse=True)
+    return [dataclasses.replace(FoundSignup.from_row(r), status_known=False) for r in found[:limit]]

@@ -8,7 +8,6 @@ then two renames) and only when the pack changed.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
@@ -23,6 +22,7 @@ log = logging.getLogger(__name__)
 
 FOLDER = "last-good-pack"
 _DIGEST = ".pack-digest"
+_STAMP = ".pack-stamp"  # names, sizes and times of the files the digest was made from
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,17 @@ def _pack_files(content: Content) -> list[Path]:
     return files
 
 
+def _stamp(folder: Path, files: list[Path]) -> str:
+    lines = []
+    for path in sorted(set(files)):
+        info = path.stat()
+        lines.append(f"{path.relative_to(folder)}\t{info.st_size}\t{info.st_mtime_ns}")
+    return "\n".join(lines) + "\n"
+
+
 def _digest(folder: Path, files: list[Path]) -> str:
+    import hashlib  # only when the pack changed: it loads OpenSSL (~3 MiB resident)
+
     h = hashlib.sha256()
     for path in sorted(set(files)):
         h.update(str(path.relative_to(folder)).encode() + b"\0")
@@ -105,11 +115,17 @@ def remember(content: Content, data_dir: Path) -> bool:
     try:
         folder = content.folder.resolve()
         files = _pack_files(content)
-        digest = _digest(folder, files)
         target = data_dir / FOLDER
         kept = target / _DIGEST
         unchanged = last_good_folder(data_dir) == target and kept.is_file()
+        stamp = _stamp(folder, files)
+        stamped = target / _STAMP
+        # Most starts: the same files, untouched since they were kept. Nothing to read.
+        if unchanged and stamped.is_file() and stamped.read_text(encoding="utf-8") == stamp:
+            return False
+        digest = _digest(folder, files)
         if unchanged and kept.read_text(encoding="ascii").strip() == digest:
+            stamped.write_text(stamp, encoding="utf-8")  # touched, not changed
             return False
         new, old = data_dir / f"{FOLDER}.new", data_dir / f"{FOLDER}.old"
         shutil.rmtree(new, ignore_errors=True)
@@ -120,6 +136,7 @@ def remember(content: Content, data_dir: Path) -> bool:
             _fsync(copy)
         (new / _DIGEST).write_text(digest + "\n", encoding="ascii")
         _fsync(new / _DIGEST)
+        (new / _STAMP).write_text(stamp, encoding="utf-8")
         shutil.rmtree(old, ignore_errors=True)
         if target.exists():
             target.rename(old)

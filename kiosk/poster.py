@@ -83,14 +83,40 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, wi
     return lines
 
 
-def _fit(draw, text: str, face: str, px: int, width: int, max_lines: int):
-    """The largest font (from `px` down) that sets `text` in at most `max_lines` lines."""
+ELLIPSIS = "…"
+
+
+def _elide(draw, text: str, font, width: int, *, cut: bool = False) -> str:
+    """`text` as it fits in `width`; shortened with "…" when it does not (or `cut`)."""
+    if not cut and draw.textlength(text, font=font) <= width:
+        return text
+    text = text.rstrip()
+    while text and draw.textlength(text.rstrip() + ELLIPSIS, font=font) > width:
+        text = text[:-1]
+    return text.rstrip() + ELLIPSIS
+
+
+def _fit(draw, text: str, face: str, px: int, width: int, max_lines: int, min_px: int = 0):
+    """The largest font (from `px` down to `min_px`, half of `px` by default) that sets
+    `text` in at most `max_lines` lines; past that, the last line ends in "…". A word
+    wider than the line (a long URL) is shortened with "…" too: nothing leaves `width`."""
+    floor = min_px or max(12, px // 2)
     while True:
         font = _font(face, px)
         lines = _wrap(draw, text, font, width)
-        if len(lines) <= max_lines or px <= 24:
-            return font, lines[:max_lines]
-        px = round(px * 0.92)
+        fits = len(lines) <= max_lines and all(
+            draw.textlength(line, font=font) <= width for line in lines
+        )
+        if fits or px <= floor:
+            break
+        px = max(floor, round(px * 0.92))
+    kept = lines[:max_lines]
+    if len(lines) > max_lines:
+        log.info(
+            "poster: %d lines of text left out (too long for the page)", len(lines) - max_lines
+        )
+        kept[-1] = _elide(draw, kept[-1], font, width, cut=True)
+    return font, [_elide(draw, line, font, width) for line in kept]
 
 
 def _logo(path: Path | None, height: int) -> Image.Image | None:
@@ -133,13 +159,15 @@ def render_poster(content: Any, size: str = "A4") -> Image.Image:
     name_font, name_lines = _fit(
         draw, text.brand, "Inter-Bold.otf", round(84 * unit), width - x - margin, 2
     )
-    tag_font = _font("Inter-Regular.otf", round(60 * unit))
+    tag_font, (tagline,) = _fit(
+        draw, text.tagline, "Inter-Regular.otf", round(60 * unit), width - x - margin, 1
+    )
     block = len(name_lines) * name_font.size * 1.15 + tag_font.size * 1.4
     y = (band_h - block) / 2
     for line in name_lines:
         draw.text((x, y), line, font=name_font, fill=brand.text)
         y += name_font.size * 1.15
-    draw.text((x, y + tag_font.size * 0.2), text.tagline, font=tag_font, fill=brand.accent)
+    draw.text((x, y + tag_font.size * 0.2), tagline, font=tag_font, fill=brand.accent)
 
     # Call to action and the matched-giving line.
     y = band_h + round(150 * unit)
@@ -155,27 +183,30 @@ def render_poster(content: Any, size: str = "A4") -> Image.Image:
         draw.text((width / 2, y), line, font=body_font, fill=brand.ink, anchor="ma")
         y += body_font.size * 1.3
 
-    # The QR code, large, with its own quiet zone, and what it is for.
-    qr_side = round(width * QR_FRACTION)
-    code = qr_image(content.links.donate_url_for(), qr_side, level="Q")
+    # The QR code, large, with its own quiet zone, and what it is for. Long words above
+    # may leave less room: the code then shrinks a little rather than run into the footer.
     footer_h = round(230 * unit)
     space = height - footer_h - y
-    scan_font = _font("Inter-Bold.otf", round(110 * unit))
-    url_font = _font("Inter-Regular.otf", round(56 * unit))
-    stack = code.height + scan_font.size * 1.3 + url_font.size * 1.6
-    top = y + max(round(40 * unit), (space - stack) / 2)
-    draw.text((width / 2, top), text.scan, font=scan_font, fill=brand.primary, anchor="ma")
+    scan_font, (scan,) = _fit(draw, text.scan, "Inter-Bold.otf", round(110 * unit), inner, 1)
+    url_font, (url,) = _fit(draw, text.url, "Inter-Regular.otf", round(56 * unit), inner, 1)
+    words_h = scan_font.size * 1.3 + url_font.size * 1.6
+    gap = round(40 * unit)
+    qr_side = min(round(width * QR_FRACTION), round(space - words_h - gap))
+    code = qr_image(content.links.donate_url_for(), qr_side, level="Q")
+    stack = code.height + words_h
+    top = y + max(gap, (space - stack) / 2)
+    draw.text((width / 2, top), scan, font=scan_font, fill=brand.primary, anchor="ma")
     top += scan_font.size * 1.3
     page.paste(code, (round((width - code.width) / 2), round(top)))
     top += code.height
-    draw.text((width / 2, top), text.url, font=url_font, fill=brand.ink, anchor="ma")
+    draw.text((width / 2, top), url, font=url_font, fill=brand.ink, anchor="ma")
 
     # Footer: the accent colour, as on the kiosk's calls to action.
     draw.rectangle((0, height - footer_h, width, height), fill=brand.accent)
-    foot_font = _font("Inter-SemiBold.otf", round(60 * unit))
+    foot_font, (foot,) = _fit(draw, text.tagline, "Inter-SemiBold.otf", round(60 * unit), inner, 1)
     draw.text(
         (width / 2, height - footer_h / 2),
-        text.tagline,
+        foot,
         font=foot_font,
         fill=brand.ink,
         anchor="mm",

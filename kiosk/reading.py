@@ -39,7 +39,9 @@ def is_damage(exc: BaseException) -> bool:
     )
 
 
-def connect_read_only(path: Path, *, timeout: float = 5.0) -> sqlite3.Connection:
+def connect_read_only(
+    path: Path, *, timeout: float = 5.0, factory: type[sqlite3.Connection] = sqlite3.Connection
+) -> sqlite3.Connection:
     """A connection that never writes to `path`'s folder.
 
     `mode=ro` still needs the -shm file, which SQLite cannot create in a
@@ -48,7 +50,7 @@ def connect_read_only(path: Path, *, timeout: float = 5.0) -> sqlite3.Connection
     as not read).
     """
     uri = Path(path).resolve().as_uri()
-    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout)
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout, factory=factory)
     try:
         conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
         return conn
@@ -60,7 +62,7 @@ def connect_read_only(path: Path, *, timeout: float = 5.0) -> sqlite3.Connection
     wal = Path(f"{path}-wal")
     if wal.exists() and wal.stat().st_size > 0:
         log.warning("reading a read-only database without its WAL; recent changes may be missing")
-    conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=timeout)
+    conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=timeout, factory=factory)
     try:
         conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
     except sqlite3.DatabaseError:

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
-import hmac
 import itertools
 import json
 import logging
 import math
 import os
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +34,8 @@ MAX_TRIES = 5
 FIRST_LOCK_S = 30.0
 MAX_LOCK_S = 300.0
 """Never longer than five minutes: a visitor must not lock staff out for long."""
+QUIET_S = 3600.0
+"""An hour with no wrong try forgets the earlier ones (a typo a day must not add up)."""
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 SALT_BYTES, HASH_BYTES = 16, 32
@@ -66,6 +65,8 @@ class PinPolicy:
 
 def hash_pin(pin: str) -> str:
     """A salted scrypt hash: "scrypt$n$r$p$salt_b64$hash_b64"."""
+    import secrets  # OpenSSL (~3 MiB) loads when a PIN is set or checked, not at start
+
     salt = secrets.token_bytes(SALT_BYTES)
     digest = _scrypt(pin, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, HASH_BYTES)
     return "$".join(
@@ -73,16 +74,15 @@ def hash_pin(pin: str) -> str:
     )
 
 
-def verify_pin(stored: str, pin: str) -> bool:
-    """True when `pin` matches the stored hash; a malformed hash matches nothing."""
+def _parse_hash(stored: str) -> tuple[str, int, int, int, bytes, bytes] | None:
+    """The parts of a usable hash string, or None for one no PIN could ever match."""
     try:
         kind, n_text, r_text, p_text, salt_text, hash_text = stored.split("$")
         n, r, p = int(n_text), int(r_text), int(p_text)
         salt = base64.b64decode(salt_text, validate=True)
         expected = base64.b64decode(hash_text, validate=True)
     except ValueError:
-        log.warning("admin PIN hash in settings is malformed; no PIN matches it")
-        return False
+        return None
     if (
         kind != "scrypt"
         or not (2 <= n <= _MAX_N and n & (n - 1) == 0)
@@ -91,13 +91,31 @@ def verify_pin(stored: str, pin: str) -> bool:
         or not salt
         or not 16 <= len(expected) <= 64
     ):
-        log.warning("admin PIN hash in settings has unsupported parameters; no PIN matches it")
+        return None
+    return kind, n, r, p, salt, expected
+
+
+def usable_hash(stored: str) -> bool:
+    """Whether `stored` is a hash some PIN can match (not 42, " " or a plain "2580")."""
+    return _parse_hash(stored) is not None
+
+
+def verify_pin(stored: str, pin: str) -> bool:
+    """True when `pin` matches the stored hash; a malformed hash matches nothing."""
+    parts = _parse_hash(stored)
+    if parts is None:
+        log.warning("admin PIN hash in settings is unusable; no PIN matches it")
         return False
+    import hmac  # OpenSSL loads when a PIN is checked, not at start
+
+    _kind, n, r, p, salt, expected = parts
     actual = _scrypt(pin, salt, n, r, p, len(expected))
     return hmac.compare_digest(actual, expected)
 
 
 def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
+    import hashlib
+
     return hashlib.scrypt(
         pin.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=dklen, maxmem=256 * r * n + 2**20
     )
@@ -107,24 +125,42 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+ENV_PIN_HASH = "KIOSK_ADMIN_PIN_HASH"
+_warned: set[str] = set()
+
+
+def _warn_once(key: str, message: str) -> None:
+    if key not in _warned:
+        _warned.add(key)
+        log.warning(message)
+
+
 def stored_hash(data_dir: Path) -> str:
-    """The PIN hash in force now: the environment override, else settings.toml.
+    """The PIN hash in force now, from settings.toml only (never the environment: the
+    PIN that Change PIN and `kiosk set-pin` save must be the one that opens Admin).
 
     Read afresh each time, so `kiosk set-pin` takes effect on a running kiosk.
     """
-    env = os.environ.get("KIOSK_ADMIN_PIN_HASH", "")
-    if env:
-        return env
-    return str(read_file(Path(data_dir)).get(PIN_SETTING, "") or "")
+    if os.environ.get(ENV_PIN_HASH):
+        _warn_once("env", f"{ENV_PIN_HASH} is ignored: the admin PIN comes from settings.toml")
+    return str(read_file(Path(data_dir)).get(PIN_SETTING, "") or "").strip()
 
 
 def has_pin(settings_or_data_dir: Settings | Path | str) -> bool:
-    """Whether an admin PIN has been set (so first use must not ask to choose one)."""
+    """Whether a usable admin PIN is set (so first use must not ask to choose one).
+
+    A hash no PIN can match (42, a plain "2580") counts as none: the kiosk shows its
+    set-up screen instead of a PIN pad nobody can open.
+    """
     if isinstance(settings_or_data_dir, Settings):
         folder = settings_or_data_dir.data_dir
     else:
         folder = Path(settings_or_data_dir)
-    return bool(stored_hash(folder))
+    stored = stored_hash(folder)
+    if stored and not usable_hash(stored):
+        _warn_once("unusable", "admin PIN hash in settings.toml is unusable: treated as no PIN")
+        return False
+    return bool(stored)
 
 
 def set_pin(data_dir: Path, pin: str) -> None:
@@ -161,6 +197,7 @@ class _Lockout:
     failures: int = 0
     locked_until: float = 0.0
     lock_s: float = 0.0
+    last_wrong_at: float = 0.0
 
 
 def lock_seconds(failures: int) -> float:
@@ -174,8 +211,9 @@ class PinGuard:
     """Checks PIN attempts with a growing lockout persisted in `admin-lockout.json`.
 
     After 5 wrong tries the pad locks for 30 s; each further wrong try doubles
-    the lock (60 s, 120 s, … at most 5 minutes); a correct PIN clears it. While
-    locked, attempts are refused without even checking the PIN.
+    the lock (60 s, 120 s, … at most 5 minutes); a correct PIN clears it, and so
+    does an hour with no wrong try. While locked, attempts are refused without
+    even checking the PIN.
 
     A missing lockout file means no wrong tries. A lockout file that exists but
     cannot be understood is treated as if the limit had just been reached (a
@@ -200,7 +238,7 @@ class PinGuard:
         if wait > 0:
             return AttemptResult("locked", 0, wait)
         stored = stored_hash(self.data_dir)
-        if not stored:
+        if not stored or not usable_hash(stored):
             raise SettingsError("no admin PIN is set yet — set one with `kiosk set-pin`")
         if verify_pin(stored, pin):
             if state.failures:
@@ -210,7 +248,7 @@ class PinGuard:
         failures = state.failures + 1
         lock = lock_seconds(failures)
         now = self._clock()
-        self._save(_Lockout(failures, now + lock if lock else 0.0, lock))
+        self._save(_Lockout(failures, now + lock if lock else 0.0, lock, now))
         log.warning("wrong admin PIN (%d in a row)", failures)
         if lock:
             log.warning("admin PIN locked for %.0f s", lock)
@@ -243,24 +281,38 @@ class PinGuard:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             # Removed by `kiosk set-pin` (or never written): no wrong tries.
-            return self._memory if self._unsaved else _Lockout()
+            return self._decayed(self._memory) if self._unsaved else _Lockout()
         except OSError as exc:
             log.warning("lockout file unreadable (%s); using the count in memory", exc.strerror)
-            return self._memory
+            return self._decayed(self._memory)
         try:
             data = json.loads(text)
+            # An older file has no time of the last wrong try: the quiet hour starts now.
             state = _Lockout(
-                int(data["failures"]), float(data["locked_until"]), float(data["lock_s"])
+                int(data["failures"]),
+                float(data["locked_until"]),
+                float(data["lock_s"]),
+                float(data.get("last_wrong_at", self._clock())),
             )
             if state.failures < 0 or not all(
-                math.isfinite(v) for v in (state.locked_until, state.lock_s)
+                math.isfinite(v) for v in (state.locked_until, state.lock_s, state.last_wrong_at)
             ):
                 raise ValueError
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("lockout file is damaged; locking the PIN pad for %.0f s", FIRST_LOCK_S)
-            state = _Lockout(MAX_TRIES, self._clock() + FIRST_LOCK_S, FIRST_LOCK_S)
+            now = self._clock()
+            state = _Lockout(MAX_TRIES, now + FIRST_LOCK_S, FIRST_LOCK_S, now)
             self._save(state)
+        state = self._decayed(state)
         self._memory = state
+        return state
+
+    def _decayed(self, state: _Lockout) -> _Lockout:
+        """No wrong try for an hour (and no lock running): the streak is forgotten."""
+        quiet = self._clock() - state.last_wrong_at
+        if state.failures and quiet >= QUIET_S and self._remaining(state) <= 0:
+            log.info("wrong admin PIN count reset after a quiet hour")
+            return _Lockout()
         return state
 
     def _save(self, state: _Lockout) -> None:
@@ -269,6 +321,7 @@ class PinGuard:
             "failures": state.failures,
             "locked_until": state.locked_until,
             "lock_s": state.lock_s,
+            "last_wrong_at": state.last_wrong_at,
         }
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)

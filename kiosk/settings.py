@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, fields
@@ -237,6 +236,8 @@ def write_values(data_dir: Path, values: dict[str, Any]) -> None:
 
 
 def new_device_id() -> str:
+    import secrets  # once, on first start: it loads OpenSSL (~3 MiB) the loop never needs
+
     return f"{secrets.choice(_DEVICE_WORDS)}-{secrets.token_hex(2)}"
 
 

@@ -1,4 +1,4 @@
-"""SQLite storage through sqlite-utils: one writer thread, one writer connection.
+"""SQLite storage: one writer thread, one writer connection (plain sqlite3).
 
 Every write, from the UI or the sync worker, runs on the store's own thread,
 on its one connection (SQLite before 3.51.3 can corrupt a WAL when two
@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
-
-import sqlite_utils
 
 from kiosk.errors import KioskError, StorageError
 from kiosk.files import PRIVATE_FILE, open_private, private_dir, tighten
@@ -442,6 +440,19 @@ _RECORD_COLUMNS = (
 )
 
 
+class _Connection(sqlite3.Connection):
+    """The store's connection, as `db` in every job; `db.conn` is the connection itself.
+
+    Jobs once received a sqlite-utils Database wrapping it, and used only its
+    `execute` and `conn`; importing sqlite-utils for that cost the running kiosk
+    ~8 MiB and ~0.4 s (click, dateutil, pluggy...), so the jobs get sqlite3 directly.
+    """
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self
+
+
 class Store:
     """The kiosk's database. Thread-safe: every call runs on the one writer thread.
 
@@ -471,18 +482,19 @@ class Store:
         self.read_only = read_only
         self._clock = clock
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-store")
-        self._db: sqlite_utils.Database | None = None
+        self._db: _Connection | None = None
         self._lock = _WriterLock(self.path)
+        self._handed: dict[str, bool] = {}  # pending_batch ids -> sent as a marker?
 
     # -- plumbing ---------------------------------------------------------
 
-    def _read(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+    def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return self._run(fn, doing="read the kiosk's data")
 
-    def _run(self, fn: Callable[[sqlite_utils.Database], T], doing: str = "save that") -> T:
+    def _run(self, fn: Callable[[sqlite3.Connection], T], doing: str = "save that") -> T:
         return self._submit(fn, doing).result()
 
-    def _submit(self, fn: Callable[[sqlite_utils.Database], T], doing: str) -> Future[T]:
+    def _submit(self, fn: Callable[[sqlite3.Connection], T], doing: str) -> Future[T]:
         """Queue `fn` on the writer thread; its StorageError lands in the future."""
 
         def job() -> T:
@@ -506,18 +518,20 @@ class Store:
         """A read-only filesystem or permissions: SQLite only says it cannot open the file."""
         return cannot_write(self.path)
 
-    def _open(self) -> sqlite_utils.Database:
+    def _open(self) -> _Connection:
         if self._db is not None:
             return self._db
         if self.read_only:
-            conn = connect_read_only(self.path)
+            conn = connect_read_only(self.path, factory=_Connection)
             conn.row_factory = sqlite3.Row
-            self._db = sqlite_utils.Database(conn)
+            self._db = conn
             return self._db
         private_dir(self.path.parent)
         self._lock.acquire()
         _make_private(self.path)
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=self.busy_timeout_s)
+        conn = sqlite3.connect(
+            self.path, isolation_level=None, timeout=self.busy_timeout_s, factory=_Connection
+        )
         try:
             conn.row_factory = sqlite3.Row
             # Refuse a newer kiosk's database before switching its journal mode.
@@ -540,7 +554,7 @@ class Store:
         except BaseException:
             conn.close()
             raise
-        self._db = sqlite_utils.Database(conn)
+        self._db = conn
         return self._db
 
     @staticmethod
@@ -589,7 +603,7 @@ class Store:
         return iso_ms(self._clock())
 
     @staticmethod
-    def _tx(db: sqlite_utils.Database, body: Callable[[sqlite3.Connection], T]) -> T:
+    def _tx(db: sqlite3.Connection, body: Callable[[sqlite3.Connection], T]) -> T:
         conn = db.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -729,7 +743,7 @@ class Store:
             conn.execute("INSERT INTO outbox (signup_id, queued_at) VALUES (?, ?)", (rec.id, now))
 
     def get(self, signup_id: str) -> SignupRecord | None:
-        def read(db: sqlite_utils.Database) -> SignupRecord | None:
+        def read(db: sqlite3.Connection) -> SignupRecord | None:
             row = db.execute(
                 f"SELECT {_RECORD_COLUMNS} FROM signups WHERE id = ?", [signup_id]
             ).fetchone()
@@ -788,7 +802,7 @@ class Store:
                 before_commit()
             return ImportCount(added=added, already_here=held, repeats=repeats)
 
-        def run(db: sqlite_utils.Database) -> ImportCount:
+        def run(db: sqlite3.Connection) -> ImportCount:
             # Each chunk inserts its sign-ups before their consent and outbox rows, so
             # every reference holds by construction: 400,000 foreign-key lookups spared
             # on the thread that limits an import. (Settable only between transactions.)
@@ -922,15 +936,36 @@ class Store:
 
         self._run(lambda db: self._tx(db, body))
 
-    def mark_exported_upto(self, upto: int, *, since: str | None = None) -> None:
+    def withdrawn_upto(self, upto: int) -> list[str]:
+        """The ids withdrawn so far among sign-ups up to `upto` (take it before reading).
+
+        A withdrawal is final, so these are withdrawal markers in every read that follows.
+        """
+        return self._read(
+            lambda db: [
+                r[0]
+                for r in db.execute(
+                    "SELECT id FROM signups WHERE seq <= ? AND withdrawn_at IS NOT NULL", [upto]
+                )
+            ]
+        )
+
+    def mark_exported_upto(
+        self, upto: int, *, since: str | None = None, withdrawn: Iterable[str] | None = None
+    ) -> None:
         """Mark what `iter_records(upto=upto, since=since)` gave, in one ordered sweep.
 
         Already exported ones keep their first export time (OR IGNORE), so an
-        `unexported` export marks exactly what it wrote.
+        `unexported` export marks exactly what it wrote. `withdrawn` (withdrawn_upto()
+        taken before reading): a sign-up withdrawn since then may be in the file with its
+        name, so it stays unexported and its marker goes out in the next export.
         """
         now = self._now()
         sql = "INSERT OR IGNORE INTO exported SELECT seq, ? FROM signups WHERE seq <= ?"
         params: list[Any] = [now, upto]
+        if withdrawn is not None:
+            sql += " AND (withdrawn_at IS NULL OR id IN (SELECT value FROM json_each(?)))"
+            params.append(json.dumps(sorted(set(withdrawn))))
         if since:
             sql += " AND created_at >= ?"
             params.append(since)
@@ -942,7 +977,7 @@ class Store:
         """Oldest records not yet synced nor parked, whose next attempt is due."""
         now = self._now()
 
-        def read(db: sqlite_utils.Database) -> list[SignupRecord]:
+        def read(db: sqlite3.Connection) -> list[SignupRecord]:
             sql = (
                 f"SELECT {', '.join('s.' + c.strip() for c in _RECORD_COLUMNS.split(','))} "
                 "FROM outbox o JOIN signups s ON s.id = o.signup_id "
@@ -956,7 +991,10 @@ class Store:
             params.append(limit)
             return [_row_to_record(r) for r in db.execute(sql, params)]
 
-        return self._read(read)
+        batch = self._read(read)
+        # What was handed out, so mark_synced marks exactly that (see there).
+        self._handed.update((r.id, r.withdrawn) for r in batch)
+        return batch
 
     def next_attempt_at(self) -> str | None:
         """When the earliest waiting record may be retried (None: nothing waiting)."""
@@ -967,15 +1005,36 @@ class Store:
             ).fetchone()[0]
         )
 
-    def mark_synced(self, ids: Iterable[str]) -> None:
-        id_list = list(ids)
+    def mark_synced(self, ids: Iterable[str | SignupRecord]) -> None:
+        """Mark sent records synced: ids from pending_batch(), or the records themselves.
+
+        A sign-up withdrawn after it was handed out as a live record was re-queued with
+        its marker, which the office has not had: it stays pending.
+        """
+        sent: dict[str, bool | None] = {}
+        for item in ids:
+            if isinstance(item, SignupRecord):
+                sent[item.id] = item.withdrawn
+            else:
+                sent[item] = self._handed.get(item)
+        for signup_id in sent:
+            self._handed.pop(signup_id, None)
+        # Unknown (None): an id this Store never handed out; marked as before.
+        live = [i for i, withdrawn in sent.items() if withdrawn is False]
+        rest = [i for i, withdrawn in sent.items() if withdrawn is not False]
+        id_list = list(sent)
         now = self._now()
 
         def body(conn: sqlite3.Connection) -> None:
-            conn.execute(
+            update = (
                 "UPDATE outbox SET synced_at = ?, last_error = NULL, next_attempt_at = NULL "
-                f"WHERE synced_at IS NULL AND signup_id IN ({','.join('?' * len(id_list))})",
-                [now, *id_list],
+                "WHERE synced_at IS NULL AND signup_id IN (SELECT value FROM json_each(?))"
+            )
+            conn.execute(update, [now, json.dumps(rest)])
+            conn.execute(
+                update + " AND NOT EXISTS (SELECT 1 FROM signups s WHERE s.id = "
+                "outbox.signup_id AND s.withdrawn_at IS NOT NULL)",
+                [now, json.dumps(live)],
             )
             parked = conn.execute(
                 "SELECT 1 FROM outbox WHERE parked = 1 AND synced_at IS NULL LIMIT 1"
@@ -1074,7 +1133,7 @@ class Store:
         """Counts for the admin panel and `kiosk stats`; "today" is local midnight onwards."""
         start = local_day_start or _local_midnight(self._clock())
 
-        def read(db: sqlite_utils.Database) -> Stats:
+        def read(db: sqlite3.Connection) -> Stats:
             one = lambda sql, *p: db.execute(sql, p).fetchone()[0]  # noqa: E731
             meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
             return Stats(
@@ -1149,7 +1208,7 @@ class Store:
         ref = ref_key(text)
         ref_like = f"%{_like_escape(ref)}%" if ref else None
 
-        def read(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+        def read(db: sqlite3.Connection) -> list[dict[str, Any]]:
             conn = db.conn
             conn.create_function("kiosk_fold", 1, fold, deterministic=True)
             rows = conn.execute(
@@ -1257,7 +1316,7 @@ class Store:
         return marker
 
     @staticmethod
-    def _scrub(db: sqlite_utils.Database) -> None:
+    def _scrub(db: sqlite3.Connection) -> None:
         # secure_delete (on for this connection) zeroed the old row where it lay; the
         # WAL still holds earlier copies of the page until it is checkpointed and
         # truncated. A reader can hold the checkpoint back for a moment: try again.
@@ -1277,7 +1336,7 @@ class Store:
             # A receiver's refusal may have quoted a record back at us.
             conn.execute("DELETE FROM meta WHERE key LIKE 'last_sync_%'")
 
-        def scrub(db: sqlite_utils.Database) -> None:
+        def scrub(db: sqlite3.Connection) -> None:
             # Deleted rows linger in free pages and in the WAL until overwritten:
             # rebuild the file, then empty the WAL, so no visitor survives on disk.
             db.execute("VACUUM")

@@ -184,7 +184,7 @@ class SyncReport:
         return line
 
     def summary(self) -> str:
-        parts = [f"sent {self.sent} sign-ups"]
+        parts = [f"sent {self.sent} sign-up{'' if self.sent == 1 else 's'}"]
         if self.failed:
             parts.append(f"{self.failed} will be retried")
         if self.parked:

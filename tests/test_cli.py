@@ -121,7 +121,7 @@ def test_export_unexported_twice_writes_nothing_new_the_second_time(data_dir, co
     args = ("export", "--format", "jsonl", "--out", usb, "--unexported", "--data-dir", data_dir)
     assert run(capsys, *args)[1].startswith("wrote 3 sign-ups")
     save(data_dir, content, VISITORS[:1])
-    assert run(capsys, *args)[1].startswith("wrote 1 sign-ups")
+    assert run(capsys, *args)[1].startswith("wrote 1 sign-up to ")
     assert run(capsys, *args)[1].startswith("wrote 0 sign-ups")
     assert stats(capsys, data_dir)["total"] == 4
 

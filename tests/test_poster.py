@@ -78,3 +78,48 @@ def test_a_wrong_suffix_or_folder_is_one_clear_line(tmp_path, data_dir, capsys):
     assert len(err) == 2 and "png or .pdf" in err[0] and "not a folder" in err[1]
     with pytest.raises(PosterError):
         make_poster(load_content(DEFAULT_CONTENT_DIR), tmp_path / "x.png", size="A3")
+
+
+LONG = {
+    "headline": "Become a Freedom Partner and help end slavery in our lifetime everywhere",
+    "line": " ".join(["Every gift this weekend is matched pound for pound by our partners."] * 6),
+    "scan": "Scan this code with your phone camera to give securely online today",
+    "url": "www.ijm.org.uk/" + "freedom-partner-" * 12,
+    "brand": "International Justice Mission United Kingdom and Northern Ireland Office",
+    "tagline": "Rescue victims, restore survivors, bring criminals to justice " * 3,
+}
+
+
+@pytest.mark.parametrize("size", ["A4", "A5"])
+def test_long_pack_text_is_fitted_inside_the_page_and_the_qr_still_decodes(
+    content, monkeypatch, size
+):
+    from PIL import ImageDraw
+
+    from kiosk import poster
+
+    monkeypatch.setattr(poster, "poster_text", lambda _c: poster.PosterText(**LONG))
+    drawn: list[tuple[str, tuple[float, float, float, float]]] = []
+    real_text = ImageDraw.ImageDraw.text
+
+    def text(self, xy, words, *args, **kwargs):
+        box = self.textbbox(xy, words, font=kwargs.get("font"), anchor=kwargs.get("anchor"))
+        drawn.append((words, box))
+        return real_text(self, xy, words, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", text)
+    page = render_poster(content, size)
+    width, height = page.size
+    for words, (left, top, right, bottom) in drawn:
+        assert left >= 0 and right <= width and top >= 0 and bottom <= height, words
+    ellipsised = [w for w, _ in drawn if w.endswith("…")]
+    assert any(w.startswith("www.ijm.org.uk/freedom-partner-") for w in ellipsised)  # the URL
+    assert len(ellipsised) >= 3  # the body past its lines, the URL, the taglines
+    (result,) = zxingcpp.read_barcodes(page)
+    assert result.text == content.links.donate_url_for()
+    pos = result.position
+    qr_top = min(pos.top_left.y, pos.top_right.y)
+    qr_bottom = max(pos.bottom_left.y, pos.bottom_right.y)
+    for words, (_l, top, _r, bottom) in drawn:
+        assert bottom <= qr_top or top >= qr_bottom, words  # nothing printed over the code
+    assert _qr_width_cm(result) >= (12.0 if size == "A4" else 8.5)

@@ -281,3 +281,50 @@ def test_an_unwritable_lockout_file_keeps_counting_in_memory(data_dir, monkeypat
         guard.attempt("0001")
     assert guard.attempt("0001").status == "locked"
     assert not (data_dir / LOCKOUT_FILE).exists()
+
+
+def test_the_wrong_pin_count_is_forgotten_after_a_quiet_hour(data_dir):
+    clock = Clock()
+    guard = _guard(data_dir, clock)
+    for _ in range(4):
+        guard.attempt("0001")
+    clock.now += 3599  # not yet an hour: one more wrong try still locks
+    assert guard.tries_left() == 1
+    clock.now += 1
+    assert guard.tries_left() == 5  # an hour without a wrong try
+    assert [guard.attempt("0001").status for _ in range(5)][-1] == "locked"
+    assert guard.locked_for() == 30  # a fresh streak: the first lock again
+    # A long streak still never locks past five minutes, then decays after an hour.
+    for _ in range(6):
+        clock.now += guard.locked_for()
+        assert guard.attempt("0001").locked_s <= 300
+    clock.now += 300 + 3600
+    assert guard.failures() == 0 and guard.tries_left() == 5
+    restarted = PinGuard(data_dir, clock=clock)  # the file says the same after a restart
+    assert restarted.failures() == 0
+
+
+@pytest.mark.parametrize("stored", ["42", " ", "2580", "scrypt$1$1$1$AA==$AA=="])
+def test_an_unusable_pin_hash_counts_as_no_pin_so_set_up_shows(data_dir, stored, caplog):
+    from kiosk.settings import write_values
+
+    write_values(data_dir, {"admin.pin_hash": stored})
+    assert not has_pin(data_dir)
+    with pytest.raises(SettingsError, match="no admin PIN"):
+        PinGuard(data_dir, clock=Clock()).attempt("2580")
+
+
+def test_an_integer_pin_hash_in_the_file_counts_as_no_pin(data_dir):
+    (data_dir / "settings.toml").write_text("[admin]\npin_hash = 42\n", encoding="utf-8")
+    assert not has_pin(data_dir)
+
+
+def test_the_environment_never_overrides_the_pin_hash(data_dir, monkeypatch):
+    set_pin(data_dir, "2468")
+    monkeypatch.setenv("KIOSK_ADMIN_PIN_HASH", hash_pin("9753"))
+    guard = PinGuard(data_dir, clock=Clock())
+    assert guard.attempt("2468").ok  # the PIN Change PIN / set-pin saved opens Admin
+    assert guard.attempt("9753").status == "wrong"
+    monkeypatch.setenv("KIOSK_ADMIN_PIN_HASH", hash_pin("9753"))
+    (data_dir / "settings.toml").unlink()
+    assert not has_pin(data_dir)  # no PIN in settings.toml: set-up, whatever the env says

@@ -24,7 +24,7 @@ from kiosk.errors import ExportError, StorageError
 from kiosk.exporting.columns import GenericColumns, Layout, neutralise
 from kiosk.exporting.sinks import CsvSink, XlsxSink, write_jsonl
 from kiosk.exporting.staging import Staging, destination, friendly, unique_name
-from kiosk.files import fsync_dir
+from kiosk.files import PRIVATE_FILE, fsync_dir
 from kiosk.reading import SignupReader, is_damage
 from kiosk.records import SignupRecord, iso_ms, utc_now
 from kiosk.store import Store
@@ -61,11 +61,12 @@ class ExportResult:
     def summary(self) -> str:
         """One line for a volunteer."""
         if not self.damaged:
-            return f"wrote {self.count} sign-ups to {self.path}"
+            return f"wrote {self.count} sign-up{'' if self.count == 1 else 's'} to {self.path}"
         lost = f"{self.unreadable} could not be read" if self.unreadable else "all could be read"
         return (
-            f"exported {self.count} sign-ups to {self.path}; {lost} (the database is damaged "
-            "— keep the file, ask the admin); none were marked exported"
+            f"exported {self.count} sign-up{'' if self.count == 1 else 's'} to {self.path}; "
+            f"{lost} (the database is damaged — keep the file, ask the admin); "
+            "none were marked exported"
         )
 
 
@@ -112,6 +113,9 @@ def export_signups(
     folder, target = destination(Path(out))
     total = _total(store, unexported) if since_key is None and progress is not None else -1
     upto = _snapshot(store)  # sign-ups saved meanwhile wait for the next export
+    # Withdrawn before reading: markers in the file. One withdrawn while writing may be
+    # in it with its name, so it stays unexported (its marker goes in the next export).
+    withdrawn_ids = _withdrawn(store, upto)
     readers: list[SignupReader] = []
 
     def records() -> Iterator[SignupRecord]:
@@ -120,7 +124,7 @@ def export_signups(
         return iter(reader)
 
     main, *extras = layout or (None,)
-    staging = Staging(folder)
+    staging = Staging(folder, store.path.parent)
     withdrawn = 0
     try:
         written = _Written(_Progress(progress, total))
@@ -168,7 +172,7 @@ def export_signups(
         # Writing to a damaged file can make it worse: it is left exactly as it is.
         return result
     try:
-        store.mark_exported_upto(upto, since=since_key)
+        store.mark_exported_upto(upto, since=since_key, withdrawn=withdrawn_ids)
     except StorageError as exc:
         raise ExportNotMarkedError(
             f"{final} is complete, but the sign-ups could not be marked exported "
@@ -193,6 +197,8 @@ def _publish(parts: list[tuple[Path, str, str]], final: Path) -> list[Path]:
     done: list[Path] = []
     try:
         for part, path in named:
+            with contextlib.suppress(OSError):  # FAT sticks have no modes
+                os.chmod(part, PRIVATE_FILE)  # personal data: the office copies it anyway
             os.replace(part, path)
             done.append(path)
     except BaseException:
@@ -223,6 +229,17 @@ def _snapshot(store: Store) -> int | None:
     except StorageError as exc:
         if is_damage(exc.__cause__):
             return None
+        raise
+
+
+def _withdrawn(store: Store, upto: int | None) -> list[str] | None:
+    if upto is None:
+        return None
+    try:
+        return store.withdrawn_upto(upto)
+    except StorageError as exc:
+        if is_damage(exc.__cause__):
+            return None  # then nothing is marked (the damaged path)
         raise
 
 

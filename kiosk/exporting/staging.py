@@ -3,7 +3,8 @@
 Everything an export writes (the file itself, XlsxWriter's spool and packaging
 files) goes into one `.freedom-kiosk-export-*.part` folder next to the target,
 and the finished file is renamed out of it. A pulled stick or a kill leaves at
-most that folder, which the next export to the same place removes. No Qt here.
+most that folder: its path is noted in the data folder (RECORD), so the next
+export to any place, or a Wipe, removes it. No Qt here.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ PREFIX = ".freedom-kiosk-export-"
 SUFFIX = ".part"
 # Hidden part-files of kiosks before staging folders: also ours to remove.
 _OLD_PART = ".signups-*.part"
+RECORD = "export-staging.txt"
+"""In the data folder: the staging folders of exports that have not finished, one a line."""
 
 
 def destination(out: Path) -> tuple[Path, Path | None]:
@@ -67,14 +70,19 @@ def friendly(exc: OSError, folder: Path) -> str:
 class Staging:
     """A private folder beside the target, held (locked) while this export runs."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, data_dir: Path | None = None) -> None:
         self.folder = folder
+        self._data_dir = data_dir
         remove_leftovers(folder)
+        if data_dir is not None:
+            clean_recorded(data_dir)
         try:
             self.path = Path(tempfile.mkdtemp(prefix=PREFIX, suffix=SUFFIX, dir=folder))
         except OSError as exc:
             raise ExportError(friendly(exc, folder)) from None
         self._lock = _hold(self.path)
+        if data_dir is not None:
+            _note(data_dir, add=self.path)
 
     def file(self, name: str) -> Path:
         """A file in the staging folder: renamed out of it (atomic, same disk) when done."""
@@ -84,6 +92,59 @@ class Staging:
         _release(self._lock)
         self._lock = None
         shutil.rmtree(self.path, ignore_errors=True)
+        if self._data_dir is not None and not self.path.exists():
+            _note(self._data_dir, drop=self.path)
+
+
+def _ours(path: Path) -> bool:
+    """Only a staging folder by its name: an edited RECORD must not point us at others."""
+    return path.name.startswith(PREFIX) and path.name.endswith(SUFFIX) and path.is_dir()
+
+
+def _recorded(data_dir: Path) -> list[Path]:
+    try:
+        text = (data_dir / RECORD).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [Path(line) for line in text.splitlines() if line.strip()]
+
+
+def _note(data_dir: Path, *, add: Path | None = None, drop: Path | None = None) -> None:
+    paths = [p for p in _recorded(data_dir) if p != drop]
+    if add is not None and add not in paths:
+        paths.append(add)
+    record = data_dir / RECORD
+    try:
+        if paths:
+            # A small hint, rewritten in place (a torn write only forgets a leftover).
+            fd = os.open(record, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write("".join(f"{p}\n" for p in paths).encode("utf-8"))
+        else:
+            record.unlink(missing_ok=True)
+    except OSError as exc:
+        log.info("could not note the export's staging folder (%s)", exc.strerror)
+
+
+def clean_recorded(data_dir: Path) -> int:
+    """Remove the staging folders that killed exports left, wherever they wrote (not one
+    still running). Returns how many were removed."""
+    removed = 0
+    for path in _recorded(data_dir):
+        if not _ours(path):
+            _note(data_dir, drop=path)  # gone (or never ours): forget it
+            continue
+        lock = _hold(path)
+        if lock is None and os.name == "posix":
+            continue  # another export is writing there right now
+        shutil.rmtree(path, ignore_errors=True)
+        _release(lock)
+        if not path.exists():
+            removed += 1
+            _note(data_dir, drop=path)
+    if removed:
+        log.info("removed %d staging folders of interrupted exports", removed)
+    return removed
 
 
 def remove_leftovers(folder: Path) -> int:

@@ -275,6 +275,9 @@ class KioskController(QObject):
     def _on_engaged(self) -> None:
         self._event("engage")
         self.show(State.INVOLVED)
+        from kiosk.records import load_validators
+
+        QTimer.singleShot(0, load_validators)  # once the tiles are up, before any typing
 
     def _on_chosen(self, key: str) -> None:
         self._form_active = True

@@ -7,6 +7,7 @@ during a transition or a count-up.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -25,20 +26,16 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from kiosk.content import Content, Slide
+from kiosk.ui.layers import Live, draw_picture
+from kiosk.ui.motion import FramePacer, SlidePlan, ease_out, next_wake
+from kiosk.ui.slide_frames import SlideFrames
 from kiosk.ui.theme import Metrics, font
 from kiosk.ui.widgets import image_pixmap, qr_qimage
 
 COUNT_UP_S = 1.2
-# Frame intervals: a transition at ~30 fps, a count-up at 25 fps. Smooth to the eye,
-# and a software-rendered 1080p frame costs a few ms: the idle loop stays under 5 %.
-TRANSITION_FRAME_MS = 33
-COUNT_FRAME_MS = 40
 SWIPE_FRACTION = 0.06  # of the width: shorter drags are taps
 
-
-def ease_out(t: float) -> float:
-    t = min(1.0, max(0.0, t))
-    return 1 - (1 - t) ** 3
+__all__ = ["AttractScreen", "ease_out", "format_stat"]
 
 
 def format_stat(value: float, prefix: str, suffix: str) -> str:
@@ -76,6 +73,13 @@ class AttractScreen(QWidget):
         self._timer.setObjectName("attract-tick")
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.tick)
+        # 60 fps while something moves (kiosk/ui/motion.py), from cached pictures of
+        # the slides (kiosk/ui/slide_frames.py); between animations the loop sleeps.
+        self._frames = SlideFrames(self)
+        self._pacer = FramePacer()
+        self._capture: list[Live] | None = None
+        self._wake_why = "advance"
+        self.count_up_s = COUNT_UP_S
         self._qr_url = content.links.donate_url_for()
         self._qr_cache: tuple[int, object] | None = None
         self._painted_once = False
@@ -105,7 +109,7 @@ class AttractScreen(QWidget):
         self._shown_at = self._clock()
         self.slide_shown.emit(self._index)
         self._schedule()
-        self.update()
+        self._frames.start_push()
 
     def next(self) -> None:
         self.go_to(self._index + 1, 1)
@@ -116,6 +120,7 @@ class AttractScreen(QWidget):
     def restart(self) -> None:
         """Back to the first slide, as when the kiosk returns to the loop."""
         self._previous = None
+        self._frames.stop()
         self._index = 0
         self._shown_at = self._clock()
         self.slide_shown.emit(0)
@@ -128,37 +133,47 @@ class AttractScreen(QWidget):
     def _transition_s(self) -> float:
         return self.content.timing.transition_ms / 1000
 
+    def _plan(self) -> SlidePlan:
+        return SlidePlan(
+            transition_s=self._transition_s(),
+            count_s=COUNT_UP_S if self.slide.kind == "stat" else 0.0,
+            duration_s=self.slide.duration_s,
+            pushed=self._previous is not None,
+        )
+
     def _animating(self) -> bool:
-        elapsed = self._elapsed()
-        in_transition = self._previous is not None and elapsed < self._transition_s()
-        counting = self.slide.kind == "stat" and elapsed < self._transition_s() + COUNT_UP_S
-        return in_transition or counting
+        return self._plan().animating(self._elapsed())
 
     def tick(self) -> None:
-        """Advance if the slide's time is up; repaint while animating."""
+        """Advance if the slide's time is up; a frame while animating."""
         if self._elapsed() >= self.slide.duration_s:
             self.next()
             return
-        if self._previous is not None and self._elapsed() >= self._transition_s():
-            self._previous = None
-        self.update()
+        if self._wake_why == "prepare":
+            self._frames.prepare_next()
+        else:
+            self._frames.frame(counting=self._wake_why == "frame")
         self._schedule()
 
     def _schedule(self) -> None:
         if not self.isVisible():
             return
-        if self._animating():
-            in_transition = self._previous is not None and self._elapsed() < self._transition_s()
-            delay = TRANSITION_FRAME_MS if in_transition else COUNT_FRAME_MS
-        else:
-            delay = int((self.slide.duration_s - self._elapsed()) * 1000) + 1
-        self._timer.start(max(1, delay))
+        plan, now = self._plan(), self._clock()
+        prepared = self._frames.next_prepared()
+        wake = next_wake(plan, self._elapsed(), self._pacer, now, next_prepared=prepared)
+        self._wake_why = wake.why
+        self._timer.setTimerType(
+            Qt.TimerType.PreciseTimer if wake.precise else Qt.TimerType.CoarseTimer
+        )
+        # Rounded up: a wake a fraction of a millisecond early would cost a second frame.
+        self._timer.start(max(1, math.ceil(wake.delay_s * 1000)))
 
     def showEvent(self, event: object) -> None:
         self._schedule()
 
     def hideEvent(self, event: object) -> None:
         self._timer.stop()
+        self._frames.layers.clear()  # a visitor is signing up: the pictures will be stale
 
     # -- input ---------------------------------------------------------------
 
@@ -198,31 +213,20 @@ class AttractScreen(QWidget):
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         m = Metrics(self.width(), self.height())
-        # A flat fill: a full-screen gradient costs more than the whole slide, every frame.
-        p.fillRect(self.rect(), QColor(self.content.brand.primary))
-
-        chrome = self._chrome_height(m)
-        area = QRectF(0, m.px(120), self.width(), self.height() - m.px(120) - chrome)
-        elapsed = self._elapsed()
-        t = ease_out(elapsed / self._transition_s()) if self._transition_s() > 0 else 1.0
-        if self._previous is not None and t < 1.0:
-            # A push, not a cross-fade: opacity triples the cost of painting text.
-            shift = self.width() * self._direction
-            self._paint_slide(
-                p,
-                self.content.slides[self._previous],
-                area.translated(-shift * t, 0),
-                m,
-                count_progress=1.0,
-            )
-            self._paint_slide(
-                p, self.slide, area.translated(shift * (1 - t), 0), m, count_progress=0.0
-            )
-        else:
-            progress = ease_out((elapsed - self._transition_s()) / COUNT_UP_S)
-            self._paint_slide(p, self.slide, area, m, count_progress=progress)
-        self._paint_chrome(p, m, chrome)
+        # Frames repaint (part of) the slide area only; the chrome when it changes.
+        if self._frames.paint(p, event.region(), m):
+            self._paint_chrome(p, m, self._chrome_height(m))
         p.end()
+
+    def _area(self) -> QRectF:
+        """Where slides are drawn: between the logo line and the chrome at the bottom."""
+        m = Metrics(self.width(), self.height())
+        top = m.px(120)
+        return QRectF(0, top, self.width(), self.height() - top - self._chrome_height(m))
+
+    @staticmethod
+    def format_number(slide: Slide, value: float) -> str:
+        return format_stat(round(value), slide.prefix, slide.suffix)
 
     def _chrome_height(self, m: Metrics) -> int:
         return m.px(320) if m.portrait else m.px(270)
@@ -234,10 +238,7 @@ class AttractScreen(QWidget):
         inner = area.adjusted(margin, 0, -margin, 0)
         text_rect, image_rect = self._split(inner, slide, m)
         if slide.image is not None and image_rect is not None:
-            pix = image_pixmap(slide.image, int(image_rect.width()), int(image_rect.height()))
-            x = image_rect.center().x() - pix.width() / 2
-            y = image_rect.center().y() - pix.height() / 2
-            p.drawPixmap(QPointF(x, y), pix)
+            draw_picture(p, slide.image, image_rect)  # into the slide's cached picture
         painter = {
             "stat": self._paint_stat,
             "quote": self._paint_quote,
@@ -275,18 +276,26 @@ class AttractScreen(QWidget):
         rect: QRectF,
         items: list[tuple[str, QFont, QColor, int]],
         align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
+        live: int | None = None,
     ) -> None:
-        """Lay out paragraphs top to bottom, the block centred vertically in `rect`."""
+        """Lay out paragraphs top to bottom, the block centred vertically in `rect`.
+
+        While a slide's picture is drawn, item `live` is left out and noted for frames.
+        """
         flags = int(align) | int(Qt.TextFlag.TextWordWrap)
         heights = []
         for text, f, _, gap in items:
             r = QFontMetrics(f).boundingRect(QRect(0, 0, int(rect.width()), 100000), flags, text)
             heights.append(r.height() + gap)
         y = rect.top() + max(0.0, (rect.height() - sum(heights)) / 2)
-        for (text, f, colour, _), h in zip(items, heights, strict=True):
-            p.setFont(f)
-            p.setPen(colour)
-            p.drawText(QRectF(rect.left(), y, rect.width(), h), flags, text)
+        for i, ((text, f, colour, _), h) in enumerate(zip(items, heights, strict=True)):
+            box = QRectF(rect.left(), y, rect.width(), h)
+            if i == live and self._capture is not None:
+                self._capture.append(Live(box, f, colour, flags))
+            else:
+                p.setFont(f)
+                p.setPen(colour)
+                p.drawText(box, flags, text)
             y += h
 
     def _paint_story(self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics, _: float) -> None:
@@ -329,6 +338,7 @@ class AttractScreen(QWidget):
                     m.px(8),
                 )
             )
+        live = len(items)
         items.append(
             (number, font(big, QFont.Weight.Black, display=True), QColor(brand.accent), m.px(12))
         )
@@ -337,7 +347,7 @@ class AttractScreen(QWidget):
         )
         if slide.source:
             items.append((f"Source: {slide.source}", font(m.px(24)), QColor("#8DA2BF"), 0))
-        self._text_block(p, rect, items, Qt.AlignmentFlag.AlignHCenter)
+        self._text_block(p, rect, items, Qt.AlignmentFlag.AlignHCenter, live=live)
 
     def _paint_quote(self, p: QPainter, slide: Slide, rect: QRectF, m: Metrics, _: float) -> None:
         brand = self.content.brand

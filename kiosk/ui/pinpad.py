@@ -139,10 +139,12 @@ class PinPad(QWidget):
 
         self._title = QLabel(TITLES["enter"], self)
         self._title.setObjectName("pinTitle")
+        self._title.setTextFormat(Qt.TextFormat.PlainText)
         self._title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._dots = _Dots(self._palette, self)
         self._message = QLabel("", self)
         self._message.setObjectName("pinMessage")
+        self._message.setTextFormat(Qt.TextFormat.PlainText)
         self._message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._message.setWordWrap(True)
         self._message.setProperty("error", False)

@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QStackedWidget,
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
 from kiosk.errors import SettingsError
 from kiosk.security import set_pin
 from kiosk.settings import Settings, write_values
-from kiosk.ui.admin.common import style_sheet
+from kiosk.ui.admin.common import PlainLabel, style_sheet
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.pinpad import PinPad
 from kiosk.ui.theme import FAMILY, Metrics, Palette
@@ -74,13 +73,13 @@ class _TextStep(QWidget):
 
     def __init__(self, title: str, hint: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = QLabel(title, self)
+        self.title = PlainLabel(title, self)
         self.title.setObjectName("setupTitle")
         self.title.setWordWrap(True)
-        self.hint = QLabel(hint, self)
+        self.hint = PlainLabel(hint, self)
         self.hint.setObjectName("setupHint")
         self.hint.setWordWrap(True)
-        self.error = QLabel("", self)
+        self.error = PlainLabel("", self)
         self.error.setObjectName("setupError")
         self.error.setWordWrap(True)
         self.fields: list[QLineEdit] = []
@@ -94,7 +93,7 @@ class _TextStep(QWidget):
         self.column.addStretch(1)
 
     def add_field(self, name: str, mode: str, *, secret: bool = False) -> QLineEdit:
-        label = QLabel(name, self)
+        label = PlainLabel(name, self)
         label.setObjectName("setupLabel")
         field = QLineEdit(self)
         field.setAccessibleName(name)
@@ -137,7 +136,7 @@ class SetupScreen(QWidget):
         self._pin: str | None = None
         self._first_pin: str | None = None
 
-        self._heading = QLabel("", self)
+        self._heading = PlainLabel("", self)
         self._heading.setObjectName("setupHeading")
 
         self.pad = PinPad(self, palette=self._palette)

@@ -10,18 +10,10 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPixmap, QResiz
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QPushButton, QSizePolicy, QWidget
 
+from kiosk.ui.qr_view import qr_qimage
 from kiosk.ui.theme import Metrics
 
-
-def qr_qimage(data: str, size_px: int) -> QImage:
-    """The Pillow QR image as a QImage (a deep copy: Pillow's buffer is freed)."""
-    from kiosk.qr import qr_image  # qrcode and Pillow load on first use, not at start-up
-
-    image = qr_image(data, size_px)
-    raw = image.tobytes("raw", "RGB")
-    return QImage(
-        raw, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888
-    ).copy()
+__all__ = ["BigButton", "QrCode", "ScaledWidget", "image_pixmap", "metrics_for", "qr_qimage"]
 
 
 class QrCode(QWidget):
@@ -76,9 +68,8 @@ class QrCode(QWidget):
         painter.drawImage(x, y, self._image)
 
 
-# Small on purpose: a 1080p slide illustration is ~2.5 MB. The loop needs the
-# logo and the two slides of a transition; re-rendering a slide's SVG once when it
-# comes round again (every minute or so) costs far less than holding all of them.
+# Small on purpose: logos at a size or two. Slide illustrations are drawn straight
+# into the slide's one cached picture (kiosk/ui/slide_frames.py), not kept here.
 @lru_cache(maxsize=4)
 def _render_image(path: str, width: int, height: int) -> QPixmap:
     if path.lower().endswith(".svg"):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -263,8 +264,17 @@ def test_wipe_is_disabled_until_everything_is_exported_and_needs_wipe_typed(
     assert screen.danger.wipe_input.text() == "WIPE"
     assert confirm.isEnabled()
     assert store.stats().total == 2
+    # An export killed midway on another stick left its half-written staging folder.
+    from kiosk.exporting.staging import Staging
+
+    other = tmp_path / "other-stick"
+    other.mkdir()
+    killed = Staging(other, store.path.parent)
+    (killed.path / "signups.csv").write_text("Aoife,aoife@example.org\n")
+    os.close(killed._lock)  # the process died: its lock went with it
     qtbot.mouseClick(confirm, Qt.MouseButton.LeftButton)
     assert store.stats().total == 0
+    assert not killed.path.exists()
     assert list(tmp_path.glob("*.csv")), "wiping never deletes the export"
     assert screen.findChild(QLabel, "notice").text() == "Wiped 2 sign-ups from this kiosk."
 

@@ -191,3 +191,111 @@ def test_no_desktop_file_dialog_remains_in_the_kiosk():
         text=True,
     )
     assert found.stdout == ""
+
+
+def test_a_stick_that_fails_to_flush_is_never_called_safe_to_remove(
+    qtbot, make_screen, store, tmp_path, monkeypatch
+):
+    import errno
+    import os
+
+    store.save_signup(record("Aoife"))
+    stick = _stick(tmp_path)
+    monkeypatch.setattr(
+        "kiosk.ui.admin.export_card.os.path.ismount", lambda p: Path(p) == stick.path
+    )
+    real_fsync = os.fsync
+    calls: dict[str, bool] = {}
+
+    def failing_fsync(fd):
+        # The exporter's own fsyncs pass; the final flush hits a failing stick.
+        if calls.get("flushing"):
+            raise OSError(errno.EIO, "Input/output error")
+        return real_fsync(fd)
+
+    from kiosk import drives
+
+    real_flush = drives.flush_to_disk
+
+    def flush(path):
+        calls["flushing"] = True
+        try:
+            real_flush(path)
+        finally:
+            calls["flushing"] = False
+
+    monkeypatch.setattr("kiosk.drives.os.fsync", failing_fsync)
+    monkeypatch.setattr("kiosk.ui.admin.export_card.flush_to_disk", flush)
+    screen = _export_tab(qtbot, make_screen)
+    screen.drive_finder = lambda: [stick]
+    QApplication.processEvents()
+    touch_tap(find_button(screen, "Export"))
+    qtbot.waitUntil(lambda: not screen.exporting, timeout=10000)
+    assert "safe to remove" not in screen.export_message
+    assert "may not have all the data — don't remove it yet; try Export again" in (
+        screen.export_message
+    )
+
+
+def test_flush_to_disk_reports_an_io_error(tmp_path, monkeypatch):
+    import errno
+
+    import pytest
+
+    from kiosk import drives
+
+    path = tmp_path / "f.csv"
+    path.write_text("x")
+
+    def eio(fd):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr("kiosk.drives.os.fsync", eio)
+    with pytest.raises(OSError):
+        drives.flush_to_disk(path)
+
+
+def test_the_folder_picker_starts_at_the_sticks_and_home_never_at_slash(
+    qtbot, make_screen, tmp_path, monkeypatch, data_dir
+):
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setattr("kiosk.ui.admin.panel.Path.home", lambda: home)
+    stick = _stick(tmp_path)
+    screen = _export_tab(qtbot, make_screen)
+    screen.drive_finder = lambda: [stick]
+    touch_tap(find_button(screen, "Choose a folder"))
+    picker = screen.picker
+    QApplication.processEvents()
+    assert [r.title for r in picker.list.rows] == [
+        stick.describe(),
+        "Home folder on this computer",
+    ]
+    assert picker.folder is None
+    assert not find_button(screen, "Use this folder").isEnabled()
+    assert not find_button(screen, "Up one folder").isEnabled()
+    touch_tap(picker.list.row_widget(1))
+    assert picker.folder == home
+    assert [r.title for r in picker.list.rows] == ["Documents"]
+    touch_tap(find_button(screen, "Up one folder"))  # back to the places, never home's parent
+    assert picker.folder is None
+    touch_tap(picker.list.row_widget(0))
+    assert picker.folder == stick.path
+    for _ in range(3):
+        up = find_button(screen, "Up one folder")
+        if up.isEnabled():
+            touch_tap(up)
+    assert picker.folder is None  # "/" and tmp were never shown
+
+
+def test_the_folder_picker_never_offers_the_kiosks_data_folder(qtbot, make_screen, data_dir):
+    screen = _export_tab(qtbot, make_screen)
+    picker = screen.picker
+    (data_dir / "logs").mkdir(exist_ok=True)
+    picker.start_places([("Home", data_dir.parent)], exclude=data_dir)
+    assert data_dir.name not in [r.title for r in picker.list.rows]
+    picker.start_places([("Data", data_dir), ("Home", data_dir.parent)], exclude=data_dir)
+    assert picker.folder == data_dir.parent  # the one place left, opened
+    assert data_dir.name not in [r.title for r in picker.list.rows]
+    picker.start(data_dir, data_dir)  # even if someone starts there, it is not usable
+    assert not picker.use_button.isEnabled()

@@ -142,13 +142,15 @@ def test_a_sync_folder_typed_in_set_up_turns_sync_on(fresh, data_dir, tmp_path):
     assert fresh.sync_worker is not None
 
 
-def test_a_pin_lost_later_sends_admin_back_to_set_up_not_to_choose_a_pin(fresh, data_dir):
+@pytest.mark.parametrize("broken", ["", "2580", "scrypt$16384$8$1$bad$hash"])
+def test_a_pin_lost_later_sends_admin_back_to_set_up_not_to_choose_a_pin(fresh, data_dir, broken):
     setup = fresh.setup
     _pin(setup, "5173")
     _pin(setup, "5173")
     touch_tap(find_button(setup, "Next step"))
     touch_tap(find_button(setup, "Skip sync"))
-    write_values(data_dir, {"admin.pin_hash": ""})  # the hash is gone
+    # The hash is gone, or hand-edited into something no PIN can match.
+    write_values(data_dir, {"admin.pin_hash": broken})
     fresh.open_admin()
     assert fresh.state is State.SETUP
     assert fresh.window.stack.currentWidget() is fresh.setup

@@ -5,11 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.records import parse_iso
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, Palette
+
+
+class PlainLabel(QLabel):
+    """A label that shows its text as typed: names, stick labels and folder names are
+    data, and "<font size=7>" in one must never become giant text (AutoText would)."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
 
 SOFT_INK = "#42536A"  # 7:1 on white: captions stay readable
 LINE = "#DCE2EA"
@@ -37,7 +48,7 @@ class Card(QFrame):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("card")
-        self.title = QLabel(title, self)
+        self.title = PlainLabel(title, self)
         self.title.setObjectName("cardTitle")
         self.body = QVBoxLayout(self)
         self.body.addWidget(self.title)

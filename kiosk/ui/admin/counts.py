@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.store import Stats
-from kiosk.ui.admin.common import Card
+from kiosk.ui.admin.common import Card, PlainLabel
 from kiosk.ui.theme import Metrics, Palette, font
 
 
@@ -133,9 +133,9 @@ class StatCard(QFrame):
         super().__init__(parent)
         self.setObjectName("statCard")
         self.setProperty("attention", False)
-        self.value = QLabel("—", self)
+        self.value = PlainLabel("—", self)
         self.value.setObjectName("statValue")
-        self.caption = QLabel(caption, self)
+        self.caption = PlainLabel(caption, self)
         self.caption.setObjectName("statCaption")
         self.caption.setWordWrap(True)
         self._name = name

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSizePolicy,
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.ui.admin.common import button, plural, restyle
+from kiosk.ui.admin.common import PlainLabel, button, plural, restyle
 from kiosk.ui.theme import Metrics
 
 WIPE_WORD = "WIPE"
@@ -46,7 +45,7 @@ class DangerZone(QWidget):
 
         self.footer = QFrame(self)
         self.footer.setObjectName("footer")
-        self.hint = QLabel("", self.footer)
+        self.hint = PlainLabel("", self.footer)
         self.hint.setObjectName("muted")
         self.hint.setWordWrap(True)
         self.reset_button = button("Reset kiosk", "secondary", self.footer)
@@ -70,7 +69,7 @@ class DangerZone(QWidget):
 
         self.strip = QFrame(self)
         self.strip.setObjectName("confirm")
-        self.text = QLabel("", self.strip)
+        self.text = PlainLabel("", self.strip)
         self.text.setWordWrap(True)
         self.wipe_input = QLineEdit(self.strip)
         self.wipe_input.setObjectName("wipeInput")

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QPushButton,
     QWidget,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.drives import Drive, find_drives, flush_to_disk, free_bytes
 from kiosk.errors import KioskError
-from kiosk.ui.admin.common import Card, button, plural, restyle
+from kiosk.ui.admin.common import Card, PlainLabel, button, plural, restyle
 from kiosk.ui.admin.touchlist import Row, TouchList
 from kiosk.ui.theme import Metrics
 
@@ -41,6 +40,7 @@ POLL_MS = 2000
 class ExportOutcome:
     path: Path
     count: int
+    flushed: bool = True  # False: the file may not all be on the stick yet
 
 
 class ExportThread(QThread):
@@ -88,17 +88,22 @@ class ExportThread(QThread):
             )
             # Only now is it safe to pull the stick: the file, its folder and the
             # file system's own caches are on the stick.
-            flush_to_disk(Path(result.path))
+            flushed = True
+            try:
+                flush_to_disk(Path(result.path))
+            except OSError as exc:
+                log.error("export written but not flushed (errno %s)", exc.errno)
+                flushed = False
         except KioskError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:
             log.exception("export failed unexpectedly")
             self.failed.emit(f"the export failed unexpectedly ({type(exc).__name__})")
         else:
-            self.succeeded.emit(ExportOutcome(Path(result.path), int(result.count)))
+            self.succeeded.emit(ExportOutcome(Path(result.path), int(result.count), flushed))
 
 
-class ResultLabel(QLabel):
+class ResultLabel(PlainLabel):
     """A sentence that may wrap, then a file path kept to one line (elided in the middle)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -170,7 +175,7 @@ class ExportCard(Card):
             formats.addWidget(b)
         self.format_buttons["csv"].setChecked(True)
 
-        dest_label = QLabel("Save to", self)
+        dest_label = PlainLabel("Save to", self)
         dest_label.setObjectName("fieldLabel")
         self.choose_button = button("Choose a folder…", "secondary", self)
         self.choose_button.clicked.connect(self.choose_folder)
@@ -179,11 +184,11 @@ class ExportCard(Card):
         dest_row.addWidget(self.choose_button)
         self.destinations = TouchList("Export destinations", self)
         self.destinations.picked.connect(lambda _i: self._update_button())
-        self.empty = QLabel(NO_STICK, self)
+        self.empty = PlainLabel(NO_STICK, self)
         self.empty.setObjectName("emptyBox")
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.reason = QLabel(WAITING, self)
+        self.reason = PlainLabel(WAITING, self)
         self.reason.setObjectName("muted")
         self.reason.setWordWrap(True)
         self.export_button = button("Export", "primary", self)
@@ -325,6 +330,14 @@ class ExportCard(Card):
             self._say(f"Exporting… {done:,}", "busy")
 
     def _on_done(self, outcome: ExportOutcome) -> None:
+        if not outcome.flushed:
+            where = "the stick" if self._to_stick else "the disk"
+            self._say(
+                f"Saved {plural(outcome.count, 'sign-up')} to {outcome.path}, but {where} "
+                "may not have all the data — don't remove it yet; try Export again",
+                "error",
+            )
+            return
         safe = " — safe to remove the USB stick" if self._to_stick else ""
         head = f"Saved {plural(outcome.count, 'sign-up')}{safe}"
         # On screen: the sentence, then the path on one line, shortened in the middle.

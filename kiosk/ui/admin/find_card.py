@@ -11,11 +11,11 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.errors import KioskError
 from kiosk.finding import MIN_QUERY, FoundSignup, find_signups
-from kiosk.ui.admin.common import Card, button
+from kiosk.ui.admin.common import Card, PlainLabel, button
 from kiosk.ui.admin.touchlist import Row, TouchList
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.theme import Metrics, Palette
@@ -65,7 +65,7 @@ class FindCard(Card):
         search_row.addWidget(self.clear_button)
 
         self._hint = SEALED_HINT if getattr(store, "sealing", False) else HINT
-        self.status = QLabel(self._hint, self)
+        self.status = PlainLabel(self._hint, self)
         self.status.setObjectName("muted")
         self.status.setWordWrap(True)
         self.results = TouchList("Sign-ups found", self)
@@ -73,7 +73,7 @@ class FindCard(Card):
         self.withdraw_button = button("Withdraw this sign-up…", "danger", self)
         self.withdraw_button.clicked.connect(self._ask)
         self.withdraw_button.setEnabled(False)
-        self.withdraw_hint = QLabel("Tap a sign-up to withdraw it.", self)
+        self.withdraw_hint = PlainLabel("Tap a sign-up to withdraw it.", self)
         self.withdraw_hint.setObjectName("muted")
         actions = QHBoxLayout()
         actions.addWidget(self.withdraw_hint, 1)
@@ -81,7 +81,7 @@ class FindCard(Card):
 
         self.confirm = QFrame(self)
         self.confirm.setObjectName("confirm")
-        self.confirm_text = QLabel("", self.confirm)
+        self.confirm_text = PlainLabel("", self.confirm)
         self.confirm_text.setWordWrap(True)
         self.cancel_button = button("Cancel", "secondaryDark", self.confirm, "Keep this sign-up")
         self.cancel_button.clicked.connect(self._end_confirm)

@@ -8,13 +8,12 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from kiosk.ui.admin.common import button
+from kiosk.ui.admin.common import PlainLabel, button
 from kiosk.ui.theme import Metrics
 
 TABS = (("overview", "Overview"), ("export", "Export"), ("find", "Find a sign-up"))
@@ -33,9 +32,9 @@ class Header(QFrame):
         super().__init__(parent)
         self.setObjectName("adminHeader")
         self._portrait: bool | None = None
-        self.title = QLabel("Admin", self)
+        self.title = PlainLabel("Admin", self)
         self.title.setObjectName("adminTitle")
-        self.subtitle = QLabel("", self)
+        self.subtitle = PlainLabel("", self)
         self.subtitle.setObjectName("adminSubtitle")
         self.back_button = button("Back to kiosk", "header", self)
         self.back_button.clicked.connect(self.back)

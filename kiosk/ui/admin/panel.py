@@ -16,7 +16,6 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
-    QLabel,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -24,12 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.content import export_columns
-from kiosk.drives import drive_root
 from kiosk.errors import KioskError
 from kiosk.funnel import today_funnel
 from kiosk.settings import Settings
 from kiosk.store import Stats, Store
-from kiosk.ui.admin.common import plural, restyle, style_sheet
+from kiosk.ui.admin.common import PlainLabel, plural, restyle, style_sheet
 from kiosk.ui.admin.counts import ChartCard, CountsRow
 from kiosk.ui.admin.danger import DangerZone
 from kiosk.ui.admin.export_card import ExportCard
@@ -138,12 +136,12 @@ class AdminScreen(QWidget):
         self.tab_buttons = self.header.tabs
 
         # Not transient: the content pack stays broken until someone fixes it.
-        self.pack_problem = QLabel("", panel)
+        self.pack_problem = PlainLabel("", panel)
         self.pack_problem.setObjectName("packProblem")
         self.pack_problem.setWordWrap(True)
         self.pack_problem.hide()
 
-        self._notice = QLabel("", panel)
+        self._notice = PlainLabel("", panel)
         self._notice.setObjectName("notice")
         self._notice.setWordWrap(True)
         self._notice.setProperty("kind", "ok")
@@ -396,10 +394,11 @@ class AdminScreen(QWidget):
         return self.export_card.wait(timeout_ms)
 
     def _open_picker(self) -> None:
-        data_dir = Path(self._settings.data_dir)
-        start = Path.home()
-        root = drive_root(data_dir)
-        self.picker.start(start, root)
+        # USB sticks first, then the home folder; never "/" nor the data folder.
+        sticks = [d for d in self.export_card.drive_finder() if d.removable]
+        places = [(d.describe(), d.path) for d in sticks]
+        places.append(("Home folder on this computer", Path.home()))
+        self.picker.start_places(places, exclude=Path(self._settings.data_dir))
         self._export_stack.setCurrentWidget(self.picker)
 
     def _on_folder_chosen(self, folder: Path) -> None:
@@ -436,6 +435,9 @@ class AdminScreen(QWidget):
         except KioskError as exc:
             self._show_notice(f"Not wiped: {exc}", error=True)
             return
+        from kiosk.exporting.staging import clean_recorded
+
+        clean_recorded(Path(self._settings.data_dir))  # a killed export's half-written file
         log.warning("admin wiped %d sign-ups", stats.total)
         self.refresh()
         self._show_notice(f"Wiped {plural(stats.total, 'sign-up')} from this kiosk.")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QVBoxLayout, QWidget
 
 from kiosk.store import Stats
-from kiosk.ui.admin.common import Card, button, plural, restyle, when
+from kiosk.ui.admin.common import Card, PlainLabel, button, plural, restyle, when
 from kiosk.ui.theme import Metrics
 
 OFF_REASON = "Sync is off: this kiosk has no office address or sync folder."
@@ -38,13 +38,13 @@ class SyncCard(Card):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Sync", parent)
         self._available = True
-        self.status = QLabel("", self)
+        self.status = PlainLabel("", self)
         self.status.setObjectName("muted")
         self.status.setWordWrap(True)
         self.status.hide()
-        self.last_sync = QLabel("", self)
+        self.last_sync = PlainLabel("", self)
         self.last_sync.setWordWrap(True)
-        self.last_error = QLabel("", self)
+        self.last_error = PlainLabel("", self)
         self.last_error.setObjectName("syncError")
         self.last_error.setProperty("error", False)
         self.last_error.setWordWrap(True)

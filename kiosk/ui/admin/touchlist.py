@@ -13,7 +13,6 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
-    QLabel,
     QScrollArea,
     QScroller,
     QSizePolicy,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.ui.admin.common import restyle
+from kiosk.ui.admin.common import PlainLabel, restyle
 from kiosk.ui.theme import Metrics
 
 
@@ -39,11 +38,11 @@ class _RowWidget(QFrame):
         self.setProperty("current", False)
         self.row = row
         layout = QVBoxLayout(self)
-        self.title = QLabel(row.title, self)
+        self.title = PlainLabel(row.title, self)
         self.title.setObjectName("rowTitle")
         self.title.setWordWrap(True)
         layout.addWidget(self.title)
-        self.detail = QLabel(row.detail, self)
+        self.detail = PlainLabel(row.detail, self)
         self.detail.setObjectName("rowDetail")
         self.detail.setWordWrap(True)
         self.detail.setVisible(bool(row.detail))
