@@ -545,6 +545,18 @@ def test_an_import_while_another_program_reads_the_file_still_imports(store, tmp
     assert store._run(lambda db: db.execute("PRAGMA journal_mode").fetchone()[0]) == "wal"
 
 
+def _wait_for_journal(proc: subprocess.Popen, data: Path) -> float | None:
+    """When the import's writer opens the file (its WAL or rollback journal appears)."""
+    journals = (data / "kiosk.db-wal", data / "kiosk.db-journal")
+    deadline = time.monotonic() + 60
+    while not any(j.exists() for j in journals):
+        if proc.poll() is not None:
+            return None
+        assert time.monotonic() < deadline
+        time.sleep(0.001)  # polling a condition, not timing the test
+    return time.monotonic()
+
+
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 def test_a_killed_import_into_a_kiosk_with_sign_ups_keeps_every_one_of_them(tmp_path):
     """Killed mid-import, a kiosk that already held sign-ups keeps them all, intact."""
@@ -552,26 +564,34 @@ def test_a_killed_import_into_a_kiosk_with_sign_ups_keeps_every_one_of_them(tmp_
     base = tmp_path / "base"
     with Store(base / "kiosk.db") as s:
         s.import_records(held)
-    records = [make_record(1000 + i, email=None, phone=None) for i in range(2000)]
+    count = 5000
+    records = [make_record(1000 + i, email=None, phone=None) for i in range(count)]
     path = write_jsonl(tmp_path / "big.jsonl", [line(r) for r in records])
+
+    shutil.copytree(base, tmp_path / "full")
+    proc = _run_import(path, tmp_path / "full")
+    opened = _wait_for_journal(proc, tmp_path / "full")
+    assert proc.wait(timeout=60) == 0
+    window = time.monotonic() - (opened or time.monotonic())
 
     rng = random.Random(20220731)
     killed = 0
-    for attempt in range(12):  # until two kills landed inside the transaction
+    for attempt in range(12):  # until two kills landed inside the import
         if killed == 2:
             break
         data = tmp_path / f"killed-{attempt}"
         shutil.copytree(base, data)
         proc = _run_import(path, data)
-        try:
-            proc.wait(timeout=rng.uniform(0.3, 1.5))
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-            killed += 1
+        if _wait_for_journal(proc, data) is not None:
+            try:
+                proc.wait(timeout=rng.uniform(0, window))
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGKILL)
+                killed += 1
         proc.wait()
         with Store(data / "kiosk.db") as s:
             assert s.check() == "ok"
-            assert s.stats().total in (300, 2300)
+            assert s.stats().total in (300, 300 + count)
             assert [s.get(r.id) for r in held] == held
     assert killed, "no kill landed inside the import"
 
