@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import orjson
+
 from kiosk.errors import ImportRefusedError
 from kiosk.records import SignupRecord, utc_now
 from kiosk.store import Store
@@ -77,7 +79,7 @@ class _Scan:
         self.withdrawals: list[SignupRecord] = []
 
     def problem(self, text: str) -> None:
-        with self._lock:  # the reader and the store's writer thread both report
+        with self._lock:  # a caller may consume records() on another thread
             self._bad += 1
             if len(self._problems) < MAX_REPORTED:
                 self._problems.append(text)
@@ -198,7 +200,25 @@ def _lines(fh: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
 
 
 def _parse_line(raw: bytes, now) -> SignupRecord | None:
-    """The record on one line, None for a blank line; ValueError says what is wrong."""
+    """The record on one line, None for a blank line; ValueError says what is wrong.
+
+    orjson reads the bytes as they are and is strict (UTF-8 only, no lone surrogates,
+    no NaN, bounded nesting): whatever it refuses goes the slow way, which names the
+    fault exactly as before.
+    """
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        if _parse_line_slowly(raw, now) is None:
+            return None  # a blank line
+        raise ValueError(f"not JSON ({str(exc).partition(':')[0]})") from None
+    if type(data) is not dict:
+        raise ValueError("expected a sign-up object {…}")
+    return _record(data, now)
+
+
+def _parse_line_slowly(raw: bytes, now) -> SignupRecord | None:
+    """_parse_line with the standard library, for a line orjson refused: says why."""
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -219,12 +239,7 @@ def _parse_line(raw: bytes, now) -> SignupRecord | None:
         raise ValueError("not a sign-up (a number far too long)") from None
     if not isinstance(data, dict):
         raise ValueError("expected a sign-up object {…}")
-    try:
-        record = SignupRecord.from_json(data, now=now)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(str(exc)) from None
-    except RecursionError:
-        raise ValueError("not a sign-up (nested too deeply)") from None
+    record = _record(data, now)
     if _SURROGATE_ESCAPE.search(raw):
         try:
             # JSON may carry lone surrogates ("\ud800") that SQLite can't store as text.
@@ -232,6 +247,15 @@ def _parse_line(raw: bytes, now) -> SignupRecord | None:
         except UnicodeEncodeError:
             raise ValueError("contains a broken character (a lone UTF-16 surrogate)") from None
     return record
+
+
+def _record(data: dict, now) -> SignupRecord:
+    try:
+        return SignupRecord.from_json(data, now=now)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(str(exc)) from None
+    except RecursionError:
+        raise ValueError("not a sign-up (nested too deeply)") from None
 
 
 def _refuse(path: Path, bad: int, shown: list[str]) -> None:

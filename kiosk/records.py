@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kiosk.sealing import check_sealed_fields, is_sealed
+from kiosk.sealing import PREFIX as SEALED_PREFIX
+from kiosk.sealing import check_sealed_fields
 
 NAME_MAX = 100
 EMAIL_MAX = 254
@@ -326,46 +327,34 @@ class SignupRecord:
             raise ValueError(f"missing {', '.join(k for k in _REQUIRED if k not in data)}")
         if not keys <= _FIELD_SET:
             raise ValueError(f"unknown field {', '.join(sorted(keys - _FIELD_SET))}")
-        for key in ("id", "created_at", "device_id", "donation_ref", "content_version"):
-            if not isinstance(data[key], str):
-                raise ValueError(f"{key}: expected text")
-        if not _UUID.fullmatch(data["id"]):
+        id_, created_at = data["id"], data["created_at"]
+        if not (
+            type(id_) is str
+            and type(created_at) is str
+            and type(data["device_id"]) is str
+            and type(data["donation_ref"]) is str
+            and type(data["content_version"]) is str
+        ):
+            for key in ("id", "created_at", "device_id", "donation_ref", "content_version"):
+                if not isinstance(data[key], str):
+                    raise ValueError(f"{key}: expected text")
+        if not _UUID.fullmatch(id_):
             raise ValueError("id: not a UUID (lower-case, like 3f2c…-…)")
         withdrawn_at = data.get("withdrawn_at")
-        for key, value in (("created_at", data["created_at"]), ("withdrawn_at", withdrawn_at)):
-            if key == "withdrawn_at" and value is None:
-                continue
-            if not isinstance(value, str) or not _is_canonical_time(value):
-                # Stored times compare as text ("today", --since): one exact form only.
-                raise ValueError(
-                    f"{key}: expected UTC with milliseconds, like 2022-07-30T14:03:12.345Z"
-                )
-        language = data.get("language", DEFAULT_LANGUAGE)
-        if not isinstance(language, str):
-            raise ValueError("language: expected a language code like en, ga, pl or uk")
-        interests = data["interests"]
-        if not isinstance(interests, list) or not all(isinstance(i, str) for i in interests):
-            raise ValueError("interests: expected a list of keys")
-        consents, consent_text = data["consents"], data["consent_text"]
-        basis = data.get("consent_basis", {})
-        for key, value in (
-            ("consents", consents),
-            ("consent_text", consent_text),
-            ("consent_basis", basis),
+        # Stored times compare as text ("today", --since): one exact form only.
+        if not _is_canonical_time(created_at):
+            raise ValueError(f"created_at: {_CANONICAL_TIME_HINT}")
+        if withdrawn_at is not None and (
+            not isinstance(withdrawn_at, str) or not _is_canonical_time(withdrawn_at)
         ):
-            if not isinstance(value, dict):
-                raise ValueError(f"{key}: expected an object")
-        if not all(isinstance(v, bool) for v in consents.values()):
-            raise ValueError("consents: expected true or false for each channel")
-        if not all(isinstance(v, str) for v in consent_text.values()):
-            raise ValueError("consent_text: expected the wording for each channel")
-        if not all(isinstance(v, str) for v in basis.values()):
-            raise ValueError(f"consent_basis: expected {' or '.join(CONSENT_BASES)}")
-        # Every value is now text or a bool, so the shared part can be a dict key.
-        interests, consents, consent_text, basis = _checked_shared(
-            data["device_id"], data["content_version"], language,
-            tuple(interests), consents, consent_text, basis,
-        )  # fmt: skip
+            raise ValueError(f"withdrawn_at: {_CANONICAL_TIME_HINT}")
+        language = data.get("language", DEFAULT_LANGUAGE)
+        # The parts one kiosk's records share were checked on an earlier line: found
+        # by their value, they need no checking again (an import repeats a handful).
+        shared = _shared_seen(data, language)
+        if shared is None:
+            shared = _shared_checked(data, language)
+        interests, consents, consent_text, basis = shared
         _check_record_bounds(data, now or utc_now())
         fields = {
             **data,
@@ -382,7 +371,7 @@ class SignupRecord:
                 raise ValueError("withdrawn_at: a withdrawal must carry no personal data")
             fields.update(dict.fromkeys(PERSONAL_FIELDS))
             return cls.from_store(**fields)
-        if any(is_sealed(data.get(k)) for k in PERSONAL_FIELDS):
+        if _any_sealed(data):
             check_sealed_fields(data)  # a sealing kiosk's record: only the office can open it
             if "first_name" not in data:
                 fields["first_name"], fields["last_name"] = None, None
@@ -401,13 +390,87 @@ class SignupRecord:
             fields["last_name"] = last
         else:
             fields["first_name"], fields["last_name"] = split_name(name)
-        for key, plausible in (("email", plausible_email), ("phone", _E164.fullmatch)):
-            value = data[key]
-            if value is not None and (not isinstance(value, str) or not plausible(value)):
-                raise ValueError(f"{key}: not a valid stored value")
+        email, phone = data["email"], data["phone"]
+        if email is not None and (not isinstance(email, str) or not plausible_email(email)):
+            raise ValueError("email: not a valid stored value")
+        if phone is not None and (not isinstance(phone, str) or not _E164.fullmatch(phone)):
+            raise ValueError("phone: not a valid stored value")
         # Every field is checked and present: skip the dataclass __init__ (an import
         # builds 100,000 of these).
-        return cls.from_store(**fields)
+        record = object.__new__(cls)
+        record.__dict__.update(fields)
+        return record
+
+
+def _shared_seen(data: dict[str, Any], language: Any) -> _Shared | None:
+    """The checked shared parts of `data` if an earlier record had exactly these, else None.
+
+    Equal keys mean equal values: text equals only text, so every part is known good
+    once found, except a count (1 == True): the choices are checked to be bools here.
+    """
+    interests, consents = data["interests"], data["consents"]
+    text, basis = data["consent_text"], data.get("consent_basis", _NO_BASIS)
+    if not (
+        type(interests) is list
+        and type(consents) is dict
+        and type(text) is dict
+        and type(basis) is dict
+    ):
+        return None
+    for choice in consents.values():
+        if choice is not True and choice is not False:
+            return None
+    try:
+        return _SHARED_MEMO.get(
+            (
+                data["device_id"],
+                data["content_version"],
+                language,
+                tuple(interests),
+                tuple(consents.items()),
+                tuple(text.items()),
+                tuple(basis.items()),
+            )
+        )
+    except TypeError:  # a list or object where text belongs: the full checks name it
+        return None
+
+
+def _shared_checked(data: dict[str, Any], language: Any) -> _Shared:
+    """Check the shared parts of `data` in full (raising ValueError) and remember them."""
+    if not isinstance(language, str):
+        raise ValueError("language: expected a language code like en, ga, pl or uk")
+    interests = data["interests"]
+    if not isinstance(interests, list) or not all(isinstance(i, str) for i in interests):
+        raise ValueError("interests: expected a list of keys")
+    consents, consent_text = data["consents"], data["consent_text"]
+    basis = data.get("consent_basis", {})
+    for key, value in (
+        ("consents", consents),
+        ("consent_text", consent_text),
+        ("consent_basis", basis),
+    ):
+        if not isinstance(value, dict):
+            raise ValueError(f"{key}: expected an object")
+    if not all(isinstance(v, bool) for v in consents.values()):
+        raise ValueError("consents: expected true or false for each channel")
+    if not all(isinstance(v, str) for v in consent_text.values()):
+        raise ValueError("consent_text: expected the wording for each channel")
+    if not all(isinstance(v, str) for v in basis.values()):
+        raise ValueError(f"consent_basis: expected {' or '.join(CONSENT_BASES)}")
+    # Every value is now text or a bool, so the shared part can be a dict key.
+    return _checked_shared(
+        data["device_id"], data["content_version"], language,
+        tuple(interests), consents, consent_text, basis,
+    )  # fmt: skip
+
+
+def _any_sealed(data: dict[str, Any]) -> bool:
+    for key in PERSONAL_FIELDS:
+        value = data.get(key)
+        if isinstance(value, str) and value.startswith(SEALED_PREFIX):
+            return True
+    return False
 
 
 def _is_normalised_name(text: str) -> bool:
@@ -426,6 +489,7 @@ def _is_normalised_name(text: str) -> bool:
     return normalise_name(text) == text
 
 
+_CANONICAL_TIME_HINT = "expected UTC with milliseconds, like 2022-07-30T14:03:12.345Z"
 _CANONICAL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
 
 
@@ -503,7 +567,10 @@ def check_bounds(data: dict[str, Any], now: datetime) -> None:
 
 
 def _check_record_bounds(data: dict[str, Any], now: datetime) -> None:
-    _check_label("donation_ref", data["donation_ref"])
+    ref = data["donation_ref"]
+    # Not _check_label: references are unique, so its cache would only churn.
+    if type(ref) is not str or not 1 <= len(ref) <= LABEL_MAX or not ref.isprintable():
+        _label("donation_ref", ref)
     latest = _latest(now)
     for key in ("created_at", "withdrawn_at"):
         value = data.get(key)
@@ -514,6 +581,7 @@ def _check_record_bounds(data: dict[str, Any], now: datetime) -> None:
 _Shared = tuple[tuple[str, ...], dict[str, bool], dict[str, str], dict[str, str]]
 _SHARED_MEMO: dict[tuple[Any, ...], _Shared] = {}
 _SHARED_MEMO_MAX = 512
+_NO_BASIS: dict[str, str] = {}
 
 
 def _checked_shared(

@@ -14,7 +14,6 @@ import functools
 import json
 import logging
 import os
-import queue as queue_module
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -303,21 +302,40 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-IMPORT_CHUNK = 500
-IMPORT_AHEAD = 4  # chunks read ahead of the writer
+IMPORT_CHUNK = 250
 IMPORT_CACHE_KIB = 64 * 1024
 _DEFAULT_CACHE = -2000  # SQLite's own default (2 MB)
 
 
-class _End:
-    """The end of an import's chunks (with the reader's error, if it failed)."""
+def _rollback_journal(conn: sqlite3.Connection) -> bool:
+    """Switch to a rollback journal for one big import, if no one else has the file open.
 
-    def __init__(self, error: BaseException | None = None) -> None:
-        self.error = error
+    In WAL mode every page of an import is written twice (the WAL, then the
+    checkpoint); a rollback journal holds only the few old pages changed, and new
+    pages go straight into the file. Just as durable: synchronous=EXTRA also syncs
+    the folder once the journal is deleted, which commits. False if it stayed WAL.
+    """
+    try:
+        mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    except sqlite3.OperationalError:  # a reader has it open: stay in WAL
+        return False
+    if str(mode).lower() != "delete":
+        return False
+    conn.execute("PRAGMA synchronous=EXTRA")
+    return True
+
+
+def _back_to_wal(conn: sqlite3.Connection) -> None:
+    """WAL again after an import (if a reader holds the file, the next start does it)."""
+    mode = "delete"
+    with contextlib.suppress(sqlite3.Error):
+        mode = str(conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]).lower()
+    if mode == "wal":
+        conn.execute("PRAGMA synchronous=FULL")
 
 
 class _Prepared(NamedTuple):
-    """A record ready to insert; its rows are built on the reader's thread."""
+    """A record ready to insert, with its rows."""
 
     tag: Any
     record: SignupRecord
@@ -325,11 +343,13 @@ class _Prepared(NamedTuple):
     consent_rows: list[tuple[Any, ...]]
 
 
-def _prepare(tag: Any, rec: SignupRecord, now: str) -> _Prepared:
-    """The rows of one imported record: the same columns, in the same order, as _insert."""
+def _prepare(tag: Any, plain: SignupRecord, rec: SignupRecord, now: str) -> _Prepared:
+    """The rows of one imported record `rec` (sealed when sealing is on, else `plain`):
+    the same columns as _insert; consent rows in _IMPORT_CONSENT's column order."""
+    head = (rec.id, rec.created_at, rec.device_id, rec.content_version, rec.language)
     return _Prepared(
         tag,
-        rec,
+        plain,
         (
             rec.id,
             rec.created_at,
@@ -349,21 +369,33 @@ def _prepare(tag: Any, rec: SignupRecord, now: str) -> _Prepared:
             rec.withdrawn_at,
             now,
         ),
-        [
-            (
-                rec.id,
-                channel,
-                int(granted),
-                rec.consent_text.get(channel, ""),
-                rec.created_at,
-                rec.device_id,
-                rec.content_version,
-                rec.consent_basis.get(channel, CONSENT),
-                rec.language,
-            )
-            for channel, granted in rec.consents.items()
-        ],
+        [head + tail for tail in _consent_tails(rec)],
     )
+
+
+_IMPORT_CONSENT = (
+    "INSERT INTO consent_log (signup_id, recorded_at, device_id, content_version, language, "
+    "channel, granted, wording, basis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_tails_memo: dict[int, tuple[Any, Any, Any, tuple[tuple[Any, ...], ...]]] = {}
+
+
+def _consent_tails(rec: SignupRecord) -> tuple[tuple[Any, ...], ...]:
+    """(channel, granted, wording, basis) per channel: the part of a record's consent
+    rows its kiosk's records share (the same objects: see records._checked_shared),
+    looked up by identity. The memo holds the objects, so no id is reused meanwhile."""
+    consents, text, basis = rec.consents, rec.consent_text, rec.consent_basis
+    hit = _tails_memo.get(id(consents))
+    if hit is not None and hit[0] is consents and hit[1] is text and hit[2] is basis:
+        return hit[3]
+    tails = tuple(
+        (channel, int(granted), text.get(channel, ""), basis.get(channel, CONSENT))
+        for channel, granted in consents.items()
+    )
+    if len(_tails_memo) >= 1024:
+        _tails_memo.clear()
+    _tails_memo[id(consents)] = (consents, text, basis, tails)
+    return tails
 
 
 @dataclass(frozen=True)
@@ -747,13 +779,10 @@ class Store:
         that is). Memory stays bounded: no list of records or ids is held.
         """
 
-        # The calling thread reads and checks the chunks while the writer thread
-        # inserts the previous ones: SQLite's work runs without the GIL, so the two
-        # overlap on a second core. The hand-over queue is short: memory stays bounded.
+        # The writer thread reads, checks and inserts chunk by chunk. (Reading on the
+        # calling thread beside it was tried: each row's insert then waits for the GIL,
+        # and the two threads together spent more time than one.)
         now = self._now()
-        handover: queue_module.Queue[list[tuple[Any, SignupRecord]] | _End] = queue_module.Queue(
-            maxsize=IMPORT_AHEAD
-        )
 
         def body(conn: sqlite3.Connection) -> ImportCount:
             start = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM signups").fetchone()[0]
@@ -762,12 +791,13 @@ class Store:
             # copy in the WAL. Bounded (64 MiB), and given back afterwards.
             conn.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
             added = held = repeats = 0
-            while not isinstance(chunk := handover.get(), _End):
+            # Sealed rows (when sealing is on) but the plain record kept for comparing
+            # repeats: sealing draws a fresh key each time, so two seals never match.
+            prepared = (_prepare(tag, rec, self._sealed(rec), now) for tag, rec in items)
+            for chunk in _chunks(prepared, chunk_size):
                 top = start + added  # seq counts up by one per row inserted
                 a, h, r = self._import_chunk(conn, chunk, start, top, now, queue, on_repeat)
                 added, held, repeats = added + a, held + h, repeats + r
-            if chunk.error is not None:
-                raise chunk.error
             if before_commit is not None:
                 before_commit()
             return ImportCount(added=added, already_here=held, repeats=repeats)
@@ -777,37 +807,17 @@ class Store:
             # every reference holds by construction: 400,000 foreign-key lookups spared
             # on the thread that limits an import. (Settable only between transactions.)
             db.conn.execute("PRAGMA foreign_keys=OFF")
+            journal = _rollback_journal(db.conn)
             try:
                 return self._tx(db, body)
             finally:
                 with contextlib.suppress(sqlite3.Error):
                     db.conn.execute(f"PRAGMA cache_size={_DEFAULT_CACHE}")
                     db.conn.execute("PRAGMA foreign_keys=ON")
+                if journal:
+                    _back_to_wal(db.conn)
 
-        # A failed writer is noticed by the reader (future.done()), which then stops.
-        future = self._submit(run, "import those sign-ups")
-        end = _End()
-        try:
-            # Sealed rows (when sealing is on) but the plain record kept for comparing
-            # repeats: sealing draws a fresh key each time, so two seals never match.
-            prepared = (
-                _prepare(tag, self._sealed(rec), now)._replace(record=rec) for tag, rec in items
-            )
-            for chunk in _chunks(prepared, chunk_size):
-                while not future.done():
-                    with contextlib.suppress(queue_module.Full):
-                        handover.put(chunk, timeout=0.05)
-                        break
-                if future.done():
-                    break  # the writer failed: its error is raised below
-        except BaseException as exc:
-            end = _End(exc)
-        finally:
-            while not future.done():
-                with contextlib.suppress(queue_module.Full):
-                    handover.put(end, timeout=0.05)
-                    break
-        return future.result()
+        return self._run(run, "import those sign-ups")
 
     def _import_chunk(
         self,
@@ -856,11 +866,7 @@ class Store:
                         on_repeat(prepared.tag, rec, self._imported(conn, rec.id, fresh))
         if not fresh:
             return 0, held, repeats
-        conn.executemany(
-            "INSERT INTO consent_log (signup_id, channel, granted, wording, recorded_at, "
-            "device_id, content_version, basis, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [row for p in fresh.values() for row in p.consent_rows],
-        )
+        conn.executemany(_IMPORT_CONSENT, [row for p in fresh.values() for row in p.consent_rows])
         if queue:
             conn.executemany(
                 "INSERT INTO outbox (signup_id, queued_at) VALUES (?, ?)",

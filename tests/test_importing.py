@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -288,9 +290,10 @@ def _wait_for_database(proc: subprocess.Popen, data: Path) -> float | None:
     None when it finished before this poller saw it: on a busy machine the whole
     transaction can fall between two polls.
     """
-    wal = data / "kiosk.db-wal"
+    # The file itself: the import may hold its transaction in a rollback journal.
+    db = data / "kiosk.db"
     deadline = time.monotonic() + 60
-    while not wal.exists():
+    while not db.exists():
         if proc.poll() is not None:
             return None
         assert time.monotonic() < deadline
@@ -507,3 +510,123 @@ def test_held_ids_and_repeats_are_told_apart_across_chunks(store):
     assert (count.added, count.already_here, count.repeats) == (3, 1, 2)
     assert seen == [(4, True), (5, False)]
     assert store.stats().total == 4
+
+
+# -- speed measures that must not cost safety ------------------------------------------
+
+
+def test_after_an_import_saves_are_wal_and_synchronous_full_again(store, tmp_path):
+    """The import writes through a rollback journal; later saves are durable as ever."""
+    path = write_jsonl(tmp_path / "a.jsonl", [line(make_record(i)) for i in range(5)])
+    assert import_jsonl(store, path).added == 5
+    pragmas = store._run(
+        lambda db: (
+            db.execute("PRAGMA journal_mode").fetchone()[0],
+            db.execute("PRAGMA synchronous").fetchone()[0],
+        )
+    )
+    assert pragmas == ("wal", 2)  # 2: FULL
+    saved = store.save_signup(make_record(9))
+    assert store.get(saved.id) == saved
+
+
+def test_an_import_while_another_program_reads_the_file_still_imports(store, tmp_path):
+    store.save_signup(make_record(0))
+    reader = sqlite3.connect(store.path)
+    try:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT COUNT(*) FROM signups").fetchone()[0] == 1
+        path = write_jsonl(tmp_path / "a.jsonl", [line(make_record(i)) for i in range(1, 4)])
+        assert import_jsonl(store, path).added == 3
+        reader.execute("COMMIT")
+        assert reader.execute("SELECT COUNT(*) FROM signups").fetchone()[0] == 4
+    finally:
+        reader.close()
+    assert store._run(lambda db: db.execute("PRAGMA journal_mode").fetchone()[0]) == "wal"
+
+
+def _wait_for_journal(proc: subprocess.Popen, data: Path) -> float | None:
+    """When the import's writer opens the file (its WAL or rollback journal appears)."""
+    journals = (data / "kiosk.db-wal", data / "kiosk.db-journal")
+    deadline = time.monotonic() + 60
+    while not any(j.exists() for j in journals):
+        if proc.poll() is not None:
+            return None
+        assert time.monotonic() < deadline
+        time.sleep(0.001)  # polling a condition, not timing the test
+    return time.monotonic()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+def test_a_killed_import_into_a_kiosk_with_sign_ups_keeps_every_one_of_them(tmp_path):
+    """Killed mid-import, a kiosk that already held sign-ups keeps them all, intact."""
+    held = [make_record(i, device_id="stand-here") for i in range(300)]
+    base = tmp_path / "base"
+    with Store(base / "kiosk.db") as s:
+        s.import_records(held)
+    count = 5000
+    records = [make_record(1000 + i, email=None, phone=None) for i in range(count)]
+    path = write_jsonl(tmp_path / "big.jsonl", [line(r) for r in records])
+
+    shutil.copytree(base, tmp_path / "full")
+    proc = _run_import(path, tmp_path / "full")
+    opened = _wait_for_journal(proc, tmp_path / "full")
+    assert proc.wait(timeout=60) == 0
+    window = time.monotonic() - (opened or time.monotonic())
+
+    rng = random.Random(20220731)
+    killed = 0
+    for attempt in range(12):  # until two kills landed inside the import
+        if killed == 2:
+            break
+        data = tmp_path / f"killed-{attempt}"
+        shutil.copytree(base, data)
+        proc = _run_import(path, data)
+        if _wait_for_journal(proc, data) is not None:
+            try:
+                proc.wait(timeout=rng.uniform(0, window))
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGKILL)
+                killed += 1
+        proc.wait()
+        with Store(data / "kiosk.db") as s:
+            assert s.check() == "ok"
+            assert s.stats().total in (300, 300 + count)
+            assert [s.get(r.id) for r in held] == held
+    assert killed, "no kill landed inside the import"
+
+
+def test_a_count_where_a_choice_belongs_is_refused_after_valid_records(store, tmp_path):
+    """Shared parts are checked once, by value: 1 == True must not slip through."""
+    good = make_record(0).to_json()
+    counted = make_record(1).to_json()
+    counted["consents"] = {k: int(v) for k, v in counted["consents"].items()}
+    assert counted["consents"]  # the factory gives a choice to count
+    listed = make_record(2).to_json() | {"interests": [["prayer"]]}
+    texts = make_record(3).to_json()
+    texts["consent_text"] = {k: [v] for k, v in texts["consent_text"].items()}
+    path = write_jsonl(tmp_path / "a.jsonl", [line(good), line(counted), line(listed), line(texts)])
+    with pytest.raises(ImportRefusedError) as caught:
+        import_jsonl(store, path)
+    message = str(caught.value)
+    assert "line 2: consents: expected true or false" in message
+    assert "line 3: interests: expected a list of keys" in message
+    assert "line 4: consent_text: expected the wording" in message
+    assert store.all_ids() == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('{"id": NaN}', "line 2: missing created_at"),  # Python's json reads NaN; orjson not
+        ("  \t ", None),  # blank: skipped
+        ('{"id": "a", "id": ' + "1" * 30 + "}", "line 2: missing created_at"),
+    ],
+)
+def test_lines_the_fast_parser_refuses_are_named_as_before(store, tmp_path, text, reason):
+    path = write_jsonl(tmp_path / "a.jsonl", [line(make_record(0)), text])
+    if reason is None:
+        assert import_jsonl(store, path).added == 1
+        return
+    with pytest.raises(ImportRefusedError, match=reason):
+        import_jsonl(store, path)
