@@ -307,6 +307,16 @@ class AttractScreen(QWidget):
     def format_number(slide: Slide, value: float) -> str:
         return format_stat(round(value), slide.prefix, slide.suffix)
 
+    def _controls_right(self) -> int:
+        """The right edge of the controls in the top row (the logo's when there are none)."""
+        direct = Qt.FindChildOption.FindDirectChildrenOnly
+        edges = [
+            child.geometry().right()
+            for child in self.findChildren(QWidget, options=direct)
+            if child.isVisible() and child.geometry().top() < self.height() // 4
+        ]
+        return max(edges, default=0)
+
     def _chrome_height(self, m: Metrics) -> int:
         return m.px(320) if m.portrait else m.px(270)
 
@@ -360,12 +370,22 @@ class AttractScreen(QWidget):
             p.drawPixmap(margin, m.px(40), logo)
         r = reach()
         soft = QColor(brand.text if r.contrast else "#C9D5E6")
-        p.setFont(font(r.text(m.px(26)), QFont.Weight.DemiBold))
+        # The tagline takes what the top row of controls leaves: smaller, then elided.
+        left = self._controls_right() + m.px(24)
+        room = max(0, w - margin - left)
+        tagline = brand.tagline.upper()
+        size = r.text(m.px(26))
+        tag_font = font(size, QFont.Weight.DemiBold)
+        while size > m.px(18) and QFontMetrics(tag_font).horizontalAdvance(tagline) > room:
+            size -= 1
+            tag_font = font(size, QFont.Weight.DemiBold)
+        tagline = QFontMetrics(tag_font).elidedText(tagline, Qt.TextElideMode.ElideRight, room)
+        p.setFont(tag_font)
         p.setPen(soft)
         p.drawText(
-            QRectF(0, m.px(40), w - margin, m.px(80)),
+            QRectF(left, m.px(40), room, m.px(80)),
             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-            brand.tagline.upper(),
+            tagline,
         )
 
         bar = QRectF(0, h - height, w, height)
