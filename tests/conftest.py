@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -27,3 +28,13 @@ from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 hypothesis_settings.register_profile("kiosk", deadline=None)
 hypothesis_settings.load_profile("kiosk")
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_log_handlers():
+    """`kiosk.cli.main` logs into the test's data folder; don't leak it to the next test."""
+    yield
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "_kiosk", False)]:
+        root.removeHandler(handler)
+        handler.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import errno
 import json
-import logging
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -29,16 +28,6 @@ VISITORS = [
 @pytest.fixture(scope="module")
 def content():
     return load_content(DEFAULT_CONTENT_DIR)
-
-
-@pytest.fixture(autouse=True)
-def _no_leftover_log_handlers():
-    """`main` sets up logging into this test's data folder; don't leak it to the next test."""
-    yield
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, "_kiosk", False)]:
-        root.removeHandler(handler)
-        handler.close()
 
 
 def run(capsys, *argv: str | Path) -> tuple[int, str, str]:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 
 from kiosk.cli import main
@@ -14,15 +12,6 @@ from kiosk.settings import load_settings
 from kiosk.store import Store
 from kiosk.sync import SyncReport
 from tests.factories import make_record
-
-
-@pytest.fixture(autouse=True)
-def _no_leftover_log_handlers():
-    yield
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, "_kiosk", False)]:
-        root.removeHandler(handler)
-        handler.close()
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import shutil
 import sqlite3
@@ -19,15 +18,6 @@ from kiosk.store import Store
 from tests import factories
 
 COUNT = 400
-
-
-@pytest.fixture(autouse=True)
-def _no_leftover_log_handlers():
-    yield
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, "_kiosk", False)]:
-        root.removeHandler(handler)
-        handler.close()
 
 
 @pytest.fixture

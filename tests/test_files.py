@@ -31,15 +31,6 @@ def _loose_umask():
     os.umask(old)
 
 
-@pytest.fixture(autouse=True)
-def _no_leftover_log_handlers():
-    yield
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, "_kiosk", False)]:
-        root.removeHandler(handler)
-        handler.close()
-
-
 def use_the_kiosk(data: Path, monkeypatch) -> None:
     """A volunteer sets a PIN, a visitor signs up, someone mistypes the PIN, logs rotate."""
     monkeypatch.setattr("sys.stdin", _Stdin("2468\n"))

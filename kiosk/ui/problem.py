@@ -57,7 +57,7 @@ class ProblemController(QObject):
         self._setup = None
         self.sync_worker = None
         self._sync_target = None
-        self._sync_status = ("Sync is off (no sync.url or sync.folder set).", False)
+        self._sync_status = ("Sync is off: this kiosk has no office address or folder.", False)
         from kiosk.ui.admin import AdminEntry
 
         self.admin_entry = AdminEntry(window, settings.admin_hotkey, self)
@@ -140,7 +140,7 @@ class ProblemController(QObject):
 
     def _sync_now(self) -> None:
         if self.sync_worker is None:
-            self._set_sync_status("Sync is off: set sync.url or sync.folder first.", False)
+            self._set_sync_status("Sync is off: this kiosk has no office address or folder.", False)
             return
         self._set_sync_status("Syncing…", True)
         self.sync_worker.sync_now()
