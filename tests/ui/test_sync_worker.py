@@ -105,25 +105,28 @@ def store(tmp_path):
         yield s
 
 
-def fill(store: Store, n: int) -> list[SignupRecord]:
-    return [
-        store.save_signup(
-            SignupRecord(
-                id=str(uuid.uuid4()),
-                created_at=iso_ms(utc_now()),
-                device_id="tent-ui",
-                name=f"Aoife {i}",
-                email=f"aoife{i}@example.ie",
-                phone=None,
-                interests=("pray",),
-                consents={"email": True},
-                consent_text={"email": "Email me."},
-                donation_ref=new_donation_ref("NH"),
-                content_version="t",
-            )
+def fill(store: Store, n: int, *, together: bool = False) -> list[SignupRecord]:
+    """`n` saved sign-ups; `together`: in one transaction, so a pass sees none or all."""
+    records = [
+        SignupRecord(
+            id=str(uuid.uuid4()),
+            created_at=iso_ms(utc_now()),
+            device_id="tent-ui",
+            name=f"Aoife {i}",
+            email=f"aoife{i}@example.ie",
+            phone=None,
+            interests=("pray",),
+            consents={"email": True},
+            consent_text={"email": "Email me."},
+            donation_ref=new_donation_ref("NH"),
+            content_version="t",
         )
         for i in range(n)
     ]
+    if together:
+        store.import_records(records)
+        return records
+    return [store.save_signup(record) for record in records]
 
 
 def make_worker(store, data_dir, url: str, timeout_s: float, **kw) -> SyncWorker:
@@ -198,7 +201,9 @@ def test_nudges_coalesce_into_one_pass_soon_after_a_signup(qtbot, store, data_di
     worker.status_changed.connect(passes.append)
     try:
         worker.start()  # nothing pending: the start-up pass is skipped
-        fill(store, 2)
+        # Saved together: the start-up pass runs on the worker's thread and may come late;
+        # it then sees both or neither, never one of two (which made this test flaky).
+        fill(store, 2, together=True)
         for _ in range(5):
             worker.nudge()
         qtbot.waitUntil(lambda: bool(passes) and store.stats().pending_sync == 0, timeout=5000)
