@@ -1,0 +1,235 @@
+"""A stored record's bounds, checked on import: labels, wording, counts, times."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from datetime import datetime, timedelta
+from typing import Any
+
+from kiosk.timestamps import iso_ms
+from kiosk.validation import EMAIL_MAX
+
+DEFAULT_LANGUAGE = "en"
+CONSENT = "consent"
+SOFT_OPT_IN = "soft_opt_in"
+CONSENT_BASES = (CONSENT, SOFT_OPT_IN)
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Z]{2})?")
+
+
+# Bounds of a stored record (SPEC 5), checked on import: what a kiosk can have made.
+LABEL_MAX = 64  # device ids, references, versions, interest and channel keys
+WORDING_MAX = 2000  # a pack's consent wording is at most 600 characters
+INTERESTS_MAX = 50
+CHANNELS_MAX = 20
+EARLIEST = "2000-01-01T00:00:00.000Z"  # older than any kiosk: a broken clock or a forgery
+FUTURE_SLACK = timedelta(days=1)
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+_WORDING_OK = frozenset("\n")
+
+
+def plausible_email(value: str) -> bool:
+    """A stored address that another kiosk accepted: bounded, one @, a dot in the domain."""
+    if not 3 <= len(value) <= EMAIL_MAX:
+        return False
+    local, at, domain = value.rpartition("@")
+    # isprintable() leaves " " as the only whitespace to rule out.
+    return (
+        bool(at and local and "." in domain.strip("."))
+        and len(local) <= 64
+        and value.isprintable()
+        and " " not in value
+    )
+
+
+def _label(key: str, value: Any, *, min_len: int = 1) -> None:
+    if not isinstance(value, str) or not min_len <= len(value) <= LABEL_MAX:
+        raise ValueError(f"{key}: expected text of {min_len}–{LABEL_MAX} characters")
+    if not value.isprintable():
+        raise ValueError(f"{key}: contains a control or invisible character")
+
+
+@functools.lru_cache(maxsize=512)
+def _wording_ok(wording: str) -> bool:
+    """Bounded, and no control characters but line breaks (the same few repeat: cached)."""
+    return len(wording) <= WORDING_MAX and (
+        wording.isprintable()
+        or not any(unicodedata.category(ch) == "Cc" and ch not in _WORDING_OK for ch in wording)
+    )
+
+
+def check_bounds(data: dict[str, Any], now: datetime) -> None:
+    """Raise ValueError unless every non-personal field is within a record's own bounds.
+
+    Names, emails and phones are bounded by their own checks; this covers the rest:
+    labels printable and short, wording bounded with no control characters (line
+    breaks allowed), lists and maps bounded in count, times neither absurdly old nor
+    more than a day ahead of `now`.
+    """
+    _checked_shared(
+        data["device_id"],
+        data["content_version"],
+        data.get("language", DEFAULT_LANGUAGE),
+        tuple(data["interests"]),
+        data["consents"],
+        data["consent_text"],
+        data.get("consent_basis") or {},
+    )
+    _check_record_bounds(data, now)
+
+
+def _check_record_bounds(data: dict[str, Any], now: datetime) -> None:
+    ref = data["donation_ref"]
+    # Not _check_label: references are unique, so its cache would only churn.
+    if type(ref) is not str or not 1 <= len(ref) <= LABEL_MAX or not ref.isprintable():
+        _label("donation_ref", ref)
+    latest = _latest(now)
+    for key in ("created_at", "withdrawn_at"):
+        value = data.get(key)
+        if value is not None and not EARLIEST <= value <= latest:
+            raise ValueError(f"{key}: {value} is not a plausible time (this kiosk's clock?)")
+
+
+_Shared = tuple[tuple[str, ...], dict[str, bool], dict[str, str], dict[str, str]]
+_SHARED_MEMO: dict[tuple[Any, ...], _Shared] = {}
+_SHARED_MEMO_MAX = 512
+_NO_BASIS: dict[str, str] = {}
+
+
+def _checked_shared(
+    device_id: str,
+    content_version: str,
+    language: str,
+    interests: tuple[str, ...],
+    consents: dict[str, bool],
+    consent_text: dict[str, str],
+    basis: dict[str, str],
+) -> _Shared:
+    """Check the parts every record of one kiosk and pack shares; returns them with the
+    basis filled in (older records have none).
+
+    An import of 100,000 records repeats a handful of these: each is checked once,
+    and the records share its objects (records are frozen; nothing mutates them).
+    The values are already known to be text and bools, so the key is exact.
+    """
+    key = (
+        device_id,
+        content_version,
+        language,
+        interests,
+        tuple(consents.items()),
+        tuple(consent_text.items()),
+        tuple(basis.items()),
+    )
+    shared = _SHARED_MEMO.get(key)
+    if shared is not None:
+        return shared
+    _check_label("device_id", device_id)
+    _check_label("content_version", content_version, 0)
+    if not _LANGUAGE.fullmatch(language):
+        raise ValueError("language: expected a language code like en, ga, pl or uk")
+    if len(interests) > INTERESTS_MAX:
+        raise ValueError(f"interests: more than {INTERESTS_MAX}")
+    for item in interests:
+        _check_label("interests", item)
+    for name, value in (
+        ("consents", consents),
+        ("consent_text", consent_text),
+        ("consent_basis", basis),
+    ):
+        if len(value) > CHANNELS_MAX:
+            raise ValueError(f"{name}: more than {CHANNELS_MAX} channels")
+        for channel in value:
+            _check_label(name, channel)
+    for wording in consent_text.values():
+        if not _wording_ok(wording):
+            raise ValueError(
+                f"consent_text: wording over {WORDING_MAX} characters or with a control character"
+            )
+    filled = basis or dict.fromkeys(consents, CONSENT)
+    if not all(v in CONSENT_BASES for v in filled.values()):
+        raise ValueError(f"consent_basis: expected {' or '.join(CONSENT_BASES)}")
+    if len(_SHARED_MEMO) >= _SHARED_MEMO_MAX:
+        _SHARED_MEMO.clear()
+    shared = _SHARED_MEMO[key] = (interests, dict(consents), dict(consent_text), dict(filled))
+    return shared
+
+
+def _check_label(key: str, value: Any, min_len: int = 1) -> None:
+    if type(value) is not str or not _label_ok(value, min_len):
+        _label(key, value, min_len=min_len)  # raises, naming what is wrong
+
+
+@functools.lru_cache(maxsize=1024)
+def _label_ok(value: str, min_len: int) -> bool:
+    return min_len <= len(value) <= LABEL_MAX and value.isprintable()
+
+
+@functools.lru_cache(maxsize=4)
+def _latest(now: datetime) -> str:
+    return iso_ms(now + FUTURE_SLACK)
+
+
+def _shared_seen(data: dict[str, Any], language: Any) -> _Shared | None:
+    """The checked shared parts of `data` if an earlier record had exactly these, else None.
+
+    Equal keys mean equal values: text equals only text, so every part is known good
+    once found, except a count (1 == True): the choices are checked to be bools here.
+    """
+    interests, consents = data["interests"], data["consents"]
+    text, basis = data["consent_text"], data.get("consent_basis", _NO_BASIS)
+    if not (
+        type(interests) is list
+        and type(consents) is dict
+        and type(text) is dict
+        and type(basis) is dict
+    ):
+        return None
+    for choice in consents.values():
+        if choice is not True and choice is not False:
+            return None
+    try:
+        return _SHARED_MEMO.get(
+            (
+                data["device_id"],
+                data["content_version"],
+                language,
+                tuple(interests),
+                tuple(consents.items()),
+                tuple(text.items()),
+                tuple(basis.items()),
+            )
+        )
+    except TypeError:  # a list or object where text belongs: the full checks name it
+        return None
+
+
+def _shared_checked(data: dict[str, Any], language: Any) -> _Shared:
+    """Check the shared parts of `data` in full (raising ValueError) and remember them."""
+    if not isinstance(language, str):
+        raise ValueError("language: expected a language code like en, ga, pl or uk")
+    interests = data["interests"]
+    if not isinstance(interests, list) or not all(isinstance(i, str) for i in interests):
+        raise ValueError("interests: expected a list of keys")
+    consents, consent_text = data["consents"], data["consent_text"]
+    basis = data.get("consent_basis", {})
+    for key, value in (
+        ("consents", consents),
+        ("consent_text", consent_text),
+        ("consent_basis", basis),
+    ):
+        if not isinstance(value, dict):
+            raise ValueError(f"{key}: expected an object")
+    if not all(isinstance(v, bool) for v in consents.values()):
+        raise ValueError("consents: expected true or false for each channel")
+    if not all(isinstance(v, str) for v in consent_text.values()):
+        raise ValueError("consent_text: expected the wording for each channel")
+    if not all(isinstance(v, str) for v in basis.values()):
+        raise ValueError(f"consent_basis: expected {' or '.join(CONSENT_BASES)}")
+    # Every value is now text or a bool, so the shared part can be a dict key.
+    return _checked_shared(
+        data["device_id"], data["content_version"], language,
+        tuple(interests), consents, consent_text, basis,
+    )  # fmt: skip
