@@ -37,10 +37,3 @@ def _is_canonical_time(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _canonical_time(text: str) -> str | None:
-    try:
-        return iso_ms(parse_iso(text))
-    except ValueError:
-        return None
