@@ -595,4 +595,27 @@ def test_a_schema_1_database_migrates_keeping_every_sign_up_and_its_order(tmp_pa
     conn = sq.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    # The rebuilt table keeps its indexes, and a withdrawn sign-up's name may be NULL.
+    indexes = {row[1] for row in conn.execute("PRAGMA index_list(signups)")}
+    assert {"signups_created", "signups_ref"} <= indexes
+    name = next(row for row in conn.execute("PRAGMA table_info(signups)") if row[1] == "name")
+    assert name[3] == 0  # notnull
     conn.close()
+
+
+def test_an_up_to_date_database_opens_without_loading_sqlite_utils(tmp_path):
+    """sqlite-utils does the migrations; a normal start never pays for importing it."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "kiosk.db"
+    with Store(path) as store:
+        store.save_signup(make_record())
+    code = (
+        "import sys\nfrom kiosk.store import Store\n"
+        f"with Store({str(path)!r}) as s: s.save_signup(__import__('tests.factories', "
+        "fromlist=['x']).make_record(1))\n"
+        "assert 'sqlite_utils' not in sys.modules, 'sqlite_utils loaded'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ EVENT_KINDS = (
     "idle_reset",
 )
 
-_MIGRATIONS: dict[int, str] = {
+_MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     1: """
     CREATE TABLE signups (
         -- seq: insertion order, stable across VACUUM (an INTEGER PRIMARY KEY is).
@@ -79,53 +80,51 @@ _MIGRATIONS: dict[int, str] = {
     CREATE INDEX events_at ON events(at);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
-    # First and last name, language, consent basis, withdrawal (SPEC 5). The table is
-    # rebuilt because a withdrawn sign-up's name becomes NULL; old names split at the
-    # last space (rtrim by the name's own non-space characters leaves "first ").
-    2: """
-    CREATE TABLE signups_v2 (
-        seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        created_at TEXT NOT NULL,
-        device_id TEXT NOT NULL,
-        first_name TEXT,
-        last_name TEXT,
-        name TEXT,
-        email TEXT,
-        phone TEXT,
-        interests TEXT NOT NULL,
-        consents TEXT NOT NULL,
-        consent_basis TEXT NOT NULL,
-        consent_text TEXT NOT NULL,
-        language TEXT NOT NULL DEFAULT 'en',
-        donation_ref TEXT NOT NULL,
-        content_version TEXT NOT NULL,
-        withdrawn_at TEXT,
-        saved_at TEXT NOT NULL
-    );
-    INSERT INTO signups_v2 (
-        seq, id, created_at, device_id, first_name, last_name, name, email, phone,
-        interests, consents, consent_basis, consent_text, language, donation_ref,
-        content_version, withdrawn_at, saved_at)
-    SELECT seq, id, created_at, device_id,
-        CASE WHEN instr(name, ' ') > 0
-             THEN rtrim(rtrim(name, replace(name, ' ', '')), ' ') ELSE name END,
-        CASE WHEN instr(name, ' ') > 0
-             THEN substr(name, length(rtrim(name, replace(name, ' ', ''))) + 1) END,
-        name, email, phone, interests, consents,
-        COALESCE((SELECT json_group_object(key, 'consent') FROM json_each(consents)), '{}'),
-        consent_text, 'en', donation_ref, content_version, NULL, saved_at
-    FROM signups;
-    DROP INDEX signups_created;
-    DROP INDEX signups_ref;
-    DROP TABLE signups;
-    ALTER TABLE signups_v2 RENAME TO signups;
-    CREATE INDEX signups_created ON signups(created_at, id);
-    CREATE INDEX signups_ref ON signups(donation_ref);
-    ALTER TABLE consent_log ADD COLUMN basis TEXT NOT NULL DEFAULT 'consent';
-    ALTER TABLE consent_log ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
-    """,
 }
+
+
+_SIGNUP_COLUMNS_V2 = (
+    "seq", "id", "created_at", "device_id", "first_name", "last_name", "name", "email",
+    "phone", "interests", "consents", "consent_basis", "consent_text", "language",
+    "donation_ref", "content_version", "withdrawn_at", "saved_at",
+)  # fmt: skip
+
+
+def _to_v2(conn: sqlite3.Connection) -> None:
+    """First and last name, language, consent basis and withdrawal (SPEC 5).
+
+    A withdrawn sign-up's name becomes NULL, which SQLite's ALTER TABLE cannot allow:
+    sqlite-utils' transform() rebuilds the table (copy, drop, rename, indexes), the job
+    it is made for. Loaded only here, when a database needs upgrading, never at start.
+    """
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn)
+    signups = db["signups"]
+    signups.add_column("first_name", str)
+    signups.add_column("last_name", str)
+    signups.add_column("consent_basis", str, not_null_default="{}")
+    signups.add_column("language", str, not_null_default="en")
+    signups.add_column("withdrawn_at", str)
+    # Older names split at the last space: rtrim by the name's own non-space characters
+    # leaves "first ". Every channel of an older record was opt-in consent.
+    conn.execute(
+        """
+        UPDATE signups SET
+            first_name = CASE WHEN instr(name, ' ') > 0
+                THEN rtrim(rtrim(name, replace(name, ' ', '')), ' ') ELSE name END,
+            last_name = CASE WHEN instr(name, ' ') > 0
+                THEN substr(name, length(rtrim(name, replace(name, ' ', ''))) + 1) END,
+            consent_basis = COALESCE(
+                (SELECT json_group_object(key, 'consent') FROM json_each(consents)), '{}')
+        """
+    )
+    signups.transform(not_null={"name": False}, column_order=_SIGNUP_COLUMNS_V2)
+    db["consent_log"].add_column("basis", str, not_null_default="consent")
+    db["consent_log"].add_column("language", str, not_null_default="en")
+
+
+_MIGRATIONS[2] = _to_v2
 
 
 def migrate(conn: sqlite3.Connection) -> None:
@@ -138,9 +137,13 @@ def migrate(conn: sqlite3.Connection) -> None:
     for target in range(version + 1, SCHEMA_VERSION + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _MIGRATIONS[target].split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            step = _MIGRATIONS[target]
+            if callable(step):
+                step(conn)
+            else:
+                for statement in step.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
             conn.execute(f"PRAGMA user_version={target}")
             conn.execute("COMMIT")
         except BaseException:
