@@ -222,6 +222,12 @@ class Bench:
         path.mkdir(parents=True, exist_ok=True)
         if not has_pin(path):
             set_pin(path, "2468")  # a kiosk with no PIN starts on set-up, not the loop
+            from kiosk.store import Store
+
+            # A set-up kiosk has its database: the first-ever open migrates the schema
+            # (through sqlite-utils), which no later start of the kiosk does again.
+            with Store(path / "kiosk.db") as store:
+                store.stats()
         return path
 
     def log(self, text: str) -> None:
