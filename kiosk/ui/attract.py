@@ -99,6 +99,19 @@ class AttractScreen(QWidget):
         self._styled_for: tuple[float, bool, bool] | None = None
         install_touch(self)
 
+    def set_content(self, content: Content) -> None:
+        """The same slides in the visitor's language: new words, pictures painted again."""
+        self.content = content
+        label = content.text("reach.resume" if self.paused else "reach.pause")
+        self.pause_button.setText(label)
+        self.pause_button.setAccessibleName(label)
+        self.aa.setText(content.text("reach.aa"))
+        self.aa.setAccessibleName(content.text("reach.aa_name"))
+        self._frames.layers.clear()  # the cached slide pictures hold the old words
+        self._styled_for = None
+        self._place_buttons()
+        self.update()
+
     # -- state -------------------------------------------------------------
 
     @property

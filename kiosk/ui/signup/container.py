@@ -244,6 +244,7 @@ class SignupScreen(QWidget):
             phone=self.phone.text,
             interests=self.check.chosen(),
             consents=self.touch.choices(),
+            language=self.content.language,
         )
 
     def _need(self, kind: str) -> tuple[bool, str]:

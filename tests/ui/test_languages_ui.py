@@ -1,0 +1,87 @@
+"""The visitor's language (SPEC 11): chosen by touch, followed by every screen, stored
+with the sign-up, and forgotten when the visitor leaves."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint
+
+from kiosk.languages import load_content_set
+from kiosk.paths import DEFAULT_CONTENT_DIR
+from kiosk.security import set_pin
+from kiosk.settings import load_settings
+from kiosk.store import Store
+from kiosk.ui.app import KioskController, State
+from kiosk.ui.reach import reach
+from kiosk.ui.window import KioskWindow
+from tests.ui.touchkit import Finger, key, type_by_touch
+
+
+@pytest.fixture
+def kiosk(qtbot, data_dir):
+    set_pin(data_dir, "2468")
+    settings = load_settings(data_dir)
+    languages = load_content_set(DEFAULT_CONTENT_DIR)
+    store = Store(settings.db_path)
+    window = KioskWindow(kiosk_mode=True)
+    qtbot.addWidget(window)
+    controller = KioskController(
+        settings,
+        languages.for_language(None),
+        store,
+        window,
+        content_dir=DEFAULT_CONTENT_DIR,
+        languages=languages,
+    )
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    yield controller
+    controller.shutdown()
+    reach().reset()
+    window.allow_close = True
+    window.close()
+    store.close()
+
+
+def engage(kiosk) -> Finger:
+    finger = Finger(kiosk.window)
+    finger.tap(kiosk.attract, QPoint(kiosk.attract.width() // 2, kiosk.attract.height() // 2))
+    assert kiosk.state is State.INVOLVED
+    return finger
+
+
+def test_choosing_a_language_changes_every_screen_and_leaving_restores_the_default(kiosk):
+    engage(kiosk)
+    polish = kiosk.languages.for_language("pl")
+    reach().set_language("pl")
+    assert kiosk.content is polish
+    assert kiosk.state is State.INVOLVED
+    assert kiosk.window.stack.currentWidget() is kiosk.involved
+    english = kiosk.languages.base
+    label = polish.interest("prayer").label
+    assert label != english.interest("prayer").label
+    assert kiosk.involved.tile("prayer").accessibleName().startswith(label)
+    assert kiosk.form.content is polish and kiosk.thanks.content is polish
+    assert kiosk.attract.content is polish and kiosk.idle_overlay.content is polish
+    kiosk.reset_visitor()
+    assert reach().language == "en"
+    assert kiosk.content is english and kiosk.attract.content is english
+    shown = kiosk.involved.tile("prayer").accessibleName()
+    assert shown.startswith(english.interest("prayer").label)
+
+
+def test_switching_language_mid_sign_up_keeps_what_was_typed(kiosk):
+    finger = engage(kiosk)
+    finger.tap(kiosk.involved.tile("prayer"))
+    type_by_touch(finger, kiosk.form.keyboard, "Ola")
+    finger.tap(key(kiosk.form.keyboard, "Next"))
+    assert kiosk.form.current is kiosk.form.email
+    reach().set_language("uk")
+    form = kiosk.form
+    assert form.content.language == "uk"
+    assert form.current is form.email
+    assert form.name.first.edit.text() == "Ola"
+    assert kiosk.window.stack.currentWidget() is form
+    assert form.check.chosen() == ("prayer",)
