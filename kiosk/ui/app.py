@@ -107,8 +107,14 @@ class KioskController(QObject):
         self.languages = languages or single_language(content)
         self._thanks_shown: tuple = ()  # what the thank-you shows, to say it again
         state = reach()
-        state.default_language = self.languages.default
-        state.languages = [(code, c.language_name) for code, c in self.languages.languages.items()]
+        state.set_languages(
+            [
+                (code, c.language_name)
+                for code, c in self.languages.languages.items()
+                if c.language == code
+            ],
+            self.languages.default,
+        )
         state.reset()
         self.content = self.languages.for_language(state.language)
 

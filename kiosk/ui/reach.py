@@ -36,6 +36,14 @@ class Reach(QObject):
         self._language = "en"
         self.default_language = "en"
         """What `reset()` returns to: the pack's default (the controller sets it)."""
+        self.languages: list[tuple[str, str]] = []
+        """(code, own name) of every language the pack speaks."""
+
+    def set_languages(self, languages: list[tuple[str, str]], default: str) -> None:
+        """The pack's languages (code, own name) and its default; language buttons follow."""
+        self.languages = list(languages)
+        self.default_language = default
+        self.language_changed.emit(self._language)
 
     @property
     def language(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QApplication
 
 from kiosk.languages import load_content_set
 from kiosk.paths import DEFAULT_CONTENT_DIR
@@ -12,6 +13,7 @@ from kiosk.security import set_pin
 from kiosk.settings import load_settings
 from kiosk.store import Store
 from kiosk.ui.app import KioskController, State
+from kiosk.ui.language_picker import LanguageList
 from kiosk.ui.reach import reach
 from kiosk.ui.window import KioskWindow
 from tests.ui.touchkit import Finger, key, type_by_touch
@@ -85,3 +87,53 @@ def test_switching_language_mid_sign_up_keeps_what_was_typed(kiosk):
     assert form.name.first.edit.text() == "Ola"
     assert kiosk.window.stack.currentWidget() is form
     assert form.check.chosen() == ("prayer",)
+
+
+def open_list(kiosk, finger: Finger, button) -> LanguageList:
+    finger.tap(button)
+    (shown,) = [w for w in kiosk.window.findChildren(LanguageList) if w.isVisible()]
+    return shown
+
+
+def test_the_loop_offers_each_language_by_its_own_name_and_a_tap_switches(kiosk):
+    finger = Finger(kiosk.window)
+    button = kiosk.attract.language
+    assert button.isVisible() and button.text() == "English"
+    assert button.height() >= 60
+    # Not in the admin corner (top right, 120 px at 1080p).
+    corner = kiosk.window.width() - max(60, round(120 * kiosk.window.height() / 1080))
+    assert button.mapTo(kiosk.window, button.rect().topRight()).x() < corner
+    shown = open_list(kiosk, finger, button)
+    assert [r.text() for r in shown.rows.values()] == ["English", "Gaeilge", "Polski", "Українська"]
+    assert all(r.height() >= 60 for r in shown.rows.values())
+    assert kiosk.state is State.ATTRACT  # opening the list did not engage the loop
+    # A drag across a row is a scroll or a slip, never a choice.
+    finger.drag(shown.rows["pl"], 0, dx=80)
+    assert reach().language == "en"
+    finger.tap(shown.rows["pl"])
+    assert reach().language == "pl" and kiosk.content.language == "pl"
+    assert not [w for w in kiosk.window.findChildren(LanguageList) if w.isVisible()]
+    assert kiosk.state is State.ATTRACT
+    assert button.text() == "Polski"
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_every_visitor_screen_has_the_language_button(kiosk, size):
+    kiosk.window.resize(*size)
+    finger = engage(kiosk)
+    shown = open_list(kiosk, finger, kiosk.involved._language)
+    finger.tap(shown.rows["uk"])
+    assert kiosk.state is State.INVOLVED and kiosk.content.language == "uk"
+    finger.tap(kiosk.involved.tile("prayer"))
+    assert kiosk.state is State.FORM
+    header = kiosk.form.language
+    assert header.isVisible() and header.text() == "Українська" and header.height() >= 60
+    shown = open_list(kiosk, finger, header)
+    finger.tap(shown.rows["ga"])
+    assert kiosk.form.content.language == "ga" and kiosk.state is State.FORM
+    kiosk.thanks.show_under_age()
+    kiosk.show(State.THANKS)
+    QApplication.processEvents()
+    assert kiosk.thanks._language.isVisible()
+    assert kiosk.thanks._language.text() == "Gaeilge"
+    kiosk.thanks.clear()

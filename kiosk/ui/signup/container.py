@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from kiosk.content import Content
 from kiosk.records import SignupForm, contact_needs, validate_form
 from kiosk.ui.keyboard import OnScreenKeyboard
+from kiosk.ui.language_picker import LanguageButton
 from kiosk.ui.reach import ReachButton, reach
 from kiosk.ui.signup.check import CheckStep
 from kiosk.ui.signup.confirm import ConfirmOverlay
@@ -131,6 +132,8 @@ class SignupScreen(QWidget):
         top.addLayout(where)
         top.addStretch(1)
         top.addWidget(self.aa)
+        self.language = LanguageButton()
+        top.addWidget(self.language)
         top.addWidget(self.restart)
         self.top = top
 
@@ -413,6 +416,7 @@ class SignupScreen(QWidget):
         # Portrait in large text has no room for the words: the dots (named) say it.
         self.indicator.setVisible(not (m.portrait and r.enhanced))
         self.top.setSpacing(m.px(24))
+        self.language.setMinimumHeight(m.touch)
         self.dots.setFixedSize(m.px(150), m.px(16))
         self.area_layout.setContentsMargins(margin, m.px(28), margin, m.px(20))
         self.keyboard.set_metrics(m)
