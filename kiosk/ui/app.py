@@ -153,9 +153,12 @@ class KioskController(QObject):
 
     def _build_visitor_screens(self, content: Content) -> None:
         """The tiles, the sign-up and the thank-you in `content`'s language, wired."""
-        self.involved = InvolvedScreen(content)
-        self.form = SignupScreen(content)
-        self.thanks = ThanksScreen(content)
+        # Made inside the stack: a screen built as a window of its own, once the kiosk
+        # is showing, would take the window's activation (and the keyboard focus) away.
+        stack = self.window.stack
+        self.involved = InvolvedScreen(content, stack)
+        self.form = SignupScreen(content, stack)
+        self.thanks = ThanksScreen(content, parent=stack)
         for screen in (self.involved, self.form, self.thanks):
             self.window.stack.addWidget(screen)
         self.involved.chosen.connect(self._on_chosen)
@@ -292,6 +295,10 @@ class KioskController(QObject):
             }[state]
         self.state = state
         self.window.stack.setCurrentWidget(widget)
+        if self.window.isVisible() and not self.window.isActiveWindow():
+            # Screens rebuilt in another language can leave the window inactive, and an
+            # inactive window has no focus for the on-screen keyboard to type into.
+            self.window.activateWindow()
         if state in (State.INVOLVED, State.FORM, State.THANKS):
             self.idle_timer.start()
         else:

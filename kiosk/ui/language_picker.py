@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
-from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.ui.reach import reach
 from kiosk.ui.theme import FAMILY, Metrics
@@ -44,7 +44,9 @@ class LanguageButton(QPushButton):
         # Every language's own name, so a visitor who reads none of the others can find it.
         names = " / ".join(n for _, n in reach().languages)
         self.setAccessibleName(f"{name}: {names}")
-        self.setVisible(len(reach().languages) > 1)
+        many = len(reach().languages) > 1
+        if self.parentWidget() is not None or not many:  # never a window of its own
+            self.setVisible(many)
 
     def open_list(self) -> LanguageList:
         top = self.window()
@@ -92,6 +94,13 @@ class LanguageList(QWidget):
         row = self.rows.get(reach().language)
         if row is not None:
             row.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def closeEvent(self, event: object) -> None:
+        # Focus goes back to the screen beneath, never nowhere (keys must keep working).
+        parent = self.parentWidget()
+        if parent is not None and self.isAncestorOf(QApplication.focusWidget()):
+            parent.setFocus(Qt.FocusReason.OtherFocusReason)
+        super().closeEvent(event)
 
     def _choose(self, code: str) -> None:
         self.close()

@@ -137,3 +137,54 @@ def test_every_visitor_screen_has_the_language_button(kiosk, size):
     assert kiosk.thanks._language.isVisible()
     assert kiosk.thanks._language.text() == "Gaeilge"
     kiosk.thanks.clear()
+
+
+@pytest.mark.parametrize(
+    ("code", "first", "email"),
+    [("pl", "Łucja", "lucja@example.pl"), ("uk", "Олена", "olena@example.com")],
+)
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_a_visitor_signs_up_by_touch_in_their_language(kiosk, code, first, email, size):
+    kiosk.window.resize(*size)
+    finger = Finger(kiosk.window)
+    finger.tap(open_list(kiosk, finger, kiosk.attract.language).rows[code])
+    finger.tap(kiosk.attract, QPoint(kiosk.attract.width() // 2, kiosk.attract.height() // 2))
+    finger.tap(kiosk.involved.tile("prayer"))
+    form, content = kiosk.form, kiosk.content
+    assert content.language == code and form.current is form.name
+    assert QApplication.focusWidget() is form.name.first.edit, QApplication.focusWidget()
+    type_by_touch(finger, form.keyboard, first)  # on the language's own keys
+    assert form.name.first.edit.text() == first
+    finger.tap(key(form.keyboard, content.text("button.next")))
+    assert form.current is form.email
+    # Email keeps its own keys in every language.
+    assert key(form.keyboard, "at sign").isVisible()
+    type_by_touch(finger, form.keyboard, email)
+    finger.tap(key(form.keyboard, content.text("button.next")))
+    finger.tap(form.phone.skip)
+    finger.tap(form.touch.toggles["email"])
+    finger.tap(form.touch.next)
+    finger.tap(form.check.next)
+    assert kiosk.state is State.THANKS
+    (record,) = kiosk.store.iter_records()
+    assert record.language == code
+    assert record.first_name == first and record.email == email
+    assert record.consents["email"] is True
+    shown = content.consent("email")
+    english = kiosk.languages.base.consent("email")
+    assert record.consent_text["email"] == getattr(shown, "shown_text", shown.wording)
+    assert record.consent_text["email"] != getattr(english, "shown_text", english.wording)
+    kiosk.reset_visitor()
+    assert reach().language == "en" and kiosk.form.keyboard._language == "en"
+
+
+def test_the_name_keyboard_has_each_languages_letters(kiosk):
+    finger = engage(kiosk)
+    reach().set_language("uk")
+    finger.tap(kiosk.involved.tile("prayer"))
+    keyboard = kiosk.form.keyboard
+    assert keyboard.shift_state == "once"  # a capital starts the name
+    for letter in "ІЇЄҐʼ":
+        assert key(keyboard, letter).isVisible()
+    with pytest.raises(AssertionError):
+        key(keyboard, "Q")  # no Latin letters on the Ukrainian name keyboard

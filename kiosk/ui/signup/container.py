@@ -155,6 +155,7 @@ class SignupScreen(QWidget):
 
         self.keyboard = OnScreenKeyboard(self._metrics, self.palette_)
         self.keyboard.set_enter_label(c.text("button.next"))
+        self.keyboard.set_language(c.language)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
