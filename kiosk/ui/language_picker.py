@@ -34,19 +34,26 @@ class LanguageButton(QPushButton):
         self.setProperty("language_button", True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._compact = False
         self.clicked.connect(self.open_list)
         reach().language_changed.connect(self._follow)
         self._follow()
 
     def _follow(self, *_: object) -> None:
         name = language_name(reach().language)
-        self.setText(name)
+        # Compact (a crowded header in portrait, large text): the name's first letters.
+        self.setText(name[:3] if self._compact else name)
         # Every language's own name, so a visitor who reads none of the others can find it.
         names = " / ".join(n for _, n in reach().languages)
         self.setAccessibleName(f"{name}: {names}")
         many = len(reach().languages) > 1
         if self.parentWidget() is not None or not many:  # never a window of its own
             self.setVisible(many)
+
+    def set_compact(self, compact: bool) -> None:
+        """Show only the first letters of the name (the accessible name stays whole)."""
+        self._compact = compact
+        self._follow()
 
     def open_list(self) -> LanguageList:
         top = self.window()

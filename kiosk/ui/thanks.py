@@ -420,7 +420,7 @@ class ThanksScreen(ScaledWidget):
             self._card.setGeometry(w - margin - card_w, (h - card_h) // 2, card_w, card_h)
         if next_h:
             y = place(self._next, margin, y, width, next_h)
-        lang_w = max(m.touch, self._language.sizeHint().width())
+        lang_w = max(m.touch, self._language.sizeHint().width() + m.px(24))
         row_w = (
             done_w
             + m.px(24)

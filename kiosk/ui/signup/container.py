@@ -395,6 +395,7 @@ class SignupScreen(QWidget):
         p = self.palette_
         t = r.text
         line = max(2, m.px(3))
+        crowded = m.portrait and r.enhanced  # portrait, large text: a full header row
         self.setStyleSheet(
             step_stylesheet(p, m, r)
             + f"""
@@ -403,7 +404,7 @@ class SignupScreen(QWidget):
             QWidget#signupHeader QPushButton {{
                 color: #FFFFFF; background: transparent;
                 border: {line}px solid {"#FFFFFF" if r.contrast else "rgba(255, 255, 255, 0.7)"};
-                font-size: {t(m.px(28))}px; padding: 0px {m.px(24)}px;
+                font-size: {t(m.px(28))}px; padding: 0px {m.px(12 if crowded else 24)}px;
             }}
             QWidget#signupHeader QPushButton:pressed,
             QWidget#signupHeader QPushButton:checked {{ background: #FFFFFF; color: {p.primary}; }}
@@ -416,8 +417,11 @@ class SignupScreen(QWidget):
         self.top.setContentsMargins(margin, pad, margin + corner_px(m), pad)
         # Portrait in large text has no room for the words: the dots (named) say it.
         self.indicator.setVisible(not (m.portrait and r.enhanced))
-        self.top.setSpacing(m.px(24))
+        self.top.setSpacing(m.px(12) if crowded else m.px(24))
         self.language.setMinimumHeight(m.touch)
+        for button in (self.aa, self.language):
+            button.setMinimumWidth(m.touch)  # round, never a square
+        self.language.set_compact(crowded)
         self.dots.setFixedSize(m.px(150), m.px(16))
         self.area_layout.setContentsMargins(margin, m.px(28), margin, m.px(20))
         self.keyboard.set_metrics(m)
