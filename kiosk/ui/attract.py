@@ -379,11 +379,16 @@ class AttractScreen(QWidget):
         soft = QColor(brand.text if r.contrast else "#C9D5E6")
         p.setFont(font(r.text(m.px(26)), QFont.Weight.DemiBold))
         p.setPen(soft)
-        p.drawText(
-            QRectF(0, m.px(40), w - margin, m.px(80)),
-            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-            brand.tagline.upper(),
-        )
+        tagline = brand.tagline.upper()
+        # Only where it clears the controls (a long language name in portrait).
+        buttons = (self.pause_button, self.aa, self.language)
+        controls = max(b.geometry().right() for b in buttons if b.isVisibleTo(self))
+        if w - margin - p.fontMetrics().horizontalAdvance(tagline) > controls + m.px(24):
+            p.drawText(
+                QRectF(0, m.px(40), w - margin, m.px(80)),
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                tagline,
+            )
 
         bar = QRectF(0, h - height, w, height)
         shade = QLinearGradient(0, bar.top(), 0, bar.bottom())
