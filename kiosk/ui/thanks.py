@@ -82,6 +82,7 @@ class _QrCard(QWidget):
         self.scan = QLabel(content.screens.scan_to_give, self)
         self.scan.setObjectName("thanksScan")
         self.scan.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scan.setWordWrap(True)  # translations run longer than "Scan to give"
         self.qr = QrCode("", self, accessible=content.text("thanks.qr_name"))
         self.ref_caption = QLabel(content.text("thanks.reference"), self)
         self.ref_caption.setObjectName("refCaption")
@@ -110,7 +111,7 @@ class _QrCard(QWidget):
     def _rows(self) -> tuple[int, int, int, int]:
         shown = not self.ref.isHidden()
         return (
-            self.scan.sizeHint().height(),
+            self.scan.heightForWidth(self._qr_side),
             self._qr_side,
             self.ref_caption.sizeHint().height() if shown else 0,
             max(self.ref.sizeHint().height(), self.ref.fontMetrics().height()) if shown else 0,
