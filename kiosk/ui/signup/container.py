@@ -421,7 +421,7 @@ class SignupScreen(QWidget):
         self.language.setMinimumHeight(m.touch)
         for button in (self.aa, self.language):
             button.setMinimumWidth(m.touch)  # round, never a square
-        self.language.set_compact(crowded)
+        self.language.set_compact(m.portrait)  # a narrow header: "Укр", "Pol", "Gae"
         self.dots.setFixedSize(m.px(150), m.px(16))
         self.area_layout.setContentsMargins(margin, m.px(28), margin, m.px(20))
         self.keyboard.set_metrics(m)
