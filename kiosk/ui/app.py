@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.content import Content
 from kiosk.errors import StorageError
+from kiosk.languages import ContentSet
 from kiosk.records import SignupForm, SignupRecord, build_record
 from kiosk.settings import Settings
 from kiosk.store import Store
@@ -30,6 +31,7 @@ from kiosk.texts import TEXTS
 from kiosk.ui.attract import AttractScreen
 from kiosk.ui.idle import IdleOverlay
 from kiosk.ui.involved import InvolvedScreen
+from kiosk.ui.language_switch import single_language, switch_language
 from kiosk.ui.reach import reach
 from kiosk.ui.signup import SignupScreen
 from kiosk.ui.thanks import ThanksScreen
@@ -92,6 +94,7 @@ class KioskController(QObject):
         content_dir: Path,
         clock: Callable[[], float] = time.monotonic,
         attract: AttractScreen | None = None,
+        languages: ContentSet | None = None,
     ) -> None:
         super().__init__(window)
         self.settings = settings
@@ -100,16 +103,27 @@ class KioskController(QObject):
         self.window = window
         self.state = State.ATTRACT
         self._form_active = False
+        # Every language of the pack; a visitor's choice swaps the screens' words.
+        self.languages = languages or single_language(content)
+        self._thanks_shown: tuple = ()  # what the thank-you shows, to say it again
+        state = reach()
+        state.set_languages(
+            [
+                (code, c.language_name)
+                for code, c in self.languages.languages.items()
+                if c.language == code
+            ],
+            self.languages.default,
+        )
+        state.reset()
+        self.content = self.languages.for_language(state.language)
 
         # `attract` is passed in when the launcher painted the first slide before us.
         self.attract = attract or AttractScreen(content, clock=clock)
-        self.involved = InvolvedScreen(content)
-        self.form = SignupScreen(content)
-        self.thanks = ThanksScreen(content)
-        for screen in (self.attract, self.involved, self.form, self.thanks):
-            if window.stack.indexOf(screen) < 0:
-                window.stack.addWidget(screen)
-        self.idle_overlay = IdleOverlay(content, window)
+        if window.stack.indexOf(self.attract) < 0:
+            window.stack.addWidget(self.attract)
+        self._build_visitor_screens(self.content)
+        self.idle_overlay = IdleOverlay(self.content, window)
 
         idle_s = settings.idle_timeout_s or content.timing.idle_timeout_s
         self.idle_timer = QTimer(self)
@@ -137,11 +151,16 @@ class KioskController(QObject):
 
     # -- wiring ----------------------------------------------------------------
 
-    def _connect(self) -> None:
-        self.attract.engaged.connect(self._on_engaged)
-        self.attract.slide_shown.connect(
-            lambda i: self._event("slide_shown", f"{i}:{self.content.slides[i].kind}")
-        )
+    def _build_visitor_screens(self, content: Content) -> None:
+        """The tiles, the sign-up and the thank-you in `content`'s language, wired."""
+        # Made inside the stack: a screen built as a window of its own, once the kiosk
+        # is showing, would take the window's activation (and the keyboard focus) away.
+        stack = self.window.stack
+        self.involved = InvolvedScreen(content, stack)
+        self.form = SignupScreen(content, stack)
+        self.thanks = ThanksScreen(content, parent=stack)
+        for screen in (self.involved, self.form, self.thanks):
+            self.window.stack.addWidget(screen)
         self.involved.chosen.connect(self._on_chosen)
         self.involved.back.connect(self.reset_visitor)
         self.form.submitted.connect(self._on_submitted)
@@ -150,6 +169,13 @@ class KioskController(QObject):
         self.form.under_age.connect(self._on_under_age)
         self.form.started.connect(lambda: self._event("form_started"))
         self.thanks.done.connect(self.reset_visitor)
+
+    def _connect(self) -> None:
+        self.attract.engaged.connect(self._on_engaged)
+        self.attract.slide_shown.connect(
+            lambda i: self._event("slide_shown", f"{i}:{self.content.slides[i].kind}")
+        )
+        reach().language_changed.connect(self._on_language)
         self.idle_overlay.kept.connect(self._on_kept)
         self.idle_overlay.expired.connect(self._on_idle_expired)
 
@@ -269,6 +295,10 @@ class KioskController(QObject):
             }[state]
         self.state = state
         self.window.stack.setCurrentWidget(widget)
+        if self.window.isVisible() and not self.window.isActiveWindow():
+            # Screens rebuilt in another language can leave the window inactive, and an
+            # inactive window has no focus for the on-screen keyboard to type into.
+            self.window.activateWindow()
         if state in (State.INVOLVED, State.FORM, State.THANKS):
             self.idle_timer.start()
         else:
@@ -300,6 +330,7 @@ class KioskController(QObject):
         self._event("form_abandoned", "under_age")
         self.form.wipe()
         _clear_clipboard()
+        self._thanks_shown = ("under_age",)
         self.thanks.show_under_age()
         self.show(State.THANKS)
         self._event("qr_shown", "under_age")
@@ -322,6 +353,7 @@ class KioskController(QObject):
         self._event("signup_saved")
         self.form.wipe()
         _clear_clipboard()
+        self._thanks_shown = ("for", record)
         self.thanks.show_for(
             record.first_name or "", record.donation_ref, next_steps(record, self.content)
         )
@@ -329,6 +361,9 @@ class KioskController(QObject):
         self._event("qr_shown", "thank_you")
         if self.sync_worker is not None:
             self.sync_worker.nudge()
+
+    def _on_language(self, code: str) -> None:
+        switch_language(self, self.languages.for_language(code))
 
     def _on_activity(self) -> None:
         if self.idle_timer.isActive():
@@ -390,6 +425,8 @@ class KioskController(QObject):
         self.idle_timer.stop()
         self.idle_overlay.cancel()
         QApplication.instance().removeEventFilter(self._watch)
+        with contextlib.suppress(RuntimeError, TypeError):
+            reach().language_changed.disconnect(self._on_language)
         if self._admin is not None:
             # The admin chose Exit: let a running export finish (at most ten minutes).
             self._admin.wait_for_export(600_000)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 
 from kiosk.content import Content, Slide
 from kiosk.ui.attract_controls import controls_stylesheet, paint_hand, place_controls
+from kiosk.ui.language_picker import LanguageButton
 from kiosk.ui.layers import Live, draw_picture
 from kiosk.ui.motion import FramePacer, SlidePlan, ease_out, next_wake
 from kiosk.ui.reach import ReachButton, reach
@@ -93,11 +94,25 @@ class AttractScreen(QWidget):
         self.pause_button.setAccessibleName(content.text("reach.pause"))
         self.pause_button.toggled.connect(self.set_paused)
         self.aa = ReachButton(content.text("reach.aa"), content.text("reach.aa_name"), self)
-        for button in (self.pause_button, self.aa):
+        self.language = LanguageButton(self)
+        for button in (self.pause_button, self.aa, self.language):
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         reach().changed.connect(self._on_reach)
         self._styled_for: tuple[float, bool, bool] | None = None
         install_touch(self)
+
+    def set_content(self, content: Content) -> None:
+        """The same slides in the visitor's language: new words, pictures painted again."""
+        self.content = content
+        label = content.text("reach.resume" if self.paused else "reach.pause")
+        self.pause_button.setText(label)
+        self.pause_button.setAccessibleName(label)
+        self.aa.setText(content.text("reach.aa"))
+        self.aa.setAccessibleName(content.text("reach.aa_name"))
+        self._frames.layers.clear()  # the cached slide pictures hold the old words
+        self._styled_for = None
+        self._place_buttons()
+        self.update()
 
     # -- state -------------------------------------------------------------
 
@@ -199,7 +214,9 @@ class AttractScreen(QWidget):
         if key != self._styled_for:
             self._styled_for = key
             self.setStyleSheet(controls_stylesheet(self.content.brand, m))
-        place_controls((self.pause_button, self.aa), m, self.content.brand.logo is not None)
+        place_controls(
+            (self.pause_button, self.aa, self.language), m, self.content.brand.logo is not None
+        )
 
     def _elapsed(self) -> float:
         if self._paused_elapsed is not None:
@@ -313,7 +330,7 @@ class AttractScreen(QWidget):
         edges = [
             child.geometry().right()
             for child in self.findChildren(QWidget, options=direct)
-            if child.isVisible() and child.geometry().top() < self.height() // 4
+            if child.isVisibleTo(self) and child.geometry().top() < self.height() // 4
         ]
         return max(edges, default=0)
 

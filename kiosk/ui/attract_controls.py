@@ -35,6 +35,8 @@ def place_controls(buttons: Iterable[QPushButton], m: Metrics, has_logo: bool) -
     x = m.margin + (m.px(200) + m.px(40) if has_logo else 0)
     y = max(m.px(16), m.px(40) + (m.px(80) - m.touch) // 2)
     for button in buttons:
+        if button.isHidden():
+            continue
         width = max(m.touch, button.sizeHint().width())
         button.setGeometry(x, y, width, m.touch)
         x += width + m.px(20)

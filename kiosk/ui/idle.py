@@ -145,6 +145,16 @@ class IdleOverlay(ScaledWidget):
             parent.installEventFilter(self)
             self.setGeometry(parent.rect())
 
+    def set_content(self, content: Content) -> None:
+        """Speak the visitor's language (the controller calls this when it changes)."""
+        self.content = content
+        say = content.text
+        self._card.setAccessibleName(f"{say('idle.heading')} {say('idle.hint')}")
+        self._heading.setText(say("idle.heading"))
+        self._hint.setText(say("idle.hint"))
+        self._button.setText(say("idle.button"))
+        self.setAccessibleName(say("idle.heading"))
+
     @property
     def active(self) -> bool:
         return self._timer.isActive()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
 
 from kiosk.content import Content, Interest
 from kiosk.ui.icons import icon_kind, paint_icon
+from kiosk.ui.language_picker import LanguageButton
 from kiosk.ui.reach import ReachButton, reach
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
 from kiosk.ui.touch import install_touch
@@ -299,12 +300,13 @@ class InvolvedScreen(ScaledWidget):
         self._back.setObjectName("backButton")
         self._back.setAccessibleName(content.text("button.back"))
         self._aa = ReachButton(content.text("reach.aa"), content.text("reach.aa_name"), self)
+        self._language = LanguageButton(self)
         reach().changed.connect(self._on_reach)
         install_touch(self)
         self._back.setAutoDefault(True)
         self._back.clicked.connect(self.back)
 
-        chain = [*self._tiles, self._back, self._aa]
+        chain = [*self._tiles, self._back, self._aa, self._language]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -402,6 +404,9 @@ class InvolvedScreen(ScaledWidget):
         self._back.setGeometry(round(margin), back_y, back_w, m.touch)
         aa_w = max(m.touch, self._aa.sizeHint().width(), m.px(120))
         self._aa.setGeometry(round(margin) + back_w + m.px(24), back_y, aa_w, m.touch)
+        lang_w = max(m.touch, self._language.sizeHint().width())
+        lang_x = round(margin) + back_w + aa_w + m.px(48)
+        self._language.setGeometry(lang_x, back_y, lang_w, m.touch)
 
         body = QRectF(
             margin,

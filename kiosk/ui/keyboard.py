@@ -108,6 +108,7 @@ class OnScreenKeyboard(QWidget):
         self._palette = palette or Palette()
         self._metrics = metrics
         self._mode: str = "text"
+        self._language = "en"  # whose letters the text keyboard shows
         self._layer = "letters"
         self._shift = "off"  # "off", "once" (next character only) or "lock"
         self._last_shift_tap = QElapsedTimer()
@@ -175,6 +176,11 @@ class OnScreenKeyboard(QWidget):
         self._set_shift("off")
         self._relayout()
         self._autocap()
+
+    def set_language(self, code: str) -> None:
+        """The text (name) keyboard's letters for `code` (en, ga, pl, uk)."""
+        self._language = code
+        self._relayout()
 
     def reset(self) -> None:
         """Back to lower-case text with nothing held, for the next visitor."""
@@ -251,7 +257,7 @@ class OnScreenKeyboard(QWidget):
         """
 
     def _relayout(self) -> None:
-        rows, units = _layout_for(self._mode, self._layer, self._metrics.portrait)
+        rows, units = _layout_for(self._mode, self._layer, self._metrics.portrait, self._language)
         pad, gap = self._pad, self._gap
         unit = (self.width() - 2 * pad + gap) / units
         # Fewer rows (the phone pad) get taller keys, within reason, anchored at the bottom.

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from kiosk.keyboard_layouts import DEFAULT, LAYOUTS, layout_for
+
 Mode = Literal["text", "email", "phone"]
 MODES: tuple[str, ...] = ("text", "email", "phone")
 
@@ -131,8 +133,53 @@ _PHONE = [
 ]
 
 
-def _layout_for(mode: str, layer: str, portrait: bool) -> tuple[list[Row], float]:
-    """The rows to show and the width, in key units, that the keyboard's width stands for."""
+def _chunks(text: str, size: int) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def _letters_for(language: str, portrait: bool) -> tuple[list[Row], float]:
+    """The name keyboard for a language's letters (kiosk.keyboard_layouts), e.g. Polish
+    diacritics beside QWERTY or the Ukrainian ЙЦУКЕН rows with ґ and the apostrophe."""
+    letters = layout_for(language)
+    r = letters.rows
+    accents = "".join(letters.accents)
+    punct = letters.punctuation
+    if portrait:
+        top = [_spread(chunk, 10) for chunk in _chunks(accents, 10)][:2]
+        rows = [
+            *top,
+            _row(r[0]),
+            _row(0.5, r[1], 0.5),
+            _row((SHIFT, 1.5), r[2], (BACKSPACE, 1.5)),
+            _row((LAYER, 1.5), (SPACE, 3.5), punct, (NEXT, 2)),
+        ]
+        return rows, max(_TALL_UNITS, *(sum(w for _, w in row) for row in rows))
+    main = [
+        _row(r[0], (BACKSPACE, 1.5)),
+        _row(0.5, r[1], (NEXT, 2)),
+        _row((SHIFT, 1.5), r[2], punct),
+        _row((LAYER, 2), (SPACE, 9.5)),
+    ]
+    side = [_row(chunk) for chunk in _chunks(accents, 5)][:4]
+    side += [[] for _ in range(4 - len(side))]
+    width = max(len(row) for row in side)
+    rows = [
+        [*m, (None, _WIDE_GAP), *s, (None, float(width - len(s)))] if width else m
+        for m, s in zip(main, side, strict=True)
+    ]
+    return rows, max(_WIDE_UNITS, *(sum(w for _, w in row) for row in rows))
+
+
+def _layout_for(
+    mode: str, layer: str, portrait: bool, language: str = DEFAULT
+) -> tuple[list[Row], float]:
+    """The rows to show and the width, in key units, that the keyboard's width stands for.
+
+    `language` changes only the letters of the text (name) keyboard; English keeps the
+    common Western accents, and email and phone keep their own keys in every language.
+    """
+    if mode == "text" and layer == "letters" and language in LAYOUTS and language != DEFAULT:
+        return _letters_for(language, portrait)
     if mode == "phone":
         return _PHONE, _TALL_UNITS if portrait else _WIDE_UNITS
     symbols = layer == "symbols"
@@ -156,4 +203,7 @@ def _all_ids() -> list[str]:
         for row in rows:
             seen.update((kid, None) for kid, _ in row if kid is not None)
     seen.update((kid, None) for row in _PHONE for kid, _ in row if kid is not None)
+    for letters in LAYOUTS.values():
+        typed = letters.keys()  # a LetterLayout's keys, not a dict's
+        seen.update((ch, None) for ch in typed)
     return list(seen)

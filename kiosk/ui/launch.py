@@ -40,6 +40,7 @@ def open_window(
     # QR codes are only sized here: qrcode loads after the first paint.
     pack = load_or_last_good(content_dir, settings.data_dir, build_codes=False)
     window.content_problem = pack.problems
+    window.content_set = pack.languages  # every language, for the visitor's choice
     for line in pack.problems or ():
         print(f"kiosk run: {line}", file=sys.stderr)
     if pack.content is None:
@@ -75,7 +76,13 @@ def build_controller(
         remember(content, settings.data_dir)  # after the first paint: it reads every file
     attract = window.stack.widget(0)
     controller = KioskController(
-        settings, content, store, window, content_dir=content_dir, attract=attract
+        settings,
+        content,
+        store,
+        window,
+        content_dir=content_dir,
+        attract=attract,
+        languages=getattr(window, "content_set", None),
     )
     controller.content_problem = window.content_problem
     install_excepthook(controller)

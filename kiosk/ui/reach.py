@@ -3,7 +3,8 @@
 Today: large text (1.5×) and high contrast (7:1 or more), switched together by one
 "Aa" control on every visitor screen (EN 301 549 5.1.4; WCAG 1.4.3/1.4.6). The
 choice lasts until the visitor leaves: the controller calls `reset()` on every
-return to the loop. The language joins this object later.
+return to the loop. The visitor's language lives here too: `language_changed(code)`
+tells the controller to give every visitor screen the pack in that language.
 
     state = reach()                 # the shared instance
     state.changed.connect(restyle)  # screens re-read it
@@ -23,13 +24,36 @@ class Reach(QObject):
 
     Signals:
         changed(): `enhanced` switched; screens restyle and lay out again.
+        language_changed(str): the visitor chose another language (its code).
     """
 
     changed = Signal()
+    language_changed = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._enhanced = False
+        self._language = "en"
+        self.default_language = "en"
+        """What `reset()` returns to: the pack's default (the controller sets it)."""
+        self.languages: list[tuple[str, str]] = []
+        """(code, own name) of every language the pack speaks."""
+
+    def set_languages(self, languages: list[tuple[str, str]], default: str) -> None:
+        """The pack's languages (code, own name) and its default; language buttons follow."""
+        self.languages = list(languages)
+        self.default_language = default
+        self.language_changed.emit(self._language)
+
+    @property
+    def language(self) -> str:
+        """The visitor's language code (en, ga, pl, uk)."""
+        return self._language
+
+    def set_language(self, code: str) -> None:
+        if code != self._language:
+            self._language = code
+            self.language_changed.emit(code)
 
     @property
     def enhanced(self) -> bool:
@@ -59,6 +83,7 @@ class Reach(QObject):
     def reset(self) -> None:
         """Back to the defaults for the next visitor."""
         self.set_enhanced(False)
+        self.set_language(self.default_language)
 
     # Colours that change with contrast (text on white, text on the brand colour).
     def subtle_ink(self, ink: str) -> str:

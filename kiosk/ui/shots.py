@@ -21,12 +21,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("shots"))
     parser.add_argument("--content", type=Path, default=None)
     parser.add_argument("--only", default="", help="save only shots whose name starts so")
+    parser.add_argument(
+        "--language", default="", help="visitor screens in this language (pl, uk, ga), named so"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
     from PySide6.QtWidgets import QApplication
 
     from kiosk.content import load_content
+    from kiosk.languages import load_content_set
     from kiosk.paths import DEFAULT_CONTENT_DIR
     from kiosk.records import SignupForm, build_record
     from kiosk.security import set_pin
@@ -42,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     load_fonts()
     content_dir = args.content or DEFAULT_CONTENT_DIR
     content = load_content(content_dir)
+    languages = load_content_set(content_dir) if args.language else None
+    lang = f"-{args.language}" if args.language else ""
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(tmp)
@@ -57,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         seed_events(store)
         window = KioskWindow(kiosk_mode=False)
-        controller = KioskController(settings, content, store, window, content_dir=content_dir)
+        controller = KioskController(
+            settings, content, store, window, content_dir=content_dir, languages=languages
+        )
         window.show()
 
         def shot(name: str, size: tuple[int, int]) -> None:
@@ -71,9 +79,15 @@ def main(argv: list[str] | None = None) -> int:
 
         reach_state = reach()
 
-        def steps(size: tuple[int, int], tag: str) -> None:
+        def fresh(tag: str) -> None:
             controller.reset_visitor()
-            reach_state.set_enhanced(tag == "-large")
+            reach_state.set_enhanced(tag.endswith("-large"))
+            if args.language:
+                reach_state.set_language(args.language)
+
+        def steps(size: tuple[int, int], tag: str) -> None:
+            fresh(tag)
+            content = controller.content
             controller.involved.chosen.emit("freedom_partner")
             form = controller.form
             form.name.first.edit.setText("Seán")
@@ -112,9 +126,8 @@ def main(argv: list[str] | None = None) -> int:
 
         for size in SIZES:
             window.resize(*size)
-            for tag in ("", "-large"):
-                controller.reset_visitor()
-                reach_state.set_enhanced(tag == "-large")
+            for tag in (lang, f"{lang}-large"):
+                fresh(tag)
                 controller.attract.go_to(4)
                 controller.attract._shown_at -= 5  # past the count-up
                 shot(f"1-attract{tag}", size)
@@ -122,11 +135,13 @@ def main(argv: list[str] | None = None) -> int:
                 shot(f"2-involved{tag}", size)
                 steps(size, tag)
             reach_state.reset()
-            admin_shots(controller, shot, size, Path(tmp))
+            if not args.language:
+                admin_shots(controller, shot, size, Path(tmp))
             controller.reset_visitor()
         controller.shutdown()
         store.close()
-    _problem_shots(args.out)
+    if not args.language:
+        _problem_shots(args.out)
     return 0
 
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from kiosk.content import Content
 from kiosk.records import first_name
 from kiosk.ui.involved import SUBTLE_INK, mix, place
+from kiosk.ui.language_picker import LanguageButton
 from kiosk.ui.reach import ReachButton, reach
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
 from kiosk.ui.touch import install_touch
@@ -81,6 +82,7 @@ class _QrCard(QWidget):
         self.scan = QLabel(content.screens.scan_to_give, self)
         self.scan.setObjectName("thanksScan")
         self.scan.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scan.setWordWrap(True)  # translations run longer than "Scan to give"
         self.qr = QrCode("", self, accessible=content.text("thanks.qr_name"))
         self.ref_caption = QLabel(content.text("thanks.reference"), self)
         self.ref_caption.setObjectName("refCaption")
@@ -109,7 +111,7 @@ class _QrCard(QWidget):
     def _rows(self) -> tuple[int, int, int, int]:
         shown = not self.ref.isHidden()
         return (
-            self.scan.sizeHint().height(),
+            self.scan.heightForWidth(self._qr_side),
             self._qr_side,
             self.ref_caption.sizeHint().height() if shown else 0,
             max(self.ref.sizeHint().height(), self.ref.fontMetrics().height()) if shown else 0,
@@ -192,6 +194,7 @@ class ThanksScreen(ScaledWidget):
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._show_countdown)
         self._left_s = 0
+        self._language = LanguageButton(self)
         reach().changed.connect(self._on_reach)
         install_touch(self)
 
@@ -418,11 +421,19 @@ class ThanksScreen(ScaledWidget):
             self._card.setGeometry(w - margin - card_w, (h - card_h) // 2, card_w, card_h)
         if next_h:
             y = place(self._next, margin, y, width, next_h)
-        row_w = done_w + m.px(24) + aa_w
+        lang_w = max(m.touch, self._language.sizeHint().width() + m.px(24))
+        row_w = (
+            done_w
+            + m.px(24)
+            + aa_w
+            + (m.px(24) + lang_w if self._language.isVisibleTo(self) else 0)
+        )
         x = (w - row_w) // 2 if portrait else margin
         y += m.px(64)
         self._done.setGeometry(x, y, done_w, done_h)
         self._aa.setGeometry(x + done_w + m.px(24), y + (done_h - m.touch) // 2, aa_w, m.touch)
+        lang_x = x + done_w + aa_w + m.px(48)
+        self._language.setGeometry(lang_x, y + (done_h - m.touch) // 2, lang_w, m.touch)
         count_h = self._countdown.sizeHint().height()
         if portrait:
             place(self._countdown, margin, y + done_h + m.px(20), w - 2 * margin, count_h)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from kiosk.content import Content
 from kiosk.records import SignupForm, contact_needs, validate_form
 from kiosk.ui.keyboard import OnScreenKeyboard
+from kiosk.ui.language_picker import LanguageButton
 from kiosk.ui.reach import ReachButton, reach
 from kiosk.ui.signup.check import CheckStep
 from kiosk.ui.signup.confirm import ConfirmOverlay
@@ -131,6 +132,8 @@ class SignupScreen(QWidget):
         top.addLayout(where)
         top.addStretch(1)
         top.addWidget(self.aa)
+        self.language = LanguageButton()
+        top.addWidget(self.language)
         top.addWidget(self.restart)
         self.top = top
 
@@ -152,6 +155,7 @@ class SignupScreen(QWidget):
 
         self.keyboard = OnScreenKeyboard(self._metrics, self.palette_)
         self.keyboard.set_enter_label(c.text("button.next"))
+        self.keyboard.set_language(c.language)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -244,6 +248,7 @@ class SignupScreen(QWidget):
             phone=self.phone.text,
             interests=self.check.chosen(),
             consents=self.touch.choices(),
+            language=self.content.language,
         )
 
     def _need(self, kind: str) -> tuple[bool, str]:
@@ -390,6 +395,7 @@ class SignupScreen(QWidget):
         p = self.palette_
         t = r.text
         line = max(2, m.px(3))
+        crowded = m.portrait and r.enhanced  # portrait, large text: a full header row
         self.setStyleSheet(
             step_stylesheet(p, m, r)
             + f"""
@@ -398,7 +404,7 @@ class SignupScreen(QWidget):
             QWidget#signupHeader QPushButton {{
                 color: #FFFFFF; background: transparent;
                 border: {line}px solid {"#FFFFFF" if r.contrast else "rgba(255, 255, 255, 0.7)"};
-                font-size: {t(m.px(28))}px; padding: 0px {m.px(24)}px;
+                font-size: {t(m.px(28))}px; padding: 0px {m.px(12 if crowded else 24)}px;
             }}
             QWidget#signupHeader QPushButton:pressed,
             QWidget#signupHeader QPushButton:checked {{ background: #FFFFFF; color: {p.primary}; }}
@@ -411,7 +417,11 @@ class SignupScreen(QWidget):
         self.top.setContentsMargins(margin, pad, margin + corner_px(m), pad)
         # Portrait in large text has no room for the words: the dots (named) say it.
         self.indicator.setVisible(not (m.portrait and r.enhanced))
-        self.top.setSpacing(m.px(24))
+        self.top.setSpacing(m.px(12) if crowded else m.px(24))
+        self.language.setMinimumHeight(m.touch)
+        for button in (self.aa, self.language):
+            button.setMinimumWidth(m.touch)  # round, never a square
+        self.language.set_compact(m.portrait)  # a narrow header: "Укр", "Pol", "Gae"
         self.dots.setFixedSize(m.px(150), m.px(16))
         self.area_layout.setContentsMargins(margin, m.px(28), margin, m.px(20))
         self.keyboard.set_metrics(m)

@@ -1,0 +1,193 @@
+"""The visitor's language (SPEC 11): chosen by touch, followed by every screen, stored
+with the sign-up, and forgotten when the visitor leaves."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QApplication
+
+from kiosk.languages import load_content_set
+from kiosk.paths import DEFAULT_CONTENT_DIR
+from kiosk.security import set_pin
+from kiosk.settings import load_settings
+from kiosk.store import Store
+from kiosk.ui.app import KioskController, State
+from kiosk.ui.language_picker import LanguageList
+from kiosk.ui.reach import reach
+from kiosk.ui.window import KioskWindow
+from tests.ui.touchkit import Finger, key, type_by_touch
+
+
+@pytest.fixture
+def kiosk(qtbot, data_dir):
+    set_pin(data_dir, "2468")
+    settings = load_settings(data_dir)
+    languages = load_content_set(DEFAULT_CONTENT_DIR)
+    store = Store(settings.db_path)
+    window = KioskWindow(kiosk_mode=True)
+    qtbot.addWidget(window)
+    controller = KioskController(
+        settings,
+        languages.for_language(None),
+        store,
+        window,
+        content_dir=DEFAULT_CONTENT_DIR,
+        languages=languages,
+    )
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    yield controller
+    controller.shutdown()
+    reach().reset()
+    window.allow_close = True
+    window.close()
+    store.close()
+
+
+def engage(kiosk) -> Finger:
+    finger = Finger(kiosk.window)
+    finger.tap(kiosk.attract, QPoint(kiosk.attract.width() // 2, kiosk.attract.height() // 2))
+    assert kiosk.state is State.INVOLVED
+    return finger
+
+
+def test_choosing_a_language_changes_every_screen_and_leaving_restores_the_default(kiosk):
+    engage(kiosk)
+    polish = kiosk.languages.for_language("pl")
+    reach().set_language("pl")
+    assert kiosk.content is polish
+    assert kiosk.state is State.INVOLVED
+    assert kiosk.window.stack.currentWidget() is kiosk.involved
+    english = kiosk.languages.base
+    label = polish.interest("prayer").label
+    assert label != english.interest("prayer").label
+    assert kiosk.involved.tile("prayer").accessibleName().startswith(label)
+    assert kiosk.form.content is polish and kiosk.thanks.content is polish
+    assert kiosk.attract.content is polish and kiosk.idle_overlay.content is polish
+    kiosk.reset_visitor()
+    assert reach().language == "en"
+    assert kiosk.content is english and kiosk.attract.content is english
+    shown = kiosk.involved.tile("prayer").accessibleName()
+    assert shown.startswith(english.interest("prayer").label)
+
+
+def test_switching_language_mid_sign_up_keeps_what_was_typed(kiosk):
+    finger = engage(kiosk)
+    finger.tap(kiosk.involved.tile("prayer"))
+    type_by_touch(finger, kiosk.form.keyboard, "Ola")
+    finger.tap(key(kiosk.form.keyboard, "Next"))
+    assert kiosk.form.current is kiosk.form.email
+    reach().set_language("uk")
+    form = kiosk.form
+    assert form.content.language == "uk"
+    assert form.current is form.email
+    assert form.name.first.edit.text() == "Ola"
+    assert kiosk.window.stack.currentWidget() is form
+    assert form.check.chosen() == ("prayer",)
+
+
+def open_list(kiosk, finger: Finger, button) -> LanguageList:
+    finger.tap(button)
+    (shown,) = [w for w in kiosk.window.findChildren(LanguageList) if w.isVisible()]
+    return shown
+
+
+def test_the_loop_offers_each_language_by_its_own_name_and_a_tap_switches(kiosk):
+    finger = Finger(kiosk.window)
+    button = kiosk.attract.language
+    assert button.isVisible() and button.text() == "English"
+    assert button.height() >= 60
+    # Not in the admin corner (top right, 120 px at 1080p).
+    corner = kiosk.window.width() - max(60, round(120 * kiosk.window.height() / 1080))
+    assert button.mapTo(kiosk.window, button.rect().topRight()).x() < corner
+    shown = open_list(kiosk, finger, button)
+    assert [r.text() for r in shown.rows.values()] == ["English", "Gaeilge", "Polski", "Українська"]
+    assert all(r.height() >= 60 for r in shown.rows.values())
+    assert kiosk.state is State.ATTRACT  # opening the list did not engage the loop
+    # A drag across a row is a scroll or a slip, never a choice.
+    finger.drag(shown.rows["pl"], 0, dx=80)
+    assert reach().language == "en"
+    finger.tap(shown.rows["pl"])
+    assert reach().language == "pl" and kiosk.content.language == "pl"
+    assert not [w for w in kiosk.window.findChildren(LanguageList) if w.isVisible()]
+    assert kiosk.state is State.ATTRACT
+    assert button.text() == "Polski"
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_every_visitor_screen_has_the_language_button(kiosk, size):
+    kiosk.window.resize(*size)
+    finger = engage(kiosk)
+    shown = open_list(kiosk, finger, kiosk.involved._language)
+    finger.tap(shown.rows["uk"])
+    assert kiosk.state is State.INVOLVED and kiosk.content.language == "uk"
+    finger.tap(kiosk.involved.tile("prayer"))
+    assert kiosk.state is State.FORM
+    header = kiosk.form.language
+    assert header.isVisible() and header.height() >= 60
+    # Portrait's narrow header shows the name's first letters; its accessible name is whole.
+    assert header.text() == ("Укр" if size[1] > size[0] else "Українська")
+    assert "Українська" in header.accessibleName()
+    shown = open_list(kiosk, finger, header)
+    finger.tap(shown.rows["ga"])
+    assert kiosk.form.content.language == "ga" and kiosk.state is State.FORM
+    kiosk.thanks.show_under_age()
+    kiosk.show(State.THANKS)
+    QApplication.processEvents()
+    assert kiosk.thanks._language.isVisible()
+    assert kiosk.thanks._language.text() == "Gaeilge"
+    kiosk.thanks.clear()
+
+
+@pytest.mark.parametrize(
+    ("code", "first", "email"),
+    [("pl", "Łucja", "lucja@example.pl"), ("uk", "Олена", "olena@example.com")],
+)
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_a_visitor_signs_up_by_touch_in_their_language(kiosk, code, first, email, size):
+    kiosk.window.resize(*size)
+    finger = Finger(kiosk.window)
+    finger.tap(open_list(kiosk, finger, kiosk.attract.language).rows[code])
+    finger.tap(kiosk.attract, QPoint(kiosk.attract.width() // 2, kiosk.attract.height() // 2))
+    finger.tap(kiosk.involved.tile("prayer"))
+    form, content = kiosk.form, kiosk.content
+    assert content.language == code and form.current is form.name
+    assert QApplication.focusWidget() is form.name.first.edit, QApplication.focusWidget()
+    type_by_touch(finger, form.keyboard, first)  # on the language's own keys
+    assert form.name.first.edit.text() == first
+    finger.tap(key(form.keyboard, content.text("button.next")))
+    assert form.current is form.email
+    # Email keeps its own keys in every language.
+    assert key(form.keyboard, "at sign").isVisible()
+    type_by_touch(finger, form.keyboard, email)
+    finger.tap(key(form.keyboard, content.text("button.next")))
+    finger.tap(form.phone.skip)
+    finger.tap(form.touch.toggles["email"])
+    finger.tap(form.touch.next)
+    finger.tap(form.check.next)
+    assert kiosk.state is State.THANKS
+    (record,) = kiosk.store.iter_records()
+    assert record.language == code
+    assert record.first_name == first and record.email == email
+    assert record.consents["email"] is True
+    shown = content.consent("email")
+    english = kiosk.languages.base.consent("email")
+    assert record.consent_text["email"] == getattr(shown, "shown_text", shown.wording)
+    assert record.consent_text["email"] != getattr(english, "shown_text", english.wording)
+    kiosk.reset_visitor()
+    assert reach().language == "en" and kiosk.form.keyboard._language == "en"
+
+
+def test_the_name_keyboard_has_each_languages_letters(kiosk):
+    finger = engage(kiosk)
+    reach().set_language("uk")
+    finger.tap(kiosk.involved.tile("prayer"))
+    keyboard = kiosk.form.keyboard
+    assert keyboard.shift_state == "once"  # a capital starts the name
+    for letter in "ІЇЄҐʼ":
+        assert key(keyboard, letter).isVisible()
+    with pytest.raises(AssertionError):
+        key(keyboard, "Q")  # no Latin letters on the Ukrainian name keyboard
