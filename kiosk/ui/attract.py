@@ -446,12 +446,23 @@ class AttractScreen(QWidget):
                 ),
                 image,
             )
-        p.setFont(font(r.text(m.px(24)), QFont.Weight.DemiBold))
+        # Centred under the code and never past the screen's edge: smaller, then elided
+        # (translations run longer than "Scan to give").
+        centre = qr_x + qr_side / 2
+        label_w = min(qr_side + m.px(160), 2 * (w - centre) - m.px(16))
+        label = self.content.screens.scan_to_give
+        size = r.text(m.px(24))
+        label_font = font(size, QFont.Weight.DemiBold)
+        while size > m.px(16) and QFontMetrics(label_font).horizontalAdvance(label) > label_w:
+            size -= 1
+            label_font = font(size, QFont.Weight.DemiBold)
+        label = QFontMetrics(label_font).elidedText(label, Qt.TextElideMode.ElideRight, label_w)
+        p.setFont(label_font)
         p.setPen(QColor(brand.text))
         p.drawText(
-            QRectF(qr_x - m.px(40), qr_y + qr_side + m.px(4), qr_side + m.px(80), label_h),
+            QRectF(centre - label_w / 2, qr_y + qr_side + m.px(4), label_w, label_h),
             int(Qt.AlignmentFlag.AlignHCenter),
-            self.content.screens.scan_to_give,
+            label,
         )
 
         # The call to action: a large pill, breathing slowly enough to cost nothing.
