@@ -34,6 +34,7 @@ from kiosk.ui.involved import InvolvedScreen
 from kiosk.ui.language_switch import single_language, switch_language
 from kiosk.ui.reach import reach
 from kiosk.ui.signup import SignupScreen
+from kiosk.ui.sync_host import SyncHost
 from kiosk.ui.thanks import ThanksScreen
 from kiosk.ui.window import KioskWindow
 
@@ -70,7 +71,7 @@ class _InputWatch(QObject):
         return False
 
 
-class KioskController(QObject):
+class KioskController(SyncHost, QObject):
     """Builds the screens, store wiring and timers, and runs the visitor flow.
 
     Signals:
@@ -138,8 +139,7 @@ class KioskController(QObject):
         self._content_dir = content_dir
         self._admin = None  # built on first use: most days nobody opens it
         self._setup = None  # built only on a kiosk with no admin PIN
-        self._sync_status = ("Sync is off: this kiosk has no office address or folder.", False)
-        self.sync_worker = None
+        self._init_sync()
         from kiosk.ui.admin import AdminEntry
 
         self.admin_entry = AdminEntry(window, settings.admin_hotkey, self)
@@ -232,47 +232,6 @@ class KioskController(QObject):
             self._admin.set_sync_available(self.sync_worker is not None)
             self._admin.set_content_problem(self.content_problem)
         self.reset_visitor()
-
-    def _set_sync_status(self, text: str, busy: bool) -> None:
-        self._sync_status = (text, busy)
-        if self._admin is not None:
-            self._admin.set_sync_status(text, busy)
-
-    def _on_sync_progress(self, done: int, total: int) -> None:
-        if self._admin is not None:
-            self._admin.set_sync_progress(done, total)
-
-    def _build_sync(self) -> None:
-        if not (self.settings.sync_url or self.settings.sync_folder):
-            return  # nothing to sync to: don't even import the HTTP client
-        from kiosk.sync import make_target
-
-        try:
-            target = make_target(self.settings)
-        except Exception as exc:  # a bad sync setting must not stop the kiosk
-            log.warning("sync disabled: %s", exc)
-            self._set_sync_status(f"Sync is not set up: {exc}", False)
-            return
-        from kiosk.ui.sync_worker import SyncWorker
-
-        self._sync_target = target  # ours to close: the worker only borrows it
-        self.sync_worker = SyncWorker(self.store, self.settings, target=target, parent=self)
-        self.sync_worker.progress.connect(self._on_sync_progress)
-        self.sync_worker.status_changed.connect(
-            lambda report: self._set_sync_status(report.status_line(), False)
-        )
-        self.sync_worker.finished.connect(
-            lambda report: self._set_sync_status(report.status_line(), False)
-        )
-        self._set_sync_status("Sync is on; waiting for the first attempt.", False)
-        self.sync_worker.start()
-
-    def _sync_now(self) -> None:
-        if self.sync_worker is None:
-            self._set_sync_status("Sync is off: this kiosk has no office address or folder.", False)
-            return
-        self._set_sync_status("Syncing…", True)
-        self.sync_worker.sync_now()
 
     def _event(self, kind: str, detail: str | None = None) -> None:
         # Analytics never get in a visitor's way; the store already logged the failure.
@@ -413,13 +372,6 @@ class KioskController(QObject):
         self.show(State.ADMIN)
         self.admin.open()
 
-    def exit_kiosk(self) -> None:
-        log.info("kiosk exit requested from Admin")
-        self.shutdown()
-        self.window.allow_close = True
-        self.window.close()
-        QApplication.instance().quit()
-
     def shutdown(self) -> None:
         """Stop every timer and thread (tests and exit)."""
         self.idle_timer.stop()
@@ -427,14 +379,7 @@ class KioskController(QObject):
         QApplication.instance().removeEventFilter(self._watch)
         with contextlib.suppress(RuntimeError, TypeError):
             reach().language_changed.disconnect(self._on_language)
-        if self._admin is not None:
-            # The admin chose Exit: let a running export finish (at most ten minutes).
-            self._admin.wait_for_export(600_000)
-        if self.sync_worker is not None:
-            self.sync_worker.stop()
-            close = getattr(self._sync_target, "close", None)
-            if close is not None:
-                close()
+        self._stop_admin_and_sync()
 
 
 def _clear_clipboard() -> None:

@@ -12,16 +12,16 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication
 
 from kiosk.settings import Settings
 from kiosk.store import Store
+from kiosk.ui.sync_host import SyncHost
 from kiosk.ui.window import PROBLEM_TITLE, KioskWindow, ProblemScreen
 
 log = logging.getLogger(__name__)
 
 
-class ProblemController(QObject):
+class ProblemController(SyncHost, QObject):
     """Shows the ProblemScreen and, on the hotkey or corner taps, Admin.
 
     Signals:
@@ -55,9 +55,7 @@ class ProblemController(QObject):
         self.state = "problem"
         self._admin = None
         self._setup = None
-        self.sync_worker = None
-        self._sync_target = None
-        self._sync_status = ("Sync is off: this kiosk has no office address or folder.", False)
+        self._init_sync()
         from kiosk.ui.admin import AdminEntry
 
         self.admin_entry = AdminEntry(window, settings.admin_hotkey, self)
@@ -110,57 +108,9 @@ class ProblemController(QObject):
         self.admin.open()
         self.state_changed.emit(self.state)
 
-    def _set_sync_status(self, text: str, busy: bool) -> None:
-        self._sync_status = (text, busy)
-        if self._admin is not None:
-            self._admin.set_sync_status(text, busy)
-
-    def _build_sync(self) -> None:
-        if not (self.settings.sync_url or self.settings.sync_folder):
-            return
-        from kiosk.sync import make_target
-
-        try:
-            self._sync_target = make_target(self.settings)
-        except Exception as exc:  # a bad sync setting must not stop the kiosk
-            log.warning("sync disabled: %s", exc)
-            self._set_sync_status(f"Sync is not set up: {exc}", False)
-            return
-        from kiosk.ui.sync_worker import SyncWorker
-
-        worker = SyncWorker(self.store, self.settings, target=self._sync_target, parent=self)
-        worker.status_changed.connect(lambda r: self._set_sync_status(r.status_line(), False))
-        worker.finished.connect(lambda r: self._set_sync_status(r.status_line(), False))
-        worker.progress.connect(
-            lambda done, total: self._admin and self._admin.set_sync_progress(done, total)
-        )
-        self.sync_worker = worker
-        self._set_sync_status("Sync is on; waiting for the first attempt.", False)
-        worker.start()
-
-    def _sync_now(self) -> None:
-        if self.sync_worker is None:
-            self._set_sync_status("Sync is off: this kiosk has no office address or folder.", False)
-            return
-        self._set_sync_status("Syncing…", True)
-        self.sync_worker.sync_now()
-
-    def exit_kiosk(self) -> None:
-        log.info("kiosk exit requested from Admin (content pack broken)")
-        self.shutdown()
-        self.window.allow_close = True
-        self.window.close()
-        QApplication.instance().quit()
-
     def shutdown(self) -> None:
         """Stop every timer and thread (tests and exit)."""
-        if self._admin is not None:
-            self._admin.wait_for_export(600_000)
-        if self.sync_worker is not None:
-            self.sync_worker.stop()
-            close = getattr(self._sync_target, "close", None)
-            if close is not None:
-                close()
+        self._stop_admin_and_sync()
 
 
 def _is_problem(widget: object) -> bool:
