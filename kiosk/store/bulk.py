@@ -10,7 +10,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from kiosk.records import CONSENT, SignupRecord
 from kiosk.store.core import _Core
-from kiosk.store.rows import _RECORD_COLUMNS, _dump, _row_to_record
+from kiosk.store.rows import _RECORD_COLUMNS, _dump, _row_to_record, signup_row
 
 T = TypeVar("T")
 
@@ -63,25 +63,7 @@ def _prepare(tag: Any, plain: SignupRecord, rec: SignupRecord, now: str) -> _Pre
     return _Prepared(
         tag,
         plain,
-        (
-            rec.id,
-            rec.created_at,
-            rec.device_id,
-            rec.first_name,
-            rec.last_name,
-            rec.name,
-            rec.email,
-            rec.phone,
-            _dump_cached(rec.interests),
-            _dump_cached(rec.consents),
-            _dump_cached(rec.consent_basis),
-            _dump_cached(rec.consent_text),
-            rec.language,
-            rec.donation_ref,
-            rec.content_version,
-            rec.withdrawn_at,
-            now,
-        ),
+        signup_row(rec, now, _dump_cached),
         [head + tail for tail in _consent_tails(rec)],
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from kiosk.records import SignupRecord
@@ -70,3 +71,28 @@ _RECORD_COLUMNS = (
     "consents, consent_basis, consent_text, language, donation_ref, content_version, "
     "withdrawn_at"
 )
+
+
+def signup_row(
+    rec: SignupRecord, saved_at: str, dump: Callable[[Any], str] = _dump
+) -> tuple[Any, ...]:
+    """One sign-up's values in _RECORD_COLUMNS order, then saved_at: save and import both."""
+    return (
+        rec.id,
+        rec.created_at,
+        rec.device_id,
+        rec.first_name,
+        rec.last_name,
+        rec.name,
+        rec.email,
+        rec.phone,
+        dump(rec.interests),
+        dump(rec.consents),
+        dump(rec.consent_basis),
+        dump(rec.consent_text),
+        rec.language,
+        rec.donation_ref,
+        rec.content_version,
+        rec.withdrawn_at,
+        saved_at,
+    )

@@ -11,7 +11,7 @@ from kiosk.reading import SignupReader
 from kiosk.records import CONSENT, SignupRecord
 from kiosk.store.core import _Core
 from kiosk.store.locking import friendly
-from kiosk.store.rows import _RECORD_COLUMNS, _dump, _row_to_record
+from kiosk.store.rows import _RECORD_COLUMNS, _row_to_record, signup_row
 
 
 def _new_ref(prefix: str) -> str:
@@ -52,25 +52,7 @@ class _SignupsMixin(_Core):
         conn.execute(
             f"INSERT INTO signups ({_RECORD_COLUMNS}, saved_at) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                rec.id,
-                rec.created_at,
-                rec.device_id,
-                rec.first_name,
-                rec.last_name,
-                rec.name,
-                rec.email,
-                rec.phone,
-                _dump(list(rec.interests)),
-                _dump(rec.consents),
-                _dump(rec.consent_basis),
-                _dump(rec.consent_text),
-                rec.language,
-                rec.donation_ref,
-                rec.content_version,
-                rec.withdrawn_at,
-                now,
-            ),
+            signup_row(rec, now),
         )
         conn.executemany(
             "INSERT INTO consent_log (signup_id, channel, granted, wording, recorded_at, "
