@@ -22,6 +22,7 @@ TEXTS: dict[str, str] = {
     "reach.resume": "Play",
     "attract.today": "{count} people signed up today",
     "attract.today_one": "1 person signed up today",
+    "attract.source": "Source: {source}",
     "involved.scan_caption": "Point your phone's camera at the code",
     # The steps.
     "step.indicator": "Step {step} of {total}",

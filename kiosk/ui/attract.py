@@ -350,7 +350,7 @@ class AttractScreen(QWidget):
             "quote": paint_quote,
         }.get(slide.kind, paint_story)
         # While a slide's picture is drawn, the count-up number is left out for frames.
-        painter(p, self.content.brand, slide, text_rect, m, count_progress, capture=self._capture)
+        painter(p, self.content, slide, text_rect, m, count_progress, capture=self._capture)
 
     def _split(self, inner: QRectF, slide: Slide, m: Metrics) -> tuple[QRectF, QRectF | None]:
         if slide.image is None:

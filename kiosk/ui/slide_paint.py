@@ -1,6 +1,6 @@
 """Painting a slide's words: story, statistic and quote, each a block centred in its area.
 
-Plain functions of the painter, the brand and the slide: the attract loop calls them
+Plain functions of the painter, the content pack and the slide: the attract loop calls them
 for the current slide and, during a transition, the previous one.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 
-from kiosk.content import Brand, Slide
+from kiosk.content import Content, Slide
 from kiosk.ui.layers import Live
 from kiosk.ui.reach import reach
 from kiosk.ui.theme import Metrics, font
@@ -64,7 +64,7 @@ def text_block(
 
 def paint_story(
     p: QPainter,
-    brand: Brand,
+    content: Content,
     slide: Slide,
     rect: QRectF,
     m: Metrics,
@@ -72,6 +72,7 @@ def paint_story(
     *,
     capture: list[Live] | None = None,
 ) -> None:
+    brand = content.brand
     cta = slide.kind == "call-to-action"
     items = [
         (
@@ -88,7 +89,7 @@ def paint_story(
 
 def paint_stat(
     p: QPainter,
-    brand: Brand,
+    content: Content,
     slide: Slide,
     rect: QRectF,
     m: Metrics,
@@ -96,6 +97,7 @@ def paint_stat(
     *,
     capture: list[Live] | None = None,
 ) -> None:
+    brand = content.brand
     value = (slide.value or 0) * progress
     number = format_stat(round(value), slide.prefix, slide.suffix)
     big = m.px(300 if not m.portrait else 400)  # shrunk below to fit the final value
@@ -131,13 +133,14 @@ def paint_stat(
     )
     if slide.source:
         muted = QColor(brand.text if reach().contrast else "#8DA2BF")
-        items.append((f"Source: {slide.source}", font(reach().text(m.px(24))), muted, 0))
+        source = content.text("attract.source", source=slide.source)
+        items.append((source, font(reach().text(m.px(24))), muted, 0))
     text_block(p, rect, items, Qt.AlignmentFlag.AlignHCenter, live=live, capture=capture)
 
 
 def paint_quote(
     p: QPainter,
-    brand: Brand,
+    content: Content,
     slide: Slide,
     rect: QRectF,
     m: Metrics,
@@ -145,6 +148,7 @@ def paint_quote(
     *,
     capture: list[Live] | None = None,
 ) -> None:
+    brand = content.brand
     body_rect = rect.adjusted(rect.width() * 0.06, 0, -rect.width() * 0.06, 0)
     # The mark is part of the block, so it sits just above the words at any height.
     text_block(
