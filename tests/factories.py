@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from kiosk.records import REF_ALPHABET, SignupRecord, iso_ms
 
@@ -39,3 +40,11 @@ def make_record(
     }
     fields.update(changes)
     return SignupRecord(**fields)  # type: ignore[arg-type]
+
+
+def edit_pack(pack: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a copied pack's content.toml (which must hold it)."""
+    path = pack / "content.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

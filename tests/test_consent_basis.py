@@ -24,6 +24,7 @@ from kiosk.paths import DEFAULT_CONTENT_DIR
 from kiosk.records import SignupForm, build_record, stored_choice, validate_form
 from kiosk.store import Store
 from kiosk.sync import HttpTarget
+from tests.factories import edit_pack as _edit
 
 SOFT_PACK = Path(__file__).parent / "packs" / "soft-opt-in"
 
@@ -38,13 +39,6 @@ def pack(tmp_path: Path) -> Path:
     folder = tmp_path / "pack"
     shutil.copytree(SOFT_PACK, folder)
     return folder
-
-
-def _edit(pack: Path, old: str, new: str) -> None:
-    path = pack / "content.toml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _form(**changes) -> SignupForm:

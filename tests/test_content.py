@@ -11,6 +11,7 @@ from kiosk.cli import main
 from kiosk.content import load_content
 from kiosk.errors import ContentError
 from kiosk.paths import DEFAULT_CONTENT_DIR
+from tests.factories import edit_pack as _edit
 
 
 @pytest.fixture
@@ -18,13 +19,6 @@ def pack(tmp_path: Path) -> Path:
     folder = tmp_path / "pack"
     shutil.copytree(DEFAULT_CONTENT_DIR, folder)
     return folder
-
-
-def _edit(pack: Path, old: str, new: str) -> None:
-    path = pack / "content.toml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_default_pack_tells_every_figure_from_the_brief():

@@ -12,6 +12,7 @@ from kiosk.cli import main
 from kiosk.content import load_content
 from kiosk.errors import ContentError
 from kiosk.paths import DEFAULT_CONTENT_DIR
+from tests.factories import edit_pack as _edit
 
 
 @pytest.fixture
@@ -19,13 +20,6 @@ def pack(tmp_path: Path) -> Path:
     folder = tmp_path / "pack"
     shutil.copytree(DEFAULT_CONTENT_DIR, folder)
     return folder
-
-
-def _edit(pack: Path, old: str, new: str) -> None:
-    path = pack / "content.toml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 CRASHING = [
