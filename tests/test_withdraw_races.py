@@ -32,6 +32,28 @@ def test_withdraw_while_a_sync_batch_is_in_flight_keeps_the_marker_pending(data_
     assert store.stats().pending_sync == 0
 
 
+def test_a_refused_batch_does_not_park_a_withdrawal_made_while_it_was_in_flight(data_dir):
+    store = _store(data_dir)
+    batch = store.pending_batch(10)
+    store.withdraw(factories.ref(1))
+    # The receiver refuses the batch it got (the live records): those wait for the admin.
+    store.mark_failed([r.id for r in batch], "HTTP 422", retry_in_s=None)
+
+    # The marker is not what was refused: it goes with the next batch, untouched.
+    again = store.pending_batch(10)
+    assert [r.id for r in again] == [batch[1].id] and again[0].withdrawn
+    assert store.attempts(batch[1].id) == 0
+    assert store.attempts(batch[0].id) == 1 and store.stats().pending_sync == 3
+
+
+def test_a_failed_batch_does_not_delay_a_withdrawal_made_while_it_was_in_flight(data_dir):
+    store = _store(data_dir)
+    batch = store.pending_batch(10)
+    store.withdraw(factories.ref(2))
+    store.mark_failed([r.id for r in batch], "network down", retry_in_s=600)
+    assert [r.id for r in store.pending_batch(10)] == [batch[2].id]
+
+
 def test_mark_synced_with_the_records_sent_checks_them_too(data_dir):
     store = _store(data_dir, 2)
     batch = Store(data_dir / "kiosk.db", read_only=True).pending_batch(10)  # not this Store

@@ -92,17 +92,25 @@ class _OutboxMixin(_Core):
             self._run(lambda db: self._tx(db, body))
 
     def mark_failed(self, ids: Iterable[str], error: str, *, retry_in_s: float | None) -> None:
-        """Record a failed attempt: retry after `retry_in_s`, or park (None) until an admin acts."""
+        """Record a failed attempt: retry after `retry_in_s`, or park (None) until an admin acts.
+
+        As in mark_synced, a sign-up withdrawn while its live record was on the wire was
+        re-queued with its marker: the failure was not the marker's, so it stays due.
+        """
         id_list = list(ids)
+        live = [i for i in id_list if self._handed.pop(i, None) is False]
         now = self._clock()
         next_at = iso_ms(now + timedelta(seconds=retry_in_s)) if retry_in_s is not None else None
 
         def body(conn: sqlite3.Connection) -> None:
             conn.execute(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, "
-                f"parked = ? WHERE synced_at IS NULL AND signup_id IN "
-                f"({','.join('?' * len(id_list))})",
-                [error, next_at, int(retry_in_s is None), *id_list],
+                "parked = ? WHERE synced_at IS NULL "
+                "AND signup_id IN (SELECT value FROM json_each(?)) "
+                "AND NOT (signup_id IN (SELECT value FROM json_each(?)) AND EXISTS "
+                "(SELECT 1 FROM signups s WHERE s.id = outbox.signup_id "
+                "AND s.withdrawn_at IS NOT NULL))",
+                [error, next_at, int(retry_in_s is None), json.dumps(id_list), json.dumps(live)],
             )
             self._set_meta(conn, {"last_sync_error": error, "last_sync_error_at": iso_ms(now)})
 
