@@ -187,6 +187,7 @@ class Kiosk:
             self.window,
             content_dir=args.content,
             clock=clock,
+            languages=pack.languages,
         )
         self.window.resize(*args.size)
         self.window.show()
@@ -511,11 +512,16 @@ def census(kiosk: Kiosk) -> dict[str, int]:
 
 
 def mode_soak(args: argparse.Namespace) -> int:
+    from kiosk.ui.reach import reach
+
     clock = ManualClock()
     kiosk = Kiosk(args, clock)
     for i in range(40):
         transition(kiosk, clock)
         if i % 8 == 0:
+            if i == 16 and len(reach().languages) > 1:
+                reach().set_language(reach().languages[-1][0])
+                kiosk.pump(1)
             flow(kiosk, i)
     abandoned_flow(kiosk, 0)
     started = time.monotonic()
@@ -527,7 +533,13 @@ def mode_soak(args: argparse.Namespace) -> int:
         for _ in range(10):
             transition(kiosk, clock)
             transitions += 1
-        flow(kiosk, flows)
+        if flows % 10 == 5:
+            # A visitor who picks another language: every visitor screen is built again.
+            codes = [code for code, _ in reach().languages if code != reach().language]
+            if codes:
+                reach().set_language(codes[(flows // 10) % len(codes)])
+                kiosk.pump(1)
+        flow(kiosk, flows)  # Done returns to the pack's default language
         flows += 1
         if flows % 10 == 0:
             abandoned_flow(kiosk, flows)

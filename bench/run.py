@@ -981,7 +981,8 @@ def run_soak(args: argparse.Namespace, work: Path) -> int:
     minutes = args.soak
     sample_s = max(5.0, minutes * 60 / 20)
     print(
-        f"soak: {minutes:g} min of slides and sign-up flows (fast clock), "
+        f"soak: {minutes:g} min of slides and sign-up flows, some in other languages "
+        "(fast clock), "
         f"a sample every {sample_s:.0f} s",
         file=sys.stderr,
         flush=True,
