@@ -12,10 +12,11 @@ from kiosk.paths import DEFAULT_CONTENT_DIR
 from kiosk.security import set_pin
 from kiosk.settings import load_settings
 from kiosk.store import Store
-from kiosk.ui.app import KioskController, State
+from kiosk.ui.app import KioskController, State, next_steps
 from kiosk.ui.language_picker import LanguageList
 from kiosk.ui.reach import reach
 from kiosk.ui.window import KioskWindow
+from tests.factories import make_record
 from tests.ui.touchkit import Finger, key, type_by_touch
 
 
@@ -238,3 +239,18 @@ def test_an_irish_visitor_signs_up_by_touch_in_irish_with_fadas(kiosk):
         "Tá, féadfaidh IJM UK ríomhphost a chur chugam faoina obair, faoi riachtanais urnaí "
         "agus faoi bhealaí le síntiús a thabhairt. Is féidir liom díliostáil am ar bith."
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        ("en", "We'll be in touch by email and text message."),
+        ("ga", "Beimid i dteagmháil leat: ríomhphost agus teachtaireacht téacs."),
+        ("pl", "Skontaktujemy się z Tobą e-mailem i SMS-em."),
+        ("uk", "Ми зв’яжемося з вами електронною поштою та через SMS."),
+    ],
+)
+def test_the_thank_you_names_the_channels_in_the_visitors_language(code, said):
+    content = load_content_set(DEFAULT_CONTENT_DIR).for_language(code)
+    record = make_record(consents={"email": True, "sms": True})
+    assert next_steps(record, content) == said
