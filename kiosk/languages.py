@@ -23,11 +23,15 @@ from kiosk.content import BASE_LANGUAGE, CONTENT_FILE, Content, parse_content
 from kiosk.errors import ContentError
 from kiosk.pack_checks import invisible_problem, read_toml, tracked, unread_keys
 from kiosk.pack_checks import within as _within
+from kiosk.texts import TEXTS
 
 BASE_NAME = "English"
 _CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 _FILE = re.compile(r"^content\.([^.]+)\.toml$")
 _META = ("language", "name", "reviewed")
+TEXT_TABLE = "text"  # the screens' texts by catalogue key (kiosk/texts.py), dots and all
+SHOW_MISSING = 5  # check names this many missing catalogue texts per file, then counts
+_BRACES = re.compile(r"\{(\w+)\}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # Text that is not for visitors to read in their language: codes, keys, files,
@@ -47,6 +51,8 @@ NOT_TRANSLATED = (
     "*.basis",
     "*.min_age",
 )
+# Visitor text inside a table NOT_TRANSLATED otherwise keeps (the brand's name stays).
+TRANSLATED_ANYWAY = ("brand.tagline",)
 
 
 _FIXED = re.compile("|".join(translate(rule.replace("[", "[[]")) for rule in NOT_TRANSLATED))
@@ -55,7 +61,7 @@ _FIXED = re.compile("|".join(translate(rule.replace("[", "[[]")) for rule in NOT
 @lru_cache(maxsize=4096)
 def translatable(path: str) -> bool:
     """Whether the string at `path` (e.g. `slides[2].caption`) is visitor text."""
-    return not _FIXED.match(re.sub(r"\[\d+\]", "[*]", path))
+    return path in TRANSLATED_ANYWAY or not _FIXED.match(re.sub(r"\[\d+\]", "[*]", path))
 
 
 @dataclass
@@ -68,6 +74,8 @@ class Translation:
     file: Path
     missing: list[str] = field(default_factory=list)  # key paths shown in English
     extra: list[str] = field(default_factory=list)  # key paths English doesn't have
+    missing_texts: list[str] = field(default_factory=list)  # catalogue keys shown in English
+    placeholders: list[str] = field(default_factory=list)  # "path: how its {names} differ"
 
 
 @dataclass
@@ -96,8 +104,29 @@ class ContentSet:
         ]
         for t in self.translations:
             lines += [f"{t.file}: {path}: missing (English will be shown)" for path in t.missing]
-            lines += [f"{t.file}: {_clip(p)}: not in {CONTENT_FILE} (ignored)" for p in t.extra]
+            lines += _missing_text_lines(t)
+            lines += [f"{t.file}: {_clip(p)}: {_extra_reason(p)} (ignored)" for p in t.extra]
+            lines += [f"{t.file}: {line}" for line in t.placeholders]
         return lines
+
+
+def _missing_text_lines(t: Translation) -> list[str]:
+    """One line per missing catalogue text, or one line counting them when there are many
+    (a translation with no [text] table at all would otherwise print ~100 lines)."""
+    keys = t.missing_texts
+    if len(keys) <= SHOW_MISSING:
+        return [f"{t.file}: {TEXT_TABLE}.{key}: missing (English will be shown)" for key in keys]
+    shown = ", ".join(f"{TEXT_TABLE}.{key}" for key in keys[:SHOW_MISSING])
+    return [
+        f"{t.file}: {TEXT_TABLE}: {len(keys)} of {len(TEXTS)} screen texts missing "
+        f"(English will be shown): {shown} and {len(keys) - SHOW_MISSING} more"
+    ]
+
+
+def _extra_reason(path: str) -> str:
+    if path.startswith(TEXT_TABLE + "."):
+        return "not in the text catalogue (kiosk/texts.py)"
+    return f"not in {CONTENT_FILE}"
 
 
 # Three letters a backup copy is named with, never a translation.
@@ -188,13 +217,28 @@ def _load_translation(
     reviewed = raw.get("reviewed")
     if not isinstance(reviewed, bool):
         problem("reviewed", f"expected true or false, got {_brief(reviewed)}")
-    text = {k: v for k, v in raw.items() if k not in _META}
+    text = {k: v for k, v in raw.items() if k not in _META and k != TEXT_TABLE}
     inserted: list[str] = []
     merged, extra = _overlay(english, text, "", problem, inserted)
+    texts = raw.get(TEXT_TABLE, {})
+    if not isinstance(texts, dict):
+        problem(TEXT_TABLE, 'expected a table of texts by key, like "button.back" = "..."')
+        texts = {}
+    known = {key: value for key, value in texts.items() if key in TEXTS}
+    extra += [f"{TEXT_TABLE}.{key}" for key in texts if key not in TEXTS]
+    english_texts = english.get(TEXT_TABLE, {})
+    if known:
+        merged[TEXT_TABLE] = {**english_texts, **known}
     translation = Translation(
         code, name if isinstance(name, str) else code, reviewed is True, path, extra=extra
     )
     translation.missing = [p for p in text_paths if not _has(text, p)]
+    translation.missing_texts = [key for key in TEXTS if key not in known]
+    translation.placeholders = [
+        f"{_clip(where)}: {differs}"
+        for where, source, translated in _pairs(english, text, text_paths, english_texts, known)
+        if (differs := _placeholders_differ(source, translated))
+    ]
     if problems:
         raise ContentError(problems)
     tree = tracked(merged)
@@ -262,9 +306,12 @@ def _overlay(
 
 
 def _text_paths(tree: Any, path: str = "") -> Iterator[str]:
-    """Key paths of every translatable string in `tree`."""
+    """Key paths of every translatable string in `tree` but its [text] table, whose keys
+    (dotted, like "button.back") are the catalogue's and are checked against it."""
     if isinstance(tree, dict):
         for key, value in tree.items():
+            if not path and key == TEXT_TABLE:
+                continue
             yield from _text_paths(value, f"{path}.{key}" if path else key)
     elif isinstance(tree, list):
         for i, value in enumerate(tree):
@@ -273,18 +320,57 @@ def _text_paths(tree: Any, path: str = "") -> Iterator[str]:
         yield path
 
 
+_ABSENT = object()
+
+
 def _has(tree: Any, path: str) -> bool:
+    return _get(tree, path) is not _ABSENT
+
+
+def _get(tree: Any, path: str) -> Any:
+    """The value at key path `path` (no dotted keys: see _text_paths), or _ABSENT."""
     for step in re.findall(r"[^.\[\]]+|\[\d+\]", path):
         if step.startswith("["):
             index = int(step[1:-1])
             if not isinstance(tree, list) or index >= len(tree):
-                return False
+                return _ABSENT
             tree = tree[index]
         else:
             if not isinstance(tree, dict) or step not in tree:
-                return False
+                return _ABSENT
             tree = tree[step]
-    return True
+    return tree
+
+
+def _pairs(
+    english: dict[str, Any],
+    text: dict[str, Any],
+    text_paths: list[str],
+    english_texts: dict[str, Any],
+    known: dict[str, Any],
+) -> Iterator[tuple[str, Any, Any]]:
+    """(key path, English, translation) for every text the translation gives."""
+    for path in text_paths:
+        if (translated := _get(text, path)) is not _ABSENT:
+            yield path, _get(english, path), translated
+    for key, translated in known.items():
+        yield f"{TEXT_TABLE}.{key}", english_texts.get(key, TEXTS[key]), translated
+
+
+def _placeholders_differ(source: Any, translated: Any) -> str | None:
+    """How `translated`'s {names} differ from the English `source`'s, or None: a name
+    left out shows the visitor less (a count, their reference) than English does."""
+    if not isinstance(source, str) or not isinstance(translated, str):
+        return None
+    before, after = set(_BRACES.findall(source)), set(_BRACES.findall(translated))
+    if before == after:
+        return None
+    parts = []
+    if lost := sorted(before - after):
+        parts.append("leaves out " + ", ".join("{" + n + "}" for n in lost))
+    if added := sorted(after - before):
+        parts.append("adds " + ", ".join("{" + n + "}" for n in added))
+    return f"placeholders differ from English: {'; '.join(parts)}"
 
 
 def _brief(value: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import tomllib
@@ -14,6 +15,7 @@ from kiosk.content import load_content
 from kiosk.errors import ContentError
 from kiosk.languages import _text_paths, load_content_set, translatable
 from kiosk.paths import DEFAULT_CONTENT_DIR
+from kiosk.texts import TEXTS
 
 LANGUAGES = {"en": "English", "ga": "Gaeilge", "pl": "Polski", "uk": "Українська"}
 
@@ -57,11 +59,10 @@ def test_a_translation_keeps_every_figure_key_and_setting_and_changes_the_words(
         (i.key, i.needs_email) for i in english.interests
     ]
     assert [c.key for c in other.consents] == [c.key for c in english.consents]
-    assert (other.links, other.timing, other.brand) == (
-        english.links,
-        english.timing,
-        english.brand,
-    )
+    assert (other.links, other.timing) == (english.links, english.timing)
+    # The brand's name, colours and logo stay; its tagline is visitor text.
+    assert other.brand.tagline != english.brand.tagline
+    assert dataclasses.replace(other.brand, tagline=english.brand.tagline) == english.brand
     assert all(
         o.wording != e.wording for o, e in zip(other.consents, english.consents, strict=True)
     )
@@ -161,6 +162,7 @@ def test_a_pack_with_no_translations_is_english_only(pack):
 def test_new_english_text_translates_without_code_changes():
     assert translatable("slides[2].caption") and translatable("thank_you.body")
     assert translatable("text.next_button") and translatable("screens.anything_new")
+    assert translatable("brand.tagline")
     for fixed in (
         "version",
         "default_language",
@@ -210,3 +212,88 @@ def test_a_backup_copy_is_not_a_language(tmp_path, capsys):
     assert "kiosk check: warning: ignored content.old.toml (not a language file" in captured.err
     assert "ignored content.English.toml (not a language file" in captured.err
     assert set(load_content_set(pack).languages) == {"en", "ga", "pl", "uk"}
+
+
+@pytest.mark.parametrize("code", ["ga", "pl", "uk"])
+def test_every_screen_text_is_translated_with_its_placeholders(code):
+    raw = tomllib.loads((DEFAULT_CONTENT_DIR / f"content.{code}.toml").read_text("utf-8"))
+    assert set(raw["text"]) == set(TEXTS)  # every screen text, no stray key
+    for key, english in TEXTS.items():
+        translated = raw["text"][key]
+        assert sorted(re.findall(r"\{\w+\}", translated)) == sorted(
+            re.findall(r"\{\w+\}", english)
+        ), key
+    content = load_content(DEFAULT_CONTENT_DIR, language=code)
+    assert content.text("button.back") == raw["text"]["button.back"] != "Back"
+
+
+def test_a_screen_text_a_translation_leaves_out_is_named_and_shows_in_english(pack, capsys):
+    polish = pack / "content.pl.toml"
+    _edit(polish, '"button.back" = "Wstecz"\n', "")
+    assert main(["check", "--content", str(pack)]) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"kiosk check: warning: {polish}: text.button.back: missing (English will be shown)"
+    ]
+    content = load_content(pack, language="pl")
+    assert content.text("button.back") == "Back"
+    assert content.text("button.next") == "Dalej"
+
+
+def test_english_rewording_is_what_a_translation_falls_back_to(pack):
+    """Dotted keys in content.toml's own [text] table are not mistaken for nested tables."""
+    with (pack / "content.toml").open("a", encoding="utf-8") as file:
+        file.write('\n[text]\n"button.back" = "Go back"\n"step.name.title" = "Your name?"\n')
+    assert load_content_set(pack).warnings() == []
+    _edit(pack / "content.pl.toml", '"button.back" = "Wstecz"\n', "")
+    pack_set = load_content_set(pack)
+    assert pack_set.for_language("pl").text("button.back") == "Go back"
+    assert pack_set.for_language("pl").text("step.name.title") == "Jak masz na imię?"
+    assert pack_set.for_language("en").text("step.name.title") == "Your name?"
+
+
+def test_a_translation_without_screen_texts_is_summed_up_in_one_line(pack, capsys):
+    irish = pack / "content.ga.toml"
+    text = irish.read_text(encoding="utf-8")
+    irish.write_text(text[: text.index("\n[text]")] + "\n", encoding="utf-8")
+    assert main(["check", "--content", str(pack)]) == 0
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"{irish}: text: {len(TEXTS)} of {len(TEXTS)} screen texts missing" in line
+    assert "text.button.back, text.button.next, text.button.skip, text.button.done, " in line
+    assert f"and {len(TEXTS) - 5} more" in line
+    assert load_content(pack, language="ga").text("idle.button") == "I'm still here"
+
+
+def test_a_screen_text_key_the_catalogue_lacks_is_named_and_ignored(pack, capsys):
+    ukrainian = pack / "content.uk.toml"
+    _edit(ukrainian, '"button.back" = "Назад"', '"button.bakc" = "Назад"')
+    assert main(["check", "--content", str(pack)]) == 0
+    err = capsys.readouterr().err
+    assert f"{ukrainian}: text.button.bakc: not in the text catalogue (kiosk/texts.py)" in err
+    assert f"{ukrainian}: text.button.back: missing (English will be shown)" in err
+    assert load_content(pack, language="uk").text("button.back") == "Back"
+
+
+def test_placeholders_that_differ_from_english_are_named(pack, capsys):
+    polish = pack / "content.pl.toml"
+    _edit(polish, '"Zapisy dzisiaj: {count}"', '"Dzisiejsze zapisy"')
+    _edit(polish, "numer referencyjny to {ref}", "numer referencyjny")
+    assert main(["check", "--content", str(pack)]) == 0
+    err = capsys.readouterr().err
+    assert (
+        f"{polish}: text.attract.today: placeholders differ from English: leaves out {{count}}"
+        in err
+    )
+    assert f"{polish}: thank_you.body: placeholders differ from English: leaves out {{ref}}" in err
+    _edit(polish, '"Dzisiejsze zapisy"', '"Zapisy dzisiaj: {liczba}"')
+    assert main(["check", "--content", str(pack)]) == 2  # a name the code never fills in
+    err = capsys.readouterr().err
+    assert f"{polish}: text.attract.today: unknown placeholder ['liczba']" in err
+
+
+def test_a_text_table_that_is_not_a_table_is_an_error(pack, capsys):
+    polish = pack / "content.pl.toml"
+    text = polish.read_text(encoding="utf-8")
+    polish.write_text('text = "Wstecz"\n' + text[: text.index("\n[text]")] + "\n", encoding="utf-8")
+    assert main(["check", "--content", str(pack)]) == 2
+    assert f"{polish}: text: expected a table" in capsys.readouterr().err

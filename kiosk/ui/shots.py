@@ -116,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
             shot(f"5-still-there{tag}", size)
             controller.idle_overlay.cancel()
             controller.thanks.show_for(
-                "Seán", "NH-7F3KQ2", content.text("thanks.next.channels", channels="email")
+                "Seán",
+                "NH-7F3KQ2",
+                content.text("thanks.next.channels", channels=content.text("thanks.channel.email")),
             )
             controller.show(State.THANKS)
             shot(f"4-thank-you{tag}", size)

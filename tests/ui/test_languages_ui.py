@@ -12,10 +12,11 @@ from kiosk.paths import DEFAULT_CONTENT_DIR
 from kiosk.security import set_pin
 from kiosk.settings import load_settings
 from kiosk.store import Store
-from kiosk.ui.app import KioskController, State
+from kiosk.ui.app import KioskController, State, next_steps
 from kiosk.ui.language_picker import LanguageList
 from kiosk.ui.reach import reach
 from kiosk.ui.window import KioskWindow
+from tests.factories import make_record
 from tests.ui.touchkit import Finger, key, type_by_touch
 
 
@@ -191,3 +192,65 @@ def test_the_name_keyboard_has_each_languages_letters(kiosk):
         assert key(keyboard, letter).isVisible()
     with pytest.raises(AssertionError):
         key(keyboard, "Q")  # no Latin letters on the Ukrainian name keyboard
+
+
+def test_an_irish_visitor_signs_up_by_touch_in_irish_with_fadas(kiosk):
+    """Gaeilge chosen by a tap: the steps and buttons show the Irish [text] catalogue,
+    the name keeps its fadas, and the record holds ga and the Irish consent wording."""
+    irish = kiosk.languages.for_language("ga")
+    english = kiosk.languages.base
+    finger = Finger(kiosk.window)
+    finger.tap(open_list(kiosk, finger, kiosk.attract.language).rows["ga"])
+    finger.tap(kiosk.attract, QPoint(kiosk.attract.width() // 2, kiosk.attract.height() // 2))
+    finger.tap(kiosk.involved.tile("email_updates"))
+    form = kiosk.form
+    assert kiosk.content is irish and form.current is form.name
+    # The catalogue's Irish, not English: the step title, the buttons, the field.
+    assert form.name.title.text() == "Cad is ainm duit?" == irish.text("step.name.title")
+    assert form.back.accessibleName() == "Siar"
+    assert form.name.next.accessibleName() == "Ar aghaidh"
+    assert key(form.keyboard, "Ar aghaidh").isVisible()  # the keyboard's Enter key too
+    assert english.text("step.name.title") == "What's your name?"
+    type_by_touch(finger, form.keyboard, "Seán")
+    finger.tap(form.name.last.edit)
+    type_by_touch(finger, form.keyboard, "Ó Briain")
+    assert (form.name.first.edit.text(), form.name.last.edit.text()) == ("Seán", "Ó Briain")
+    finger.tap(key(form.keyboard, "Ar aghaidh"))
+    assert form.current is form.email
+    assert form.email.title.text() == "Cad é do ríomhphost?"
+    type_by_touch(finger, form.keyboard, "sean@example.ie")
+    finger.tap(key(form.keyboard, "Ar aghaidh"))
+    assert form.current is form.phone
+    assert form.phone.skip.text() == "Scipeáil"
+    finger.tap(form.phone.skip)
+    assert form.touch.title.text() == "Fan i dteagmháil?"
+    finger.tap(form.touch.toggles["email"])
+    finger.tap(form.touch.next)
+    assert form.current is form.check
+    assert form.check.title.text() == "Seiceáil agus cláraigh"
+    assert form.check.next.text() == "Tá mé 16 nó níos sine — cláraigh mé"
+    finger.tap(form.check.next)
+    assert kiosk.state is State.THANKS
+    (record,) = kiosk.store.iter_records()
+    assert record.language == "ga"
+    assert (record.first_name, record.last_name) == ("Seán", "Ó Briain")
+    assert record.email == "sean@example.ie" and record.consents["email"] is True
+    assert record.consent_text["email"] == (
+        "Tá, féadfaidh IJM UK ríomhphost a chur chugam faoina obair, faoi riachtanais urnaí "
+        "agus faoi bhealaí le síntiús a thabhairt. Is féidir liom díliostáil am ar bith."
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        ("en", "We'll be in touch by email and text message."),
+        ("ga", "Beimid i dteagmháil leat: ríomhphost agus teachtaireacht téacs."),
+        ("pl", "Skontaktujemy się z Tobą e-mailem i SMS-em."),
+        ("uk", "Ми зв’яжемося з вами електронною поштою та через SMS."),
+    ],
+)
+def test_the_thank_you_names_the_channels_in_the_visitors_language(code, said):
+    content = load_content_set(DEFAULT_CONTENT_DIR).for_language(code)
+    record = make_record(consents={"email": True, "sms": True})
+    assert next_steps(record, content) == said
