@@ -20,6 +20,13 @@ TEXTS: dict[str, str] = {
     "reach.aa_name": "Larger text and stronger contrast",
     "reach.pause": "Pause",
     "reach.resume": "Play",
+    # The on-screen keyboard's special keys (the space bar's label; the rest are spoken names).
+    "keyboard.space": "space",
+    "keyboard.space_name": "Space",
+    "keyboard.backspace_name": "Backspace",
+    "keyboard.shift_name": "Shift",
+    "keyboard.numbers_name": "Numbers and symbols",
+    "keyboard.letters_name": "Letters",
     "attract.today": "{count} people signed up today",
     "attract.today_one": "1 person signed up today",
     "attract.source": "Source: {source}",

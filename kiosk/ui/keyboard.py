@@ -5,6 +5,8 @@ It types into whichever text field has focus by posting real key events, and kee
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QHideEvent, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -33,6 +35,17 @@ from kiosk.ui.keyboard_layouts import (
     SPOKEN as _SPOKEN,
 )
 from kiosk.ui.theme import Metrics, Palette, font
+
+# The words on and behind the special keys; the visitor's form gives them in its language
+# (text catalogue keys "keyboard.<name>"), Admin keeps these.
+WORDS = {
+    "space": "space",
+    "space_name": "Space",
+    "backspace_name": "Backspace",
+    "shift_name": "Shift",
+    "numbers_name": "Numbers and symbols",
+    "letters_name": "Letters",
+}
 
 
 def _qt_key(ch: str) -> Qt.Key:
@@ -146,13 +159,9 @@ class OnScreenKeyboard(QWidget):
                 key.clicked.connect(self._on_next)
             else:
                 key.clicked.connect(lambda _=False, k=key: self._on_char(k))
-        for kid, label, name in (
-            (BACKSPACE, "⌫", "Backspace"),
-            (SHIFT, "⇧", "Shift"),
-            (SPACE, "space", "Space"),
-        ):
-            self._keys[kid].setText(label)
-            self._keys[kid].setAccessibleName(name)
+        self._words = dict(WORDS)
+        self._keys[BACKSPACE].setText("⌫")
+        self.set_words({})
         self.set_enter_label("Next")
         self._update_labels()
         self.set_metrics(metrics)
@@ -186,6 +195,18 @@ class OnScreenKeyboard(QWidget):
         """Back to lower-case text with nothing held, for the next visitor."""
         self.set_mode("text")
         self._set_shift("off")
+
+    def set_words(self, words: Mapping[str, str]) -> None:
+        """The keys' words in the visitor's language (keys of WORDS; the rest stay English)."""
+        self._words = {**WORDS, **words}
+        self._keys[SPACE].setText(self._words["space"])
+        for kid, word in (
+            (BACKSPACE, "backspace_name"),
+            (SHIFT, "shift_name"),
+            (SPACE, "space_name"),
+        ):
+            self._keys[kid].setAccessibleName(self._words[word])
+        self._update_labels()
 
     def set_enter_label(self, label: str) -> None:
         """Name the Enter key for what it does on this field, e.g. "Next" or "Done"."""
@@ -289,7 +310,7 @@ class OnScreenKeyboard(QWidget):
         layer = self._keys[LAYER]
         letters = self._layer == "letters"
         layer.setText("123" if letters else "ABC")
-        layer.setAccessibleName("Numbers and symbols" if letters else "Letters")
+        layer.setAccessibleName(self._words["numbers_name" if letters else "letters_name"])
 
     def _set_shift(self, state: str) -> None:
         self._shift = state

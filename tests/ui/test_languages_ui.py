@@ -194,6 +194,26 @@ def test_the_name_keyboard_has_each_languages_letters(kiosk):
         key(keyboard, "Q")  # no Latin letters on the Ukrainian name keyboard
 
 
+def test_the_keyboards_own_words_follow_the_language_and_a_tap_on_space_types_one(kiosk):
+    from kiosk.ui.keyboard_layouts import BACKSPACE, LAYER, SPACE
+
+    finger = engage(kiosk)
+    reach().set_language("pl")
+    finger.tap(kiosk.involved.tile("prayer"))
+    keyboard = kiosk.form.keyboard
+    space = keyboard._keys[SPACE]
+    assert space.text() == "spacja" and space.accessibleName() == "Spacja"
+    assert keyboard._keys[BACKSPACE].accessibleName() == "Usuń"
+    assert keyboard._keys[LAYER].accessibleName() == "Cyfry i symbole"
+    type_by_touch(finger, keyboard, "Ola")
+    finger.tap(space)
+    assert kiosk.form.name.first.edit.text() == "Ola "
+    # Leaving returns the next visitor to English keys.
+    kiosk.reset_visitor()
+    assert reach().language == "en"
+    assert kiosk.form.keyboard._keys[SPACE].text() == "space"
+
+
 def test_an_irish_visitor_signs_up_by_touch_in_irish_with_fadas(kiosk):
     """Gaeilge chosen by a tap: the steps and buttons show the Irish [text] catalogue,
     the name keeps its fadas, and the record holds ga and the Irish consent wording."""

@@ -50,6 +50,12 @@ class Finger:
 
 
 def key(keyboard: QWidget, name: str) -> QPushButton:
+    """The visible key spoken as `name`; special keys by their English name in any language."""
+    from kiosk.ui.keyboard import WORDS
+
+    english = {spoken: word for word, spoken in WORDS.items() if word.endswith("_name")}
+    if name in english and hasattr(keyboard, "_words"):
+        name = keyboard._words[english[name]]
     found = [
         b
         for b in keyboard.findChildren(QPushButton)

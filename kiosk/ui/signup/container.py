@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.content import Content
 from kiosk.records import SignupForm, contact_needs, validate_form
+from kiosk.ui.keyboard import WORDS as KEYBOARD_WORDS
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.language_picker import LanguageButton
 from kiosk.ui.reach import ReachButton, reach
@@ -156,6 +157,7 @@ class SignupScreen(QWidget):
         self.keyboard = OnScreenKeyboard(self._metrics, self.palette_)
         self.keyboard.set_enter_label(c.text("button.next"))
         self.keyboard.set_language(c.language)
+        self.keyboard.set_words({w: c.text(f"keyboard.{w}") for w in KEYBOARD_WORDS})
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
