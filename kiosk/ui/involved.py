@@ -27,7 +27,7 @@ from kiosk.ui.reach import ReachButton, reach
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
 from kiosk.ui.tiles import SUBTLE_INK, InterestTile
 from kiosk.ui.touch import install_touch
-from kiosk.ui.widgets import BigButton, QrCode, ScaledWidget, image_pixmap
+from kiosk.ui.widgets import BigButton, QrCode, ScaledWidget, image_pixmap, mirror_if_rtl
 
 __all__ = ["SUBTLE_INK", "InterestTile", "InvolvedScreen", "mix", "place"]
 
@@ -123,6 +123,7 @@ class _ScanPanel(QWidget):
             top = (h - heading_h - m.px(16) - caption_h) // 2
             place(self.heading, x, top, width, heading_h)
             place(self.caption, x, top + heading_h + m.px(16), width, caption_h)
+            mirror_if_rtl(self)
             return
         width = max(1, w - 2 * pad)
         heading_h = self.heading.heightForWidth(width)
@@ -340,3 +341,4 @@ class InvolvedScreen(ScaledWidget):
             desc_px = max(desc_floor, min(math.floor(desc_px * 0.95), label_px - m.px(4)))
         for tile in self._tiles:
             tile.set_text_px(label_px, desc_px)
+        mirror_if_rtl(self)

@@ -26,7 +26,7 @@ from kiosk.ui.reach import ReachButton, reach
 from kiosk.ui.thanks_card import Badge, QrCard
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
 from kiosk.ui.touch import install_touch
-from kiosk.ui.widgets import BigButton, ScaledWidget
+from kiosk.ui.widgets import BigButton, ScaledWidget, mirror_if_rtl
 
 MAX_NAME_CHARS = 24  # a longer "first name" is elided so the headline keeps its size
 
@@ -366,3 +366,4 @@ class ThanksScreen(ScaledWidget):
         self._language.setGeometry(lang_x, y + (done_h - m.touch) // 2, lang_w, m.touch)
         x = margin if portrait else x
         place(self._countdown, x, y + done_h + m.px(20 if portrait else 12), count_w, count_h)
+        mirror_if_rtl(self)

@@ -21,7 +21,7 @@ from kiosk.content import Content
 from kiosk.ui.involved import place
 from kiosk.ui.reach import reach
 from kiosk.ui.theme import Metrics, font
-from kiosk.ui.widgets import QrCode
+from kiosk.ui.widgets import QrCode, mirror_if_rtl
 
 
 class Badge(QWidget):
@@ -70,6 +70,7 @@ class QrCard(QWidget):
         self.ref.setTextFormat(Qt.TextFormat.PlainText)
         self.ref.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.ref.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.ref.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # a code reads left to right
 
     def set_metrics(self, m: Metrics, qr_side: int) -> None:
         self._metrics = m
@@ -133,6 +134,7 @@ class QrCard(QWidget):
         y += qr_h + m.px(24)
         y = place(self.ref_caption, pad, y, w - 2 * pad, cap_h) + m.px(2)
         place(self.ref, m.px(12), y, w - 2 * m.px(12), ref_h)
+        mirror_if_rtl(self)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         radius = self._metrics.px(36)

@@ -85,6 +85,9 @@ class InterestTile(QPushButton):
         pad, disc = m.px(40), m.px(100)
         wide = self._wide()
         text_rect = self._text_rect()
+        if self.layoutDirection() == Qt.LayoutDirection.RightToLeft:
+            # The icon on the right, the text to its left; AlignLeft reads as right here.
+            text_rect.moveLeft(rect.width() - text_rect.right())
         label_font = font(self._label_px, QFont.Weight.Bold, display=True)
         desc_font = font(self._desc_px)
         label_h, desc_h = self._text_heights(label_font, desc_font, text_rect.width())
@@ -92,10 +95,10 @@ class InterestTile(QPushButton):
         block = label_h + gap + desc_h
         if wide:
             top = text_rect.top() + max(0.0, (text_rect.height() - block) / 2)
-            disc_centre = QPointF(rect.left() + pad + disc / 2, rect.center().y())
+            disc_centre = QPointF(self._disc_x(pad, disc), rect.center().y())
         else:
             top = text_rect.top()
-            disc_centre = QPointF(rect.left() + pad + disc / 2, rect.top() + pad + disc / 2)
+            disc_centre = QPointF(self._disc_x(pad, disc), rect.top() + pad + disc / 2)
 
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(self._brand.accent))
@@ -124,6 +127,12 @@ class InterestTile(QPushButton):
         if self._wide_layout is not None:
             return self._wide_layout
         return self.width() >= self.height() * 1.45
+
+    def _disc_x(self, pad: float, disc: float) -> float:
+        """The icon's centre: by the leading edge (left, or right in right-to-left)."""
+        x = pad + disc / 2
+        rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        return self.width() - x if rtl else x
 
     def _text_rect(self, wide: bool | None = None) -> QRectF:
         m = self._metrics

@@ -156,6 +156,8 @@ class SignupScreen(QWidget):
         self.keyboard = OnScreenKeyboard(self._metrics, self.palette_)
         self.keyboard.set_enter_label(c.text("button.next"))
         self.keyboard.set_language(c.language)
+        # Its layouts are Latin and Cyrillic, left to right, whatever the page's direction.
+        self.keyboard.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)

@@ -39,6 +39,9 @@ def personal_field(keyboard: str, max_len: int, name: str) -> QLineEdit:
         "phone": Qt.InputMethodHint.ImhDialableCharactersOnly,
     }.get(keyboard, Qt.InputMethodHint.ImhNone)
     edit.setInputMethodHints(SENSITIVE | extra)
+    if keyboard in ("email", "phone"):
+        # Addresses and numbers read left to right, even in a right-to-left language.
+        edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
     return edit
 
 
