@@ -31,6 +31,7 @@ class InterestTile(QPushButton):
         self._metrics = Metrics(1920, 1080)
         self._label_px, self._desc_px = 46, 30
         self._wide_layout: bool | None = None  # None: by the tile's shape
+        self._compact = False  # a smaller icon and padding, for long text
         self.setObjectName(f"tile_{interest.key}")
         name = interest.label
         if interest.description:
@@ -82,7 +83,7 @@ class InterestTile(QPushButton):
             half = ring / 2
             p.drawRoundedRect(rect.adjusted(half, half, -half, -half), radius - half, radius - half)
 
-        pad, disc = m.px(40), m.px(100)
+        pad, disc = self._pad_disc()
         wide = self._wide()
         text_rect = self._text_rect()
         if self.layoutDirection() == Qt.LayoutDirection.RightToLeft:
@@ -134,9 +135,13 @@ class InterestTile(QPushButton):
         rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
         return self.width() - x if rtl else x
 
+    def _pad_disc(self) -> tuple[int, int]:
+        m = self._metrics
+        return (m.px(26), m.px(72)) if self._compact else (m.px(40), m.px(100))
+
     def _text_rect(self, wide: bool | None = None) -> QRectF:
         m = self._metrics
-        pad, disc = m.px(40), m.px(100)
+        pad, disc = self._pad_disc()
         rect = QRectF(self.rect())
         if self._wide() if wide is None else wide:
             return rect.adjusted(pad + disc + m.px(32), pad, -pad, -pad)
@@ -157,10 +162,13 @@ class InterestTile(QPushButton):
 
     def fits(self, label_px: int, desc_px: int) -> bool:
         """Whether the text fits at these sizes in the tile's current geometry, with the
-        icon beside the text or above it (whichever fits; the shape's own first)."""
+        icon beside the text or above it (whichever fits; the shape's own first), and
+        if need be a smaller icon."""
         shaped = self.width() >= self.height() * 1.45
         label_font = font(label_px, QFont.Weight.Bold, display=True)
-        for wide in (shaped, not shaped):
+        ways = ((shaped, False), (not shaped, False), (shaped, True), (not shaped, True))
+        for wide, compact in ways:
+            self._compact = compact
             rect = self._text_rect(wide)
             label_h, desc_h = self._text_heights(label_font, font(desc_px), rect.width())
             longest = max(self.interest.label.split(), key=len, default="")
@@ -171,6 +179,7 @@ class InterestTile(QPushButton):
                 self._wide_layout = wide
                 return True
         self._wide_layout = None
+        self._compact = False
         return False
 
     def text_fits(self) -> bool:

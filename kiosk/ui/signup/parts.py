@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QBoxLayout,
     QHBoxLayout,
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.content import Content
 from kiosk.ui.reach import Reach
-from kiosk.ui.theme import FAMILY, MIN_TOUCH_PX, Metrics, Palette
+from kiosk.ui.theme import FAMILY, MIN_TOUCH_PX, Metrics, Palette, font
 from kiosk.ui.widgets import BigButton
 
 SENSITIVE = (
@@ -127,14 +128,14 @@ class Toggle(QPushButton):
         for label in (self.title, self.words, self.switch):
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             label.setTextFormat(Qt.TextFormat.PlainText)
-        text = QVBoxLayout()
-        text.setContentsMargins(0, 0, 0, 0)
-        text.setSpacing(4)
-        text.addWidget(self.title)
-        text.addWidget(self.words)
+        self._text_box = QVBoxLayout()
+        self._text_box.setContentsMargins(0, 0, 0, 0)
+        self._text_box.setSpacing(4)
+        self._text_box.addWidget(self.title)
+        self._text_box.addWidget(self.words)
         self.row = QHBoxLayout(self)
         self.row.addWidget(self.switch, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.row.addLayout(text, 1)
+        self.row.addLayout(self._text_box, 1)
         self.toggled.connect(self._show_state)
         self._show_state(False)
 
@@ -152,7 +153,16 @@ class Toggle(QPushButton):
         self.switch.style().polish(self.switch)
         self.setAccessibleDescription(self._on_off[0] if on else self._on_off[1])
 
-    def set_metrics(self, m: Metrics, reach: Reach) -> None:
+    def set_metrics(self, m: Metrics, reach: Reach, scale: float = 1.0) -> None:
+        """Sized for the screen; `scale` below 1 shrinks the text a little (long wording)."""
+        # Fonts, not stylesheet sizes: the row's height for width follows them at once.
+        self.title.setFont(font(round(reach.text(m.px(30)) * scale), QFont.Weight.Bold))
+        self.words.setFont(font(round(reach.text(m.px(25)) * scale)))
+        # The row's height for width changed with them; nested layouts keep their last
+        # answer until told.
+        self._text_box.invalidate()
+        self.row.invalidate()
+        self.updateGeometry()
         pad = m.px(18)
         self.row.setContentsMargins(pad, pad, pad, pad)
         self.row.setSpacing(m.px(24))
@@ -330,8 +340,8 @@ def step_stylesheet(p: Palette, m: Metrics, reach: Reach) -> str:
     QPushButton[role="toggle"]:checked {{ border: {ring}px solid {p.primary};
                                           background: {chosen_bg}; }}
     QPushButton[role="toggle"]:focus {{ border: {ring}px solid {p.accent}; }}
-    QLabel[role="toggletitle"] {{ color: {ink}; font-size: {t(m.px(30))}px; font-weight: 700; }}
-    QLabel[role="togglewords"] {{ color: {ink}; font-size: {t(m.px(25))}px; }}
+    QLabel[role="toggletitle"], QLabel[role="togglewords"] {{ color: {ink}; }}
+    QLabel[role="privacy"] {{ color: {subtle}; }}
     QLabel#switch {{
         border-radius: {m.px(32)}px; font-size: {t(m.px(26))}px; font-weight: 700;
         background: #E3E8EF; color: {ink}; border: {line}px solid {edge};
