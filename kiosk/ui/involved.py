@@ -281,8 +281,12 @@ class InvolvedScreen(ScaledWidget):
         self._back.setGeometry(round(margin), back_y, back_w, m.touch)
         aa_w = max(m.touch, self._aa.sizeHint().width(), m.px(120))
         self._aa.setGeometry(round(margin) + back_w + m.px(24), back_y, aa_w, m.touch)
-        lang_w = max(m.touch, self._language.sizeHint().width())
         lang_x = round(margin) + back_w + aa_w + m.px(48)
+        # A long language name in a narrow row: its first letters (the whole in its name).
+        self._language.set_compact(False)
+        if lang_x + self._language.sizeHint().width() > w - margin:
+            self._language.set_compact(True)
+        lang_w = max(m.touch, self._language.sizeHint().width())
         self._language.setGeometry(lang_x, back_y, lang_w, m.touch)
 
         body = QRectF(

@@ -65,6 +65,7 @@ class QrCard(QWidget):
         self.ref_caption = QLabel(content.text("thanks.reference"), self)
         self.ref_caption.setObjectName("refCaption")
         self.ref_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.ref_caption.setWordWrap(True)
         self.ref = QLabel("", self)
         self.ref.setObjectName("refCode")
         self.ref.setTextFormat(Qt.TextFormat.PlainText)
@@ -108,7 +109,7 @@ class QrCard(QWidget):
         return (
             self.scan.heightForWidth(self._qr_side),
             self._qr_side,
-            self.ref_caption.sizeHint().height() if shown else 0,
+            self.ref_caption.heightForWidth(self._qr_side) if shown else 0,
             max(self.ref.sizeHint().height(), self.ref.fontMetrics().height()) if shown else 0,
         )
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from kiosk.content import Consent, Content
 from kiosk.ui.reach import Reach
 from kiosk.ui.signup.parts import Step, Toggle
-from kiosk.ui.theme import Metrics, font
+from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import QrCode
 
 # Asks the container which contacts the visitor gave: (email given, phone given).
@@ -62,8 +61,6 @@ class KeepInTouchStep(Step):
         self.actions.insertWidget(0, self.privacy_qr, 0, Qt.AlignmentFlag.AlignVCenter)
         self.actions.insertWidget(1, self.privacy, 1)
         self._given: Given = lambda: (False, False)
-        self._sized: tuple[Metrics, Reach] | None = None
-        self._shrunk = -1.0
 
     def set_given(self, given: Given) -> None:
         self._given = given
@@ -101,36 +98,7 @@ class KeepInTouchStep(Step):
         self.body.setSpacing(m.px(16))
         side = max(120, m.px(150))
         self.privacy_qr.setFixedSize(side, side)
-        self._sized = (m, reach)
-        self._shrunk = -1.0
-        self._fit()
+        self.fit_text(m, reach)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit()
-
-    def event(self, event: QEvent) -> bool:
-        handled = super().event(event)
-        if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Show):
-            self._fit(grow=False)  # only ever smaller here: a font change asks again
-        return handled
-
-    def _fit(self, grow: bool = True) -> None:
-        """Long wording in large text on a short screen: the wording and privacy notice a
-        little smaller, step by step, until the step fits without scrolling."""
-        if self._sized is None or self.width() <= 1:
-            return
-        m, reach = self._sized
-        scales = (1.0, 0.9, 0.8, 0.72)
-        start = 0 if grow or self._shrunk not in scales else scales.index(self._shrunk)
-        for scale in scales[start:]:
-            if scale != self._shrunk:
-                self._shrunk = scale
-                for toggle in self.toggles.values():
-                    toggle.set_metrics(m, reach, scale)
-                self.privacy.setFont(font(round(reach.text(m.px(26)) * scale)))
-            # Nested layouts keep their last answer until told: ask them afresh.
-            for layout in (self.heading, self.body, self.actions, self.outer):
-                layout.invalidate()
-            if self.outer.totalHeightForWidth(self.width()) <= self.height():
-                return
+    def shrinkable(self) -> tuple[list[Toggle], list[tuple[QLabel, int]]]:
+        return list(self.toggles.values()), [(self.privacy, 26)]

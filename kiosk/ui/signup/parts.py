@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QSizePolicy,
@@ -67,11 +68,11 @@ class Field(QWidget):
         self.side = QLabel("")  # a counter or hint, right-aligned on the label's line
         self.side.setProperty("role", "hint")
         self.side.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.side.setWordWrap(True)  # a long hint takes a second line, never the edge
         head = QHBoxLayout()
         head.setContentsMargins(0, 0, 0, 0)
         head.addWidget(self.label)
-        head.addStretch(1)
-        head.addWidget(self.side)
+        head.addWidget(self.side, 1)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(6)
@@ -199,6 +200,8 @@ class Step(QWidget):
     def __init__(self, content: Content, title: str) -> None:
         super().__init__()
         self.content = content
+        self._sized: tuple[Metrics, Reach] | None = None  # for fitting long text
+        self._shrunk = -1.0
         self.setProperty("role", "step")
         self.title = QLabel(title)
         self.title.setProperty("role", "steptitle")
@@ -267,6 +270,48 @@ class Step(QWidget):
         self.changed.emit()
         self.primary()
 
+    # -- long text in large text on a short screen --------------------------------
+
+    def shrinkable(self) -> tuple[list[Toggle], list[tuple[QLabel, int]]]:
+        """Toggles, and labels with their size at 1080p, that may shrink a little to fit."""
+        return [], []
+
+    def fit_text(self, m: Metrics, reach: Reach) -> None:
+        """Size the shrinkable text for `m`, as large as lets the step fit its height."""
+        self._sized = (m, reach)
+        self._shrunk = -1.0
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Show):
+            self._fit(grow=False)  # only ever smaller here: a font change asks again
+        return handled
+
+    def _fit(self, grow: bool = True) -> None:
+        """The shrinkable text a little smaller, step by step, until the step fits without
+        scrolling (fonts, not stylesheet sizes, so heights follow at once)."""
+        if self._sized is None or self.width() <= 1:
+            return
+        m, reach = self._sized
+        toggles, labels = self.shrinkable()
+        scales = (1.0, 0.9, 0.8, 0.72)
+        start = 0 if grow or self._shrunk not in scales else scales.index(self._shrunk)
+        for scale in scales[start:]:
+            if scale != self._shrunk:
+                self._shrunk = scale
+                for toggle in toggles:
+                    toggle.set_metrics(m, reach, scale)
+                for label, px in labels:
+                    label.setFont(font(round(reach.text(m.px(px)) * scale)))
+            _invalidate(self.outer)  # nested layouts keep their last answer until told
+            if self.outer.totalHeightForWidth(self.width()) <= self.height():
+                return
+
     def set_metrics(self, m: Metrics, reach: Reach) -> None:
         tight = reach.enhanced and not m.portrait
         self.outer.setSpacing(m.px(12 if tight else 18))
@@ -281,6 +326,14 @@ class Step(QWidget):
             (Qt.AlignmentFlag.AlignLeft if m.portrait else Qt.AlignmentFlag.AlignRight)
             | Qt.AlignmentFlag.AlignVCenter
         )
+
+
+def _invalidate(layout: QLayout) -> None:
+    layout.invalidate()
+    for i in range(layout.count()):
+        inner = layout.itemAt(i).layout()
+        if inner is not None:
+            _invalidate(inner)
 
 
 def step_stylesheet(p: Palette, m: Metrics, reach: Reach) -> str:
