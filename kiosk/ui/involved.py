@@ -343,6 +343,7 @@ class InvolvedScreen(ScaledWidget):
         while label_px > desc_floor and not all(t.fits(label_px, desc_px) for t in self._tiles):
             label_px = max(desc_floor, math.floor(label_px * 0.93))
             desc_px = max(desc_floor, min(math.floor(desc_px * 0.95), label_px - m.px(4)))
+        small = any(t.small_icon for t in self._tiles)  # one tile's small icon: all of them
         for tile in self._tiles:
-            tile.set_text_px(label_px, desc_px)
+            tile.set_text_px(label_px, desc_px, small_icon=small)
         mirror_if_rtl(self)

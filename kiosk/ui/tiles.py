@@ -160,13 +160,14 @@ class InterestTile(QPushButton):
             )
         return label_h.height(), desc_h
 
-    def fits(self, label_px: int, desc_px: int) -> bool:
+    def fits(self, label_px: int, desc_px: int, *, small_icon: bool = False) -> bool:
         """Whether the text fits at these sizes in the tile's current geometry, with the
         icon beside the text or above it (whichever fits; the shape's own first), and
         if need be a smaller icon."""
         shaped = self.width() >= self.height() * 1.45
         label_font = font(label_px, QFont.Weight.Bold, display=True)
         ways = ((shaped, False), (not shaped, False), (shaped, True), (not shaped, True))
+        ways = ways[2:] if small_icon else ways
         for wide, compact in ways:
             self._compact = compact
             rect = self._text_rect(wide)
@@ -182,11 +183,17 @@ class InterestTile(QPushButton):
         self._compact = False
         return False
 
+    @property
+    def small_icon(self) -> bool:
+        """The icon is drawn smaller to leave the text room."""
+        return self._compact
+
     def text_fits(self) -> bool:
         """Whether the text fits at the sizes it is painted at."""
-        return self.fits(self._label_px, self._desc_px)
+        return self.fits(self._label_px, self._desc_px, small_icon=self._compact)
 
-    def set_text_px(self, label_px: int, desc_px: int) -> None:
+    def set_text_px(self, label_px: int, desc_px: int, *, small_icon: bool = False) -> None:
         self._label_px, self._desc_px = label_px, desc_px
-        self.fits(label_px, desc_px)  # settles the icon beside or above the text
+        # Settles the icon beside or above the text.
+        self.fits(label_px, desc_px, small_icon=small_icon)
         self.update()
