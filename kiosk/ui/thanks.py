@@ -351,6 +351,11 @@ class ThanksScreen(ScaledWidget):
             self._card.setGeometry(w - margin - card_w, (h - card_h) // 2, card_w, card_h)
         if next_h:
             y = place(self._next, margin, y, width, next_h)
+        # A long language name where the row has no room: its first letters.
+        self._language.set_compact(False)
+        room = w - 2 * margin if portrait else width
+        if done_w + aa_w + self._language.sizeHint().width() + m.px(72) > room:
+            self._language.set_compact(True)
         lang_w = max(m.touch, self._language.sizeHint().width() + m.px(24))
         row_w = (
             done_w

@@ -180,7 +180,7 @@ class InterestTile(QPushButton):
                 self._wide_layout = wide
                 return True
         self._wide_layout = None
-        self._compact = False
+        self._compact = small_icon
         return False
 
     @property

@@ -51,7 +51,7 @@ KNOWN_LONG = {
         r": (backButton|startOverButton|stepIndicator|reachButton 'Długojęzyczny')"
     ),
     "contact steps in large text: message, hint, did-you-mean": re.compile(
-        r" large (email|phone), with [^:]*: (QLabel|suggestion)"
+        r" large (email|phone), with [^:]*: (QLabel|QLineEdit|suggestion)"
     ),
     "the first tile at 1280x800 in large text": re.compile(r"1280x800 large involved: tile_"),
     "Start over? answers in portrait large text": re.compile(r"start over\?: confirm(Yes|No)"),
@@ -272,6 +272,16 @@ def problems(window: QWidget) -> list[str]:
         if why := _clipped(widget):
             found.append(f"{what}: clipped ({why})")
         touchable = isinstance(widget, QAbstractButton | QLineEdit) and widget.isEnabled()
+        if touchable and parent is not None:
+            found += [
+                f"{what}: overlaps {other.objectName() or type(other).__name__}"
+                for other in parent.children()
+                if isinstance(other, QWidget)
+                and other is not widget
+                and other.isVisible()
+                and other.geometry() != parent.rect()  # an overlay over the whole screen
+                and other.geometry().intersects(widget.geometry())
+            ]
         if touchable and widget.height() < MIN_TARGET:
             found.append(f"{what}: {widget.height()} px high, under {MIN_TARGET}")
     return found
