@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from kiosk.content import Content
 from kiosk.ui.language_picker import LanguageButton
-from kiosk.ui.reach import ReachButton, reach
+from kiosk.ui.reach import ReachButton, back_arrow, reach
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
 from kiosk.ui.tiles import SUBTLE_INK, InterestTile
 from kiosk.ui.touch import install_touch
@@ -179,7 +179,11 @@ class InvolvedScreen(ScaledWidget):
             tile.chosen.connect(self.chosen)
             self._tiles.append(tile)
         self._panel = _ScanPanel(content, self)
-        self._back = BigButton("←  " + content.text("button.back"), role="secondary", parent=self)
+        self._back = BigButton(
+            back_arrow(content.language) + "  " + content.text("button.back"),
+            role="secondary",
+            parent=self,
+        )
         self._back.setObjectName("backButton")
         self._back.setAccessibleName(content.text("button.back"))
         self._aa = ReachButton(content.text("reach.aa"), content.text("reach.aa_name"), self)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit
 
 from kiosk.content import Content
 from kiosk.languages import ContentSet
+from kiosk.ui.reach import direction
 
 if TYPE_CHECKING:
     from kiosk.ui.app import KioskController
@@ -50,11 +50,6 @@ def carry_over(old: SignupScreen, new: SignupScreen) -> None:
         into.setChecked(toggle.isChecked())
     new._started = old._started
     new.go(old.index)
-
-
-def direction(code: str) -> Qt.LayoutDirection:
-    """How `code`'s script runs: right to left for Arabic, Hebrew, Persian, Urdu..."""
-    return QLocale(code).textDirection()
 
 
 def follow_direction(controller: KioskController) -> None:

@@ -338,6 +338,7 @@ def test_a_right_to_left_language_mirrors_the_screens_and_leaving_restores_them(
     first, second = involved.tiles[0], involved.tiles[1]
     assert first.x() > second.x()  # the first tile is on the right
     assert involved.back_button.x() > involved.width() // 2
+    assert involved.back_button.text().startswith("→")  # back is to the right here
     finger.tap(first)
     form = kiosk.form
     assert form.layoutDirection() == rtl

@@ -21,7 +21,7 @@ from kiosk.content import Content
 from kiosk.records import SignupForm, contact_needs, validate_form
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.language_picker import LanguageButton
-from kiosk.ui.reach import ReachButton, reach
+from kiosk.ui.reach import ReachButton, back_arrow, reach
 from kiosk.ui.signup.check import CheckStep
 from kiosk.ui.signup.confirm import ConfirmOverlay
 from kiosk.ui.signup.contact import EmailStep, PhoneStep
@@ -111,7 +111,7 @@ class SignupScreen(QWidget):
         self.steps: tuple[Step, ...] = (self.name, self.email, self.phone, self.touch, self.check)
         self._index = 0
 
-        self.back = BigButton("←  " + c.text("button.back"), "secondary")
+        self.back = BigButton(back_arrow(c.language) + "  " + c.text("button.back"), "secondary")
         self.back.setObjectName("backButton")
         self.back.setAccessibleName(c.text("button.back"))
         self.indicator = QLabel("")

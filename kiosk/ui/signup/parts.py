@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.content import Content
-from kiosk.ui.reach import Reach
+from kiosk.ui.reach import Reach, next_arrow
 from kiosk.ui.theme import FAMILY, MIN_TOUCH_PX, Metrics, Palette, font
 from kiosk.ui.widgets import BigButton
 
@@ -224,7 +224,9 @@ class Step(QWidget):
         self.skip = BigButton(content.text("button.skip"), "secondary")
         self.skip.setObjectName("skipButton")
         self.skip.hide()
-        self.next = BigButton(content.text("button.next") + "  →", "primary")
+        self.next = BigButton(
+            content.text("button.next") + "  " + next_arrow(content.language), "primary"
+        )
         self.next.setObjectName("nextButton")
         self.next.setAccessibleName(content.text("button.next"))
         self.actions = QBoxLayout(QBoxLayout.Direction.LeftToRight)
