@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import math
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -19,17 +19,17 @@ from PySide6.QtGui import (
     QResizeEvent,
     QShowEvent,
 )
-from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from kiosk.content import Content, Interest
-from kiosk.ui.icons import icon_kind, paint_icon
+from kiosk.content import Content
 from kiosk.ui.language_picker import LanguageButton
-from kiosk.ui.reach import ReachButton, reach
+from kiosk.ui.reach import ReachButton, back_arrow, reach
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
+from kiosk.ui.tiles import SUBTLE_INK, InterestTile
 from kiosk.ui.touch import install_touch
-from kiosk.ui.widgets import BigButton, QrCode, ScaledWidget, image_pixmap
+from kiosk.ui.widgets import BigButton, QrCode, ScaledWidget, image_pixmap, mirror_if_rtl
 
-SUBTLE_INK = "#4A5B73"  # descriptions on white: 7:1 against white
+__all__ = ["SUBTLE_INK", "InterestTile", "InvolvedScreen", "mix", "place"]
 
 
 def mix(colour: str, base: str, amount: float) -> str:
@@ -55,148 +55,6 @@ def place(widget: QWidget, x: float, y: float, width: float, height: float | Non
     return round(y + height)
 
 
-class InterestTile(QPushButton):
-    """A large white tile for one interest; Enter, Return and Space activate it.
-
-    Signals:
-        chosen(str): the interest's key, when tapped or activated from the keyboard.
-    """
-
-    chosen = Signal(str)
-
-    def __init__(self, interest: Interest, content: Content, parent: QWidget | None = None) -> None:
-        super().__init__(interest.label, parent)
-        self.interest = interest
-        self._brand = content.brand
-        self._icon = icon_kind(interest)
-        self._metrics = Metrics(1920, 1080)
-        self._label_px, self._desc_px = 46, 30
-        self.setObjectName(f"tile_{interest.key}")
-        name = interest.label
-        if interest.description:
-            name = f"{interest.label}. {interest.description}"
-        self.setAccessibleName(name)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        # Outside a dialog a QPushButton ignores Enter unless it is an auto-default button.
-        self.setAutoDefault(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.clicked.connect(self._emit_chosen)
-
-    @property
-    def key(self) -> str:
-        return self.interest.key
-
-    def set_metrics(self, m: Metrics) -> None:
-        self._metrics = m
-        self.setMinimumHeight(2 * m.touch)
-        self.update()
-
-    def sizeHint(self) -> QSize:
-        m = self._metrics
-        return QSize(m.px(560), max(2 * m.touch, m.px(260)))
-
-    def minimumSizeHint(self) -> QSize:
-        m = self._metrics
-        return QSize(m.px(300), 2 * m.touch)
-
-    def _emit_chosen(self) -> None:
-        self.chosen.emit(self.interest.key)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        m = self._metrics
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        rect = QRectF(self.rect())
-        radius = m.px(28)
-        down = self.isDown()
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor("#E4EAF2") if down else QColor("#FFFFFF"))
-        p.drawRoundedRect(rect, radius, radius)
-        if self.hasFocus():
-            ring = max(4, m.px(6))
-            pen = QPen(QColor(self._brand.accent), ring)
-            p.setPen(pen)
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            half = ring / 2
-            p.drawRoundedRect(rect.adjusted(half, half, -half, -half), radius - half, radius - half)
-
-        pad, disc = m.px(40), m.px(100)
-        wide = self._wide()
-        text_rect = self._text_rect()
-        label_font = font(self._label_px, QFont.Weight.Bold, display=True)
-        desc_font = font(self._desc_px)
-        label_h, desc_h = self._text_heights(label_font, desc_font, text_rect.width())
-        gap = m.px(10) if self.interest.description else 0
-        block = label_h + gap + desc_h
-        if wide:
-            top = text_rect.top() + max(0.0, (text_rect.height() - block) / 2)
-            disc_centre = QPointF(rect.left() + pad + disc / 2, rect.center().y())
-        else:
-            top = text_rect.top()
-            disc_centre = QPointF(rect.left() + pad + disc / 2, rect.top() + pad + disc / 2)
-
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(self._brand.accent))
-        p.drawEllipse(disc_centre, disc / 2, disc / 2)
-        paint_icon(p, self._icon, disc_centre, disc * 0.62, QColor(self._brand.ink))
-
-        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(
-            Qt.TextFlag.TextWordWrap
-        )
-        p.setPen(QColor(self._brand.ink))
-        p.setFont(label_font)
-        p.drawText(
-            QRectF(text_rect.left(), top, text_rect.width(), label_h), flags, self.interest.label
-        )
-        if self.interest.description:
-            p.setPen(QColor(SUBTLE_INK))
-            p.setFont(desc_font)
-            p.drawText(
-                QRectF(text_rect.left(), top + label_h + gap, text_rect.width(), desc_h),
-                flags,
-                self.interest.description,
-            )
-        p.end()
-
-    def _wide(self) -> bool:
-        return self.width() >= self.height() * 1.45
-
-    def _text_rect(self) -> QRectF:
-        m = self._metrics
-        pad, disc = m.px(40), m.px(100)
-        rect = QRectF(self.rect())
-        if self._wide():
-            return rect.adjusted(pad + disc + m.px(32), pad, -pad, -pad)
-        return rect.adjusted(pad, pad + disc + m.px(24), -pad, -pad)
-
-    def _text_heights(self, label_font: QFont, desc_font: QFont, width: float) -> tuple[int, int]:
-        bounds = QRect(0, 0, max(1, int(width)), 100000)
-        flags = int(Qt.TextFlag.TextWordWrap)
-        label_h = QFontMetrics(label_font).boundingRect(bounds, flags, self.interest.label)
-        desc_h = 0
-        if self.interest.description:
-            desc_h = (
-                QFontMetrics(desc_font)
-                .boundingRect(bounds, flags, self.interest.description)
-                .height()
-            )
-        return label_h.height(), desc_h
-
-    def fits(self, label_px: int, desc_px: int) -> bool:
-        """Whether the text fits at these sizes in the tile's current geometry."""
-        rect = self._text_rect()
-        label_h, desc_h = self._text_heights(
-            font(label_px, QFont.Weight.Bold, display=True), font(desc_px), rect.width()
-        )
-        return label_h + self._metrics.px(10) + desc_h <= rect.height()
-
-    def set_text_px(self, label_px: int, desc_px: int) -> None:
-        self._label_px, self._desc_px = label_px, desc_px
-        self.update()
-
-
 class _ScanPanel(QWidget):
     """ "Just scan to give": a quiet glass panel with the donation QR and a one-line how-to."""
 
@@ -219,6 +77,7 @@ class _ScanPanel(QWidget):
     def set_metrics(self, m: Metrics, horizontal: bool) -> None:
         self._metrics = m
         self._horizontal = horizontal
+        self.caption.setFont(font(reach().text(m.px(28))))
         align = Qt.AlignmentFlag.AlignLeft if horizontal else Qt.AlignmentFlag.AlignHCenter
         for widget in (self.heading, self.caption):
             widget.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
@@ -227,10 +86,33 @@ class _ScanPanel(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._relayout()
 
+    def _fit_heading(self, width: int, room: int) -> None:
+        """The heading as large as fits: its longest word on a line, all of it in `room`."""
+        m = self._metrics
+        text = self.heading.text()
+        longest = max(text.split(), key=len, default="")
+        px = reach().text(m.px(44))
+        while True:
+            heading = font(px, QFont.Weight.Bold, display=True)
+            metrics = QFontMetrics(heading)
+            bounds = QRect(0, 0, max(1, width), 100000)
+            tall = metrics.boundingRect(bounds, int(Qt.TextFlag.TextWordWrap), text).height()
+            if px <= m.px(24) or (metrics.horizontalAdvance(longest) <= width and tall <= room):
+                break
+            px = math.floor(px * 0.92)
+        self.heading.setFont(heading)
+
     def _relayout(self) -> None:
         m = self._metrics
         pad = m.px(40)
         w, h = self.width(), self.height()
+        if self._horizontal:
+            width = max(1, w - 2 * pad - max(120, h - 2 * pad) - m.px(40))
+            room = h - 2 * pad - m.px(16) - self.caption.heightForWidth(width)
+        else:
+            width = max(1, w - 2 * pad)
+            room = h - 2 * pad - 2 * m.px(28) - 120 - self.caption.heightForWidth(width)
+        self._fit_heading(width, room)
         if self._horizontal:
             side = max(120, h - 2 * pad)
             self.qr.setGeometry(pad, pad, side, side)
@@ -241,6 +123,7 @@ class _ScanPanel(QWidget):
             top = (h - heading_h - m.px(16) - caption_h) // 2
             place(self.heading, x, top, width, heading_h)
             place(self.caption, x, top + heading_h + m.px(16), width, caption_h)
+            mirror_if_rtl(self)
             return
         width = max(1, w - 2 * pad)
         heading_h = self.heading.heightForWidth(width)
@@ -296,7 +179,11 @@ class InvolvedScreen(ScaledWidget):
             tile.chosen.connect(self.chosen)
             self._tiles.append(tile)
         self._panel = _ScanPanel(content, self)
-        self._back = BigButton("←  " + content.text("button.back"), role="secondary", parent=self)
+        self._back = BigButton(
+            back_arrow(content.language) + "  " + content.text("button.back"),
+            role="secondary",
+            parent=self,
+        )
         self._back.setObjectName("backButton")
         self._back.setAccessibleName(content.text("button.back"))
         self._aa = ReachButton(content.text("reach.aa"), content.text("reach.aa_name"), self)
@@ -349,14 +236,8 @@ class InvolvedScreen(ScaledWidget):
                 color: {brand.text}; font-family: "{DISPLAY_FAMILY}";
                 font-size: {m.px(68)}px; font-weight: 700;
             }}
-            QLabel#scanHeading {{
-                color: {brand.accent}; font-family: "{DISPLAY_FAMILY}";
-                font-size: {t(m.px(44))}px; font-weight: 700;
-            }}
-            QLabel#scanCaption {{
-                color: {caption}; font-family: "{FAMILY}";
-                font-size: {t(m.px(28))}px;
-            }}
+            QLabel#scanHeading {{ color: {brand.accent}; }}
+            QLabel#scanCaption {{ color: {caption}; }}
             QPushButton#backButton, QPushButton#reachButton {{
                 font-family: "{FAMILY}"; font-size: {t(m.px(32))}px; font-weight: 600;
                 color: {brand.text}; background: transparent;
@@ -404,8 +285,12 @@ class InvolvedScreen(ScaledWidget):
         self._back.setGeometry(round(margin), back_y, back_w, m.touch)
         aa_w = max(m.touch, self._aa.sizeHint().width(), m.px(120))
         self._aa.setGeometry(round(margin) + back_w + m.px(24), back_y, aa_w, m.touch)
-        lang_w = max(m.touch, self._language.sizeHint().width())
         lang_x = round(margin) + back_w + aa_w + m.px(48)
+        # A long language name in a narrow row: its first letters (the whole in its name).
+        self._language.set_compact(False)
+        if lang_x + self._language.sizeHint().width() > w - margin:
+            self._language.set_compact(True)
+        lang_w = max(m.touch, self._language.sizeHint().width())
         self._language.setGeometry(lang_x, back_y, lang_w, m.touch)
 
         body = QRectF(
@@ -455,10 +340,14 @@ class InvolvedScreen(ScaledWidget):
             )
         # One type size for every tile, the largest at which all of them fit: tiles that
         # differ in size look like a mistake.
+        # The title stays larger than the description as both give way.
         big = reach().text
         label_px, desc_px = big(m.px(46)), big(m.px(30))
-        while label_px > m.px(28) and not all(t.fits(label_px, desc_px) for t in self._tiles):
-            label_px = max(m.px(28), math.floor(label_px * 0.93))
-            desc_px = max(big(m.px(22)), math.floor(desc_px * 0.96))
+        desc_floor = big(m.px(22))
+        while label_px > desc_floor and not all(t.fits(label_px, desc_px) for t in self._tiles):
+            label_px = max(desc_floor, math.floor(label_px * 0.93))
+            desc_px = max(desc_floor, min(math.floor(desc_px * 0.95), label_px - m.px(4)))
+        small = any(t.small_icon for t in self._tiles)  # one tile's small icon: all of them
         for tile in self._tiles:
-            tile.set_text_px(label_px, desc_px)
+            tile.set_text_px(label_px, desc_px, small_icon=small)
+        mirror_if_rtl(self)

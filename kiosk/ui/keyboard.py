@@ -8,7 +8,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QHideEvent, QKeyEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontInfo,
+    QFontMetrics,
+    QHideEvent,
+    QKeyEvent,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QLineEdit,
@@ -213,6 +222,7 @@ class OnScreenKeyboard(QWidget):
         key = self._keys[NEXT]
         key.setText(f"{label}  ⏎")
         key.setAccessibleName(label)
+        self._fit_next()
 
     def set_metrics(self, metrics: Metrics) -> None:
         """Size keys and fonts for a screen; the height stays under 40% of it."""
@@ -298,6 +308,23 @@ class OnScreenKeyboard(QWidget):
         for kid, key in self._keys.items():
             if key.isHidden() == (kid in shown):
                 key.setVisible(kid in shown)
+        self._fit_next()
+
+    def _fit_next(self) -> None:
+        """The Enter key's word ("Next", longer in some languages) smaller until it fits.
+
+        Its own stylesheet: the sign-up's button font size (larger in large text) would
+        win over a font set on the key."""
+        key, m = self._keys[NEXT], self._metrics
+        sibling = self._keys[LAYER]  # sized like every other key by the stylesheets
+        sibling.ensurePolished()
+        px = QFontInfo(sibling.font()).pixelSize()
+        room = key.width() - m.px(16)
+        while px > m.px(18):
+            if QFontMetrics(font(px, QFont.Weight.DemiBold)).horizontalAdvance(key.text()) <= room:
+                break
+            px -= 1
+        key.setStyleSheet(f"font-size: {px}px; font-weight: 600;")
 
     def _update_labels(self) -> None:
         upper = self._shift != "off"

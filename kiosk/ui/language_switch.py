@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit
 
 from kiosk.content import Content
 from kiosk.languages import ContentSet
+from kiosk.ui.reach import direction
 
 if TYPE_CHECKING:
     from kiosk.ui.app import KioskController
@@ -51,6 +52,19 @@ def carry_over(old: SignupScreen, new: SignupScreen) -> None:
     new.go(old.index)
 
 
+def follow_direction(controller: KioskController) -> None:
+    """The visitor screens laid out in the direction of the visitor's language."""
+    way = direction(controller.content.language)
+    for screen in (
+        controller.attract,
+        controller.involved,
+        controller.form,
+        controller.thanks,
+        controller.idle_overlay,
+    ):
+        screen.setLayoutDirection(way)
+
+
 def switch_language(controller: KioskController, content: Content) -> None:
     """Every visitor screen of `controller` in `content`'s language."""
     from kiosk.ui.app import State
@@ -64,6 +78,7 @@ def switch_language(controller: KioskController, content: Content) -> None:
     old = (controller.involved, controller.form, controller.thanks)
     stack = controller.window.stack
     controller._build_visitor_screens(content)
+    follow_direction(controller)
     if controller.state is State.FORM:
         carry_over(old[1], controller.form)
     if controller.state is State.THANKS and controller._thanks_shown:

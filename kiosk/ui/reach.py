@@ -13,10 +13,24 @@ tells the controller to give every visitor screen the pack in that language.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QLocale, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
 LARGE_TEXT = 1.5
+
+
+def direction(code: str) -> Qt.LayoutDirection:
+    """How language `code`'s script runs: right to left for Arabic, Hebrew, Persian, Urdu."""
+    return QLocale(code).textDirection()
+
+
+def back_arrow(code: str) -> str:
+    """ "Back" points the way the language reads from: left, or right in right to left."""
+    return "→" if direction(code) == Qt.LayoutDirection.RightToLeft else "←"
+
+
+def next_arrow(code: str) -> str:
+    return "←" if direction(code) == Qt.LayoutDirection.RightToLeft else "→"
 
 
 class Reach(QObject):

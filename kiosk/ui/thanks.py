@@ -8,17 +8,12 @@ from __future__ import annotations
 import math
 import re
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
     QHideEvent,
-    QPainter,
-    QPainterPath,
-    QPaintEvent,
-    QPen,
-    QResizeEvent,
     QShowEvent,
 )
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
@@ -28,9 +23,10 @@ from kiosk.records import first_name
 from kiosk.ui.involved import SUBTLE_INK, mix, place
 from kiosk.ui.language_picker import LanguageButton
 from kiosk.ui.reach import ReachButton, reach
+from kiosk.ui.thanks_card import Badge, QrCard
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
 from kiosk.ui.touch import install_touch
-from kiosk.ui.widgets import BigButton, QrCode, ScaledWidget
+from kiosk.ui.widgets import BigButton, ScaledWidget, mirror_if_rtl
 
 MAX_NAME_CHARS = 24  # a longer "first name" is elided so the headline keeps its size
 
@@ -44,110 +40,6 @@ def first_word(name: str) -> str:
     """The first word of `name`, elided if very long: the screen greets, it does not identify."""
     word = first_name(name.strip())
     return word if len(word) <= MAX_NAME_CHARS else word[: MAX_NAME_CHARS - 1] + "…"
-
-
-class _Badge(QWidget):
-    """A gold disc with a tick: the sign-up is saved."""
-
-    def __init__(self, colours: tuple[str, str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._disc, self._ink = colours
-        self.setAccessibleName("Signed up")
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        side = min(self.width(), self.height())
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(self._disc))
-        p.drawEllipse(QRectF(0, 0, side, side))
-        pen = QPen(QColor(self._ink), max(3.0, side * 0.09))
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        p.setPen(pen)
-        tick = QPainterPath(QPointF(side * 0.29, side * 0.52))
-        tick.lineTo(side * 0.44, side * 0.66)
-        tick.lineTo(side * 0.72, side * 0.36)
-        p.drawPath(tick)
-        p.end()
-
-
-class _QrCard(QWidget):
-    """The white card: "Scan to give", the QR, and the reference printed large beneath it."""
-
-    def __init__(self, content: Content, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._metrics = Metrics(1920, 1080)
-        self._qr_side = 480
-        self.scan = QLabel(content.screens.scan_to_give, self)
-        self.scan.setObjectName("thanksScan")
-        self.scan.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.scan.setWordWrap(True)  # translations run longer than "Scan to give"
-        self.qr = QrCode("", self, accessible=content.text("thanks.qr_name"))
-        self.ref_caption = QLabel(content.text("thanks.reference"), self)
-        self.ref_caption.setObjectName("refCaption")
-        self.ref_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.ref = QLabel("", self)
-        self.ref.setObjectName("refCode")
-        self.ref.setTextFormat(Qt.TextFormat.PlainText)
-        self.ref.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.ref.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-
-    def set_metrics(self, m: Metrics, qr_side: int) -> None:
-        self._metrics = m
-        self._qr_side = qr_side
-        ref_font = font(reach().text(m.px(56)), QFont.Weight.Bold)
-        # Reads like a code: even digit widths and air between characters.
-        ref_font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, m.px(5))
-        ref_font.setFeature(QFont.Tag("tnum"), 1)
-        self.ref.setFont(ref_font)
-        self._relayout()
-
-    def show_reference(self, shown: bool) -> None:
-        self.ref_caption.setVisible(shown)
-        self.ref.setVisible(shown)
-        self._relayout()
-
-    def _rows(self) -> tuple[int, int, int, int]:
-        shown = not self.ref.isHidden()
-        return (
-            self.scan.heightForWidth(self._qr_side),
-            self._qr_side,
-            self.ref_caption.sizeHint().height() if shown else 0,
-            max(self.ref.sizeHint().height(), self.ref.fontMetrics().height()) if shown else 0,
-        )
-
-    def preferred_height(self) -> int:
-        m = self._metrics
-        scan_h, qr_h, cap_h, ref_h = self._rows()
-        return 2 * m.px(40) + scan_h + m.px(20) + qr_h + m.px(24) + cap_h + m.px(2) + ref_h
-
-    def preferred_width(self) -> int:
-        return self._qr_side + 2 * self._metrics.px(40)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        self._relayout()
-
-    def _relayout(self) -> None:
-        m = self._metrics
-        pad = m.px(40)
-        w = self.width()
-        scan_h, qr_h, cap_h, ref_h = self._rows()
-        y = pad
-        y = place(self.scan, pad, y, w - 2 * pad, scan_h) + m.px(20)
-        self.qr.setGeometry((w - qr_h) // 2, y, qr_h, qr_h)
-        y += qr_h + m.px(24)
-        y = place(self.ref_caption, pad, y, w - 2 * pad, cap_h) + m.px(2)
-        place(self.ref, m.px(12), y, w - 2 * m.px(12), ref_h)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        radius = self._metrics.px(36)
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor("#FFFFFF"))
-        p.drawRoundedRect(QRectF(self.rect()), radius, radius)
-        p.end()
 
 
 class ThanksScreen(ScaledWidget):
@@ -164,7 +56,6 @@ class ThanksScreen(ScaledWidget):
     ) -> None:
         super().__init__(parent, backdrop=content.brand.primary)
         self.content = content
-        self._headline_px = 0
         self.setObjectName("thanksScreen")
         self.setAccessibleName("Thank you")
         brand = content.brand
@@ -177,17 +68,18 @@ class ThanksScreen(ScaledWidget):
         )
         self._timer.timeout.connect(self._finish)
 
-        self._badge = _Badge((brand.accent, brand.ink), self)
+        self._badge = Badge((brand.accent, brand.ink), self)
         self._headline = self._text_label("thanksHeadline")
         self._body = self._text_label("thanksBody")
         self._next = self._text_label("thanksNext")
-        self._card = _QrCard(content, self)
+        self._card = QrCard(content, self)
         self._done = BigButton(content.text("button.done"), role="primary", parent=self)
         self._done.setObjectName("doneButton")
         self._done.setAutoDefault(True)
         self._done.clicked.connect(self._finish)
         self._countdown = QLabel("", self)
         self._countdown.setObjectName("thanksCountdown")
+        self._countdown.setWordWrap(True)
         self._aa = ReachButton(content.text("reach.aa"), content.text("reach.aa_name"), self)
         self._tick = QTimer(self)
         self._tick.setObjectName("thanks-countdown")
@@ -241,7 +133,7 @@ class ThanksScreen(ScaledWidget):
         self._next.setText(after)
         self._next.setVisible(bool(after))
         self._card.qr.set_data(self.content.links.donate_url_for(ref=donation_ref))
-        self._card.ref.setText(donation_ref)
+        self._card.set_reference(donation_ref)
         self._card.ref.setAccessibleName(f"Your reference: {' '.join(donation_ref)}")
         self._card.show_reference(True)
         self._relayout()
@@ -325,17 +217,8 @@ class ThanksScreen(ScaledWidget):
         for widget in (self._headline, self._body, self._next, self._countdown):
             widget.setAlignment(align | Qt.AlignmentFlag.AlignTop)
         self.setStyleSheet(f"""
-            QLabel#thanksHeadline {{
-                color: {brand.text}; font-family: "{DISPLAY_FAMILY}";
-                font-weight: 700;
-            }}
-            QLabel#thanksBody {{
-                color: {brand.text}; font-family: "{FAMILY}"; font-size: {t(m.px(38))}px;
-            }}
-            QLabel#thanksNext, QLabel#thanksCountdown {{
-                color: {next_ink}; font-family: "{FAMILY}";
-                font-size: {t(m.px(32))}px;
-            }}
+            QLabel#thanksHeadline, QLabel#thanksBody {{ color: {brand.text}; }}
+            QLabel#thanksNext, QLabel#thanksCountdown {{ color: {next_ink}; }}
             QPushButton#reachButton {{
                 font-family: "{FAMILY}"; font-size: {t(m.px(32))}px; font-weight: 700;
                 color: {brand.text}; background: transparent;
@@ -363,29 +246,82 @@ class ThanksScreen(ScaledWidget):
                 border: {max(3, m.px(5))}px solid {brand.text};
             }}
         """)
-        short = min(self.width(), self.height())
-        self._card.set_metrics(m, round(short * (0.5 if not m.portrait else 0.52)))
 
-    def _fit_headline(self, width: int, room: int) -> None:
+    def _fit_headline(self, width: int, room: int) -> bool:
         """Shrink the headline (a long name) until the whole block fits in `room` pixels
-        and its longest word fits on a line: a word is never clipped mid-letter."""
+        and its longest word fits on a line: a word is never clipped mid-letter.
+        False when even the smallest size does not fit."""
         m = self._metrics
         text = self._headline.text()
         bounds = QRect(0, 0, max(1, width), 100000)
         longest = max(text.split(), key=len, default="")
         px = reach().text(m.px(100))
         floor = reach().text(m.px(38))  # never smaller than the body text
-        while px > floor:
-            metrics = QFontMetrics(font(px, QFont.Weight.Bold, display=True))
+        while True:
+            headline = font(px, QFont.Weight.Bold, display=True)
+            metrics = QFontMetrics(headline)
             fits = metrics.boundingRect(bounds, int(Qt.TextFlag.TextWordWrap), text).height()
             if fits <= room and metrics.horizontalAdvance(longest) <= width:
                 break
-            px = math.floor(px * 0.92)
-        if px != self._headline_px:
-            self._headline_px = px
-            self._headline.setStyleSheet(f"font-size: {px}px;")
+            if px <= floor:
+                break
+            px = max(floor, math.floor(px * 0.92))
+        # A font, not a stylesheet: the label's height for width follows it at once.
+        self._headline.setFont(headline)
+        return fits <= room
+
+    def _set_text_scale(self, scale: float) -> None:
+        """Body, next steps and countdown at `scale` of their size (long text shrinks a
+        little, never below 28 px at 1080p, or 1.5 times that in large text)."""
+        m, t = self._metrics, reach().text
+        self._body.setFont(font(max(t(m.px(28)), round(t(m.px(38)) * scale))))
+        small = font(max(t(m.px(26)), round(t(m.px(32)) * scale)))
+        self._next.setFont(small)
+        self._countdown.setFont(small)
 
     def _relayout(self) -> None:
+        m = self._metrics
+        w, h = self.width(), self.height()
+        short = min(w, h)
+        # The QR first, then the text, give way until the column fits the screen.
+        for qr, scale in ((1.0, 1.0), (0.86, 1.0), (0.86, 0.9), (0.74, 0.9), (0.74, 0.8)):
+            self._card.set_metrics(m, round(short * (0.52 if m.portrait else 0.5) * qr))
+            self._set_text_scale(scale)
+            if self._measure():
+                break
+        self._place_all()
+
+    def _column(self) -> tuple[int, int, int, int]:
+        """The text column's margin, gap and width, and the height of all but the headline."""
+        m = self._metrics
+        w = self.width()
+        portrait = m.portrait
+        margin = m.margin if portrait else round(m.margin * 1.5)
+        gap = m.px(36) if portrait else m.px(32)
+        width = w - 2 * margin - (0 if portrait else self._card.preferred_width() + m.px(96))
+        body_h = self._body.heightForWidth(width) if self._body.isVisibleTo(self) else 0
+        next_h = self._next.heightForWidth(width) if self._next.isVisibleTo(self) else 0
+        fixed = m.px(96) + m.px(40) + gap + body_h + (gap if body_h else 0) + next_h
+        fixed += m.px(64) + max(m.touch, m.px(104))
+        fixed += m.px(20) + self._countdown_height(w - 2 * margin if portrait else width)
+        if portrait:
+            fixed += m.px(20) + self._card.preferred_height() + m.px(44) - m.px(8)
+        return margin, gap, width, fixed
+
+    def _countdown_height(self, width: int) -> int:
+        """The countdown's height at its longest (it is laid out before it starts)."""
+        seconds = math.ceil(self._timer.interval() / 1000)
+        text = self.content.text("thanks.countdown", seconds=seconds)
+        bounds = QRect(0, 0, max(1, width), 100000)
+        flags = int(Qt.TextFlag.TextWordWrap)
+        return QFontMetrics(self._countdown.font()).boundingRect(bounds, flags, text).height()
+
+    def _measure(self) -> bool:
+        """Size the headline for the current card and text sizes; True if all fits."""
+        _, _, width, fixed = self._column()
+        return self._fit_headline(width, self.height() - 2 * self._metrics.px(40) - fixed)
+
+    def _place_all(self) -> None:
         m = self._metrics
         w, h = self.width(), self.height()
         card_w, card_h = self._card.preferred_width(), self._card.preferred_height()
@@ -394,17 +330,11 @@ class ThanksScreen(ScaledWidget):
         aa_w = max(m.touch, reach().text(m.px(120)))
         badge = m.px(96)
         portrait = m.portrait
-        margin = m.margin if portrait else round(m.margin * 1.5)
-        gap = m.px(36) if portrait else m.px(32)
-        width = w - 2 * margin - (0 if portrait else card_w + m.px(96))
+        margin, gap, width, fixed = self._column()
         body_h = self._body.heightForWidth(width) if self._body.isVisibleTo(self) else 0
         next_h = self._next.heightForWidth(width) if self._next.isVisibleTo(self) else 0
-        fixed = badge + m.px(40) + gap + body_h + (gap if body_h else 0) + next_h
-        fixed += m.px(64) + done_h
-        fixed += m.px(20) + self._countdown.sizeHint().height()
-        if portrait:
-            fixed += m.px(20) + card_h + m.px(44) - m.px(8)
-        self._fit_headline(width, h - 2 * m.px(40) - fixed)
+        count_w = w - 2 * margin if portrait else width
+        count_h = self._countdown_height(count_w)
         headline_h = self._headline.heightForWidth(width)
         block = fixed + headline_h
 
@@ -421,6 +351,11 @@ class ThanksScreen(ScaledWidget):
             self._card.setGeometry(w - margin - card_w, (h - card_h) // 2, card_w, card_h)
         if next_h:
             y = place(self._next, margin, y, width, next_h)
+        # A long language name where the row has no room: its first letters.
+        self._language.set_compact(False)
+        room = w - 2 * margin if portrait else width
+        if done_w + aa_w + self._language.sizeHint().width() + m.px(72) > room:
+            self._language.set_compact(True)
         lang_w = max(m.touch, self._language.sizeHint().width() + m.px(24))
         row_w = (
             done_w
@@ -434,8 +369,6 @@ class ThanksScreen(ScaledWidget):
         self._aa.setGeometry(x + done_w + m.px(24), y + (done_h - m.touch) // 2, aa_w, m.touch)
         lang_x = x + done_w + aa_w + m.px(48)
         self._language.setGeometry(lang_x, y + (done_h - m.touch) // 2, lang_w, m.touch)
-        count_h = self._countdown.sizeHint().height()
-        if portrait:
-            place(self._countdown, margin, y + done_h + m.px(20), w - 2 * margin, count_h)
-        else:
-            place(self._countdown, x, y + done_h + m.px(12), width, count_h)
+        x = margin if portrait else x
+        place(self._countdown, x, y + done_h + m.px(20 if portrait else 12), count_w, count_h)
+        mirror_if_rtl(self)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QPushButton, QSizePolicy, QWidget
@@ -13,7 +13,15 @@ from PySide6.QtWidgets import QPushButton, QSizePolicy, QWidget
 from kiosk.ui.qr_view import qr_qimage
 from kiosk.ui.theme import Metrics
 
-__all__ = ["BigButton", "QrCode", "ScaledWidget", "image_pixmap", "metrics_for", "qr_qimage"]
+__all__ = [
+    "BigButton",
+    "QrCode",
+    "ScaledWidget",
+    "image_pixmap",
+    "metrics_for",
+    "mirror_if_rtl",
+    "qr_qimage",
+]
 
 
 class QrCode(QWidget):
@@ -144,6 +152,23 @@ class ScaledWidget(QWidget):
         self._restyle()
         self._relayout()
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LayoutDirectionChange:
+            self._relayout()  # placed by hand: mirrored, or back
+
 
 def metrics_for(widget: QWidget) -> Metrics:
     return Metrics(max(1, widget.width()), max(1, widget.height()))
+
+
+def mirror_if_rtl(widget: QWidget) -> None:
+    """In a right-to-left language, flip the children a screen placed by hand (left to
+    right) across its width. Call it once at the end of each such layout pass."""
+    if widget.layoutDirection() != Qt.LayoutDirection.RightToLeft:
+        return
+    width = widget.width()
+    for child in widget.children():
+        if isinstance(child, QWidget) and not child.isWindow():
+            g = child.geometry()
+            child.move(width - g.x() - g.width(), g.y())

@@ -166,5 +166,7 @@ class CheckStep(Step):
         self.grid.setVerticalSpacing(m.px(14))
         self.grid.setHorizontalSpacing(m.px(24))
         self.right.setSpacing(m.px(12))
-        for toggle in self.interests.values():
-            toggle.set_metrics(m, reach)
+        self.fit_text(m, reach)
+
+    def shrinkable(self) -> tuple[list[Toggle], list[tuple[QLabel, int]]]:
+        return list(self.interests.values()), []

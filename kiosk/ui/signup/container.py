@@ -22,7 +22,7 @@ from kiosk.records import SignupForm, contact_needs, validate_form
 from kiosk.ui.keyboard import WORDS as KEYBOARD_WORDS
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.language_picker import LanguageButton
-from kiosk.ui.reach import ReachButton, reach
+from kiosk.ui.reach import ReachButton, back_arrow, reach
 from kiosk.ui.signup.check import CheckStep
 from kiosk.ui.signup.confirm import ConfirmOverlay
 from kiosk.ui.signup.contact import EmailStep, PhoneStep
@@ -112,7 +112,7 @@ class SignupScreen(QWidget):
         self.steps: tuple[Step, ...] = (self.name, self.email, self.phone, self.touch, self.check)
         self._index = 0
 
-        self.back = BigButton("←  " + c.text("button.back"), "secondary")
+        self.back = BigButton(back_arrow(c.language) + "  " + c.text("button.back"), "secondary")
         self.back.setObjectName("backButton")
         self.back.setAccessibleName(c.text("button.back"))
         self.indicator = QLabel("")
@@ -158,6 +158,8 @@ class SignupScreen(QWidget):
         self.keyboard.set_enter_label(c.text("button.next"))
         self.keyboard.set_language(c.language)
         self.keyboard.set_words({w: c.text(f"keyboard.{w}") for w in KEYBOARD_WORDS})
+        # Its layouts are Latin and Cyrillic, left to right, whatever the page's direction.
+        self.keyboard.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)

@@ -50,7 +50,7 @@ class KeepInTouchStep(Step):
         self.none.setWordWrap(True)
         self.body.addWidget(self.none)
         self.privacy = QLabel(content.privacy_notice)
-        self.privacy.setProperty("role", "hint")
+        self.privacy.setProperty("role", "privacy")
         self.privacy.setWordWrap(True)
         self.privacy.setTextFormat(Qt.TextFormat.PlainText)
         self.privacy_qr = QrCode(
@@ -77,6 +77,7 @@ class KeepInTouchStep(Step):
             shown += available
         self.none.setVisible(shown == 0)
         self.hint.setVisible(shown > 0)
+        self._fit()
 
     def visible_keys(self) -> set[str]:
         return {key for key, t in self.toggles.items() if not t.isHidden()}
@@ -95,7 +96,9 @@ class KeepInTouchStep(Step):
     def set_metrics(self, m: Metrics, reach: Reach) -> None:
         super().set_metrics(m, reach)
         self.body.setSpacing(m.px(16))
-        for toggle in self.toggles.values():
-            toggle.set_metrics(m, reach)
         side = max(120, m.px(150))
         self.privacy_qr.setFixedSize(side, side)
+        self.fit_text(m, reach)
+
+    def shrinkable(self) -> tuple[list[Toggle], list[tuple[QLabel, int]]]:
+        return list(self.toggles.values()), [(self.privacy, 26)]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QSizePolicy,
@@ -15,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.content import Content
-from kiosk.ui.reach import Reach
-from kiosk.ui.theme import FAMILY, MIN_TOUCH_PX, Metrics, Palette
+from kiosk.ui.reach import Reach, next_arrow
+from kiosk.ui.theme import FAMILY, MIN_TOUCH_PX, Metrics, Palette, font
 from kiosk.ui.widgets import BigButton
 
 SENSITIVE = (
@@ -39,6 +41,9 @@ def personal_field(keyboard: str, max_len: int, name: str) -> QLineEdit:
         "phone": Qt.InputMethodHint.ImhDialableCharactersOnly,
     }.get(keyboard, Qt.InputMethodHint.ImhNone)
     edit.setInputMethodHints(SENSITIVE | extra)
+    if keyboard in ("email", "phone"):
+        # Addresses and numbers read left to right, even in a right-to-left language.
+        edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
     return edit
 
 
@@ -63,11 +68,11 @@ class Field(QWidget):
         self.side = QLabel("")  # a counter or hint, right-aligned on the label's line
         self.side.setProperty("role", "hint")
         self.side.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.side.setWordWrap(True)  # a long hint takes a second line, never the edge
         head = QHBoxLayout()
         head.setContentsMargins(0, 0, 0, 0)
         head.addWidget(self.label)
-        head.addStretch(1)
-        head.addWidget(self.side)
+        head.addWidget(self.side, 1)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(6)
@@ -124,14 +129,14 @@ class Toggle(QPushButton):
         for label in (self.title, self.words, self.switch):
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             label.setTextFormat(Qt.TextFormat.PlainText)
-        text = QVBoxLayout()
-        text.setContentsMargins(0, 0, 0, 0)
-        text.setSpacing(4)
-        text.addWidget(self.title)
-        text.addWidget(self.words)
+        self._text_box = QVBoxLayout()
+        self._text_box.setContentsMargins(0, 0, 0, 0)
+        self._text_box.setSpacing(4)
+        self._text_box.addWidget(self.title)
+        self._text_box.addWidget(self.words)
         self.row = QHBoxLayout(self)
         self.row.addWidget(self.switch, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.row.addLayout(text, 1)
+        self.row.addLayout(self._text_box, 1)
         self.toggled.connect(self._show_state)
         self._show_state(False)
 
@@ -149,7 +154,16 @@ class Toggle(QPushButton):
         self.switch.style().polish(self.switch)
         self.setAccessibleDescription(self._on_off[0] if on else self._on_off[1])
 
-    def set_metrics(self, m: Metrics, reach: Reach) -> None:
+    def set_metrics(self, m: Metrics, reach: Reach, scale: float = 1.0) -> None:
+        """Sized for the screen; `scale` below 1 shrinks the text a little (long wording)."""
+        # Fonts, not stylesheet sizes: the row's height for width follows them at once.
+        self.title.setFont(font(round(reach.text(m.px(30)) * scale), QFont.Weight.Bold))
+        self.words.setFont(font(round(reach.text(m.px(25)) * scale)))
+        # The row's height for width changed with them; nested layouts keep their last
+        # answer until told.
+        self._text_box.invalidate()
+        self.row.invalidate()
+        self.updateGeometry()
         pad = m.px(18)
         self.row.setContentsMargins(pad, pad, pad, pad)
         self.row.setSpacing(m.px(24))
@@ -186,6 +200,8 @@ class Step(QWidget):
     def __init__(self, content: Content, title: str) -> None:
         super().__init__()
         self.content = content
+        self._sized: tuple[Metrics, Reach] | None = None  # for fitting long text
+        self._shrunk = -1.0
         self.setProperty("role", "step")
         self.title = QLabel(title)
         self.title.setProperty("role", "steptitle")
@@ -208,7 +224,9 @@ class Step(QWidget):
         self.skip = BigButton(content.text("button.skip"), "secondary")
         self.skip.setObjectName("skipButton")
         self.skip.hide()
-        self.next = BigButton(content.text("button.next") + "  →", "primary")
+        self.next = BigButton(
+            content.text("button.next") + "  " + next_arrow(content.language), "primary"
+        )
         self.next.setObjectName("nextButton")
         self.next.setAccessibleName(content.text("button.next"))
         self.actions = QBoxLayout(QBoxLayout.Direction.LeftToRight)
@@ -254,6 +272,48 @@ class Step(QWidget):
         self.changed.emit()
         self.primary()
 
+    # -- long text in large text on a short screen --------------------------------
+
+    def shrinkable(self) -> tuple[list[Toggle], list[tuple[QLabel, int]]]:
+        """Toggles, and labels with their size at 1080p, that may shrink a little to fit."""
+        return [], []
+
+    def fit_text(self, m: Metrics, reach: Reach) -> None:
+        """Size the shrinkable text for `m`, as large as lets the step fit its height."""
+        self._sized = (m, reach)
+        self._shrunk = -1.0
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Show):
+            self._fit(grow=False)  # only ever smaller here: a font change asks again
+        return handled
+
+    def _fit(self, grow: bool = True) -> None:
+        """The shrinkable text a little smaller, step by step, until the step fits without
+        scrolling (fonts, not stylesheet sizes, so heights follow at once)."""
+        if self._sized is None or self.width() <= 1:
+            return
+        m, reach = self._sized
+        toggles, labels = self.shrinkable()
+        scales = (1.0, 0.9, 0.8, 0.72)
+        start = 0 if grow or self._shrunk not in scales else scales.index(self._shrunk)
+        for scale in scales[start:]:
+            if scale != self._shrunk:
+                self._shrunk = scale
+                for toggle in toggles:
+                    toggle.set_metrics(m, reach, scale)
+                for label, px in labels:
+                    label.setFont(font(round(reach.text(m.px(px)) * scale)))
+            _invalidate(self.outer)  # nested layouts keep their last answer until told
+            if self.outer.totalHeightForWidth(self.width()) <= self.height():
+                return
+
     def set_metrics(self, m: Metrics, reach: Reach) -> None:
         tight = reach.enhanced and not m.portrait
         self.outer.setSpacing(m.px(12 if tight else 18))
@@ -268,6 +328,14 @@ class Step(QWidget):
             (Qt.AlignmentFlag.AlignLeft if m.portrait else Qt.AlignmentFlag.AlignRight)
             | Qt.AlignmentFlag.AlignVCenter
         )
+
+
+def _invalidate(layout: QLayout) -> None:
+    layout.invalidate()
+    for i in range(layout.count()):
+        inner = layout.itemAt(i).layout()
+        if inner is not None:
+            _invalidate(inner)
 
 
 def step_stylesheet(p: Palette, m: Metrics, reach: Reach) -> str:
@@ -327,8 +395,8 @@ def step_stylesheet(p: Palette, m: Metrics, reach: Reach) -> str:
     QPushButton[role="toggle"]:checked {{ border: {ring}px solid {p.primary};
                                           background: {chosen_bg}; }}
     QPushButton[role="toggle"]:focus {{ border: {ring}px solid {p.accent}; }}
-    QLabel[role="toggletitle"] {{ color: {ink}; font-size: {t(m.px(30))}px; font-weight: 700; }}
-    QLabel[role="togglewords"] {{ color: {ink}; font-size: {t(m.px(25))}px; }}
+    QLabel[role="toggletitle"], QLabel[role="togglewords"] {{ color: {ink}; }}
+    QLabel[role="privacy"] {{ color: {subtle}; }}
     QLabel#switch {{
         border-radius: {m.px(32)}px; font-size: {t(m.px(26))}px; font-weight: 700;
         background: #E3E8EF; color: {ink}; border: {line}px solid {edge};
