@@ -25,6 +25,7 @@ from kiosk.content import Content, Interest
 from kiosk.ui.icons import icon_kind, paint_icon
 from kiosk.ui.language_picker import LanguageButton
 from kiosk.ui.reach import ReachButton, reach
+from kiosk.ui.speaker import SpeakerButton, involved_parts
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
 from kiosk.ui.touch import install_touch
 from kiosk.ui.widgets import BigButton, QrCode, ScaledWidget, image_pixmap
@@ -301,12 +302,13 @@ class InvolvedScreen(ScaledWidget):
         self._back.setAccessibleName(content.text("button.back"))
         self._aa = ReachButton(content.text("reach.aa"), content.text("reach.aa_name"), self)
         self._language = LanguageButton(self)
+        self.speaker = SpeakerButton(self, self, relayout=self._relayout)
         reach().changed.connect(self._on_reach)
         install_touch(self)
         self._back.setAutoDefault(True)
         self._back.clicked.connect(self.back)
 
-        chain = [*self._tiles, self._back, self._aa, self._language]
+        chain = [*self._tiles, self._back, self._aa, self._language, self.speaker]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -324,6 +326,9 @@ class InvolvedScreen(ScaledWidget):
     @property
     def donate_qr_url(self) -> str:
         return self._panel.qr.data
+
+    def spoken_parts(self) -> list[str]:
+        return involved_parts(self.content)
 
     def _on_reach(self) -> None:
         self._styled_for = None
@@ -407,6 +412,8 @@ class InvolvedScreen(ScaledWidget):
         lang_w = max(m.touch, self._language.sizeHint().width())
         lang_x = round(margin) + back_w + aa_w + m.px(48)
         self._language.setGeometry(lang_x, back_y, lang_w, m.touch)
+        speaker_x = lang_x + (lang_w + m.px(24) if self._language.isVisibleTo(self) else 0)
+        self.speaker.setGeometry(speaker_x, back_y, m.touch, m.touch)
 
         body = QRectF(
             margin,

@@ -28,6 +28,7 @@ from kiosk.records import first_name
 from kiosk.ui.involved import SUBTLE_INK, mix, place
 from kiosk.ui.language_picker import LanguageButton
 from kiosk.ui.reach import ReachButton, reach
+from kiosk.ui.speaker import SpeakerButton, shown_texts
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
 from kiosk.ui.touch import install_touch
 from kiosk.ui.widgets import BigButton, QrCode, ScaledWidget
@@ -195,6 +196,7 @@ class ThanksScreen(ScaledWidget):
         self._tick.timeout.connect(self._show_countdown)
         self._left_s = 0
         self._language = LanguageButton(self)
+        self.speaker = SpeakerButton(self, self, relayout=self._relayout)
         reach().changed.connect(self._on_reach)
         install_touch(self)
 
@@ -205,6 +207,9 @@ class ThanksScreen(ScaledWidget):
         # Visitor-typed text must never be read as HTML.
         widget.setTextFormat(Qt.TextFormat.PlainText)
         return widget
+
+    def spoken_parts(self) -> list[str]:
+        return shown_texts([self._headline, self._body, self._next], self)
 
     @property
     def qr_url(self) -> str:
@@ -427,6 +432,7 @@ class ThanksScreen(ScaledWidget):
             + m.px(24)
             + aa_w
             + (m.px(24) + lang_w if self._language.isVisibleTo(self) else 0)
+            + (m.px(24) + m.touch if self.speaker.isVisibleTo(self) else 0)
         )
         x = (w - row_w) // 2 if portrait else margin
         y += m.px(64)
@@ -434,6 +440,8 @@ class ThanksScreen(ScaledWidget):
         self._aa.setGeometry(x + done_w + m.px(24), y + (done_h - m.touch) // 2, aa_w, m.touch)
         lang_x = x + done_w + aa_w + m.px(48)
         self._language.setGeometry(lang_x, y + (done_h - m.touch) // 2, lang_w, m.touch)
+        lang_x += lang_w + m.px(24) if self._language.isVisibleTo(self) else 0
+        self.speaker.setGeometry(lang_x, y + (done_h - m.touch) // 2, m.touch, m.touch)
         count_h = self._countdown.sizeHint().height()
         if portrait:
             place(self._countdown, margin, y + done_h + m.px(20), w - 2 * margin, count_h)
