@@ -35,6 +35,9 @@ class Engine(Protocol):
     def stop(self) -> None:
         """Stop reading now."""
 
+    def speaking(self) -> bool:
+        """Still reading the last text."""
+
 
 Runner = Callable[..., subprocess.Popen]
 
@@ -97,6 +100,9 @@ class EspeakEngine:
             self._current = None
             return False
         return True
+
+    def speaking(self) -> bool:
+        return self._current is not None and self._current.poll() is None
 
     def stop(self) -> None:
         proc, self._current = self._current, None

@@ -20,6 +20,9 @@ TEXTS: dict[str, str] = {
     "reach.aa_name": "Larger text and stronger contrast",
     "reach.pause": "Pause",
     "reach.resume": "Play",
+    "reach.read_aloud": "Read aloud",
+    "reach.stop_reading": "Stop reading",
+    "reach.no_voice": "Read aloud: no voice for this language",
     # The on-screen keyboard's special keys (the space bar's label; the rest are spoken names).
     "keyboard.space": "space",
     "keyboard.space_name": "Space",

@@ -101,8 +101,10 @@ def test_a_new_press_stops_what_is_still_being_read(runner):
     first = runner.started[-1]
     engine.say("Second slide", "en")
     assert first.terminated
+    assert engine.speaking()
     engine.stop()
     assert runner.started[-1].terminated
+    assert not engine.speaking()
 
 
 def test_a_language_without_a_voice_says_nothing(runner):

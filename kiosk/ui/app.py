@@ -34,6 +34,7 @@ from kiosk.ui.involved import InvolvedScreen
 from kiosk.ui.language_switch import single_language, switch_language
 from kiosk.ui.reach import reach
 from kiosk.ui.signup import SignupScreen
+from kiosk.ui.speaker import reader
 from kiosk.ui.sync_host import SyncHost
 from kiosk.ui.thanks import ThanksScreen
 from kiosk.ui.window import KioskWindow
@@ -348,6 +349,7 @@ class KioskController(SyncHost, QObject):
         self.form.wipe()
         self.thanks.clear()
         _clear_clipboard()
+        reader().new_visitor()  # stops reading, before the loop is shown
         reach().reset()
         self.attract.restart()
         self._show_today()
@@ -376,6 +378,7 @@ class KioskController(SyncHost, QObject):
         """Stop every timer and thread (tests and exit)."""
         self.idle_timer.stop()
         self.idle_overlay.cancel()
+        reader().stop()
         QApplication.instance().removeEventFilter(self._watch)
         with contextlib.suppress(RuntimeError, TypeError):
             reach().language_changed.disconnect(self._on_language)

@@ -32,6 +32,7 @@ from kiosk.ui.motion import FramePacer, SlidePlan, ease_out, next_wake
 from kiosk.ui.reach import ReachButton, reach
 from kiosk.ui.slide_frames import SlideFrames
 from kiosk.ui.slide_paint import format_stat, paint_quote, paint_stat, paint_story
+from kiosk.ui.speaker import SpeakerButton, slide_parts
 from kiosk.ui.theme import Metrics, font
 from kiosk.ui.touch import install_touch
 from kiosk.ui.widgets import image_pixmap, qr_qimage
@@ -87,7 +88,7 @@ class AttractScreen(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._paused_elapsed: float | None = None
         self._today: int | None = None
-        # Real buttons over the painted loop: WCAG 2.2.2 pause, and the "Aa" reach control.
+        # Real buttons over the painted loop: WCAG 2.2.2 pause, "Aa", language, read aloud.
         self.pause_button = QPushButton(content.text("reach.pause"), self)
         self.pause_button.setObjectName("pauseButton")
         self.pause_button.setCheckable(True)
@@ -95,7 +96,9 @@ class AttractScreen(QWidget):
         self.pause_button.toggled.connect(self.set_paused)
         self.aa = ReachButton(content.text("reach.aa"), content.text("reach.aa_name"), self)
         self.language = LanguageButton(self)
-        for button in (self.pause_button, self.aa, self.language):
+        self.speaker = SpeakerButton(self, self, relayout=self._place_buttons)
+        self.controls = (self.pause_button, self.aa, self.language, self.speaker)
+        for button in self.controls:
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         reach().changed.connect(self._on_reach)
         self._styled_for: tuple[float, bool, bool] | None = None
@@ -127,6 +130,9 @@ class AttractScreen(QWidget):
     @property
     def donate_qr_url(self) -> str:
         return self._qr_url
+
+    def spoken_parts(self) -> list[str]:
+        return slide_parts(self.content, self.slide)
 
     def go_to(self, index: int, direction: int = 1) -> None:
         count = len(self.content.slides)
@@ -214,9 +220,7 @@ class AttractScreen(QWidget):
         if key != self._styled_for:
             self._styled_for = key
             self.setStyleSheet(controls_stylesheet(self.content.brand, m))
-        place_controls(
-            (self.pause_button, self.aa, self.language), m, self.content.brand.logo is not None
-        )
+        place_controls(self.controls, m, self.content.brand.logo is not None)
 
     def _elapsed(self) -> float:
         if self._paused_elapsed is not None:

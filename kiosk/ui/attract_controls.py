@@ -1,4 +1,5 @@
-"""The loop's real controls over the painted slides (pause, "Aa") and small painted marks."""
+"""The loop's real controls over the painted slides (pause, "Aa", language, read aloud) and
+small painted marks."""
 
 from __future__ import annotations
 
@@ -31,15 +32,25 @@ def controls_stylesheet(brand: Brand, m: Metrics) -> str:
 
 
 def place_controls(buttons: Iterable[QPushButton], m: Metrics, has_logo: bool) -> None:
-    """Top left, after the logo: well clear of the admin corner (top right)."""
+    """Top left, after the logo: well clear of the admin corner (top right).
+
+    A row too long for the screen (portrait, large text, a long language name) shows
+    the language by its first letters, then closes its gaps.
+    """
     x = m.margin + (m.px(200) + m.px(40) if has_logo else 0)
     y = max(m.px(16), m.px(40) + (m.px(80) - m.touch) // 2)
-    for button in buttons:
-        if button.isHidden():
-            continue
-        width = max(m.touch, button.sizeHint().width())
+    shown = [b for b in buttons if not b.isHidden()]
+    room = m.width - max(60, m.px(120)) - m.px(16) - x  # the admin corner: 120 px at 1080p
+    for compact, gap in ((False, m.px(20)), (True, m.px(20)), (True, m.px(10))):
+        for button in shown:
+            if hasattr(button, "set_compact"):
+                button.set_compact(compact)
+        widths = [max(m.touch, b.sizeHint().width()) for b in shown]
+        if sum(widths) + gap * (len(shown) - 1) <= room:
+            break
+    for button, width in zip(shown, widths, strict=True):
         button.setGeometry(x, y, width, m.touch)
-        x += width + m.px(20)
+        x += width + gap
 
 
 def paint_hand(p: QPainter, centre: QPointF, r: float, colour: QColor) -> None:

@@ -24,6 +24,7 @@ from kiosk.content import Content
 from kiosk.texts import TEXTS
 from kiosk.ui.involved import SUBTLE_INK, place
 from kiosk.ui.reach import reach
+from kiosk.ui.speaker import reader
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, Palette, font
 from kiosk.ui.widgets import BigButton, ScaledWidget
 
@@ -186,6 +187,8 @@ class IdleOverlay(ScaledWidget):
             self._filtering = True
         self._timer.start(self.tick_ms)
         log.info("idle countdown started: %s s", self._total)
+        # A visitor who has had screens read to them hears the question too.
+        reader().read_if_used([self._heading.text(), self._hint.text()], self)
 
     def cancel(self) -> None:
         """Hide and stop counting, without emitting anything."""
@@ -237,6 +240,8 @@ class IdleOverlay(ScaledWidget):
     def hideEvent(self, event: QHideEvent) -> None:
         # Hidden with its window (or by the controller switching screens): stop counting.
         self._stop()
+        if reader().reading(self):
+            reader().stop()
         super().hideEvent(event)
 
     # -- look ------------------------------------------------------------------

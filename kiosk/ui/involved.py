@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from kiosk.content import Content
 from kiosk.ui.language_picker import LanguageButton
 from kiosk.ui.reach import ReachButton, back_arrow, reach
+from kiosk.ui.speaker import SpeakerButton, involved_parts
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
 from kiosk.ui.tiles import SUBTLE_INK, InterestTile
 from kiosk.ui.touch import install_touch
@@ -188,12 +189,13 @@ class InvolvedScreen(ScaledWidget):
         self._back.setAccessibleName(content.text("button.back"))
         self._aa = ReachButton(content.text("reach.aa"), content.text("reach.aa_name"), self)
         self._language = LanguageButton(self)
+        self.speaker = SpeakerButton(self, self, relayout=self._relayout)
         reach().changed.connect(self._on_reach)
         install_touch(self)
         self._back.setAutoDefault(True)
         self._back.clicked.connect(self.back)
 
-        chain = [*self._tiles, self._back, self._aa, self._language]
+        chain = [*self._tiles, self._back, self._aa, self._language, self.speaker]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -211,6 +213,9 @@ class InvolvedScreen(ScaledWidget):
     @property
     def donate_qr_url(self) -> str:
         return self._panel.qr.data
+
+    def spoken_parts(self) -> list[str]:
+        return involved_parts(self.content)
 
     def _on_reach(self) -> None:
         self._styled_for = None
@@ -288,10 +293,13 @@ class InvolvedScreen(ScaledWidget):
         lang_x = round(margin) + back_w + aa_w + m.px(48)
         # A long language name in a narrow row: its first letters (the whole in its name).
         self._language.set_compact(False)
-        if lang_x + self._language.sizeHint().width() > w - margin:
+        speaker_w = m.touch + m.px(24) if self.speaker.isVisibleTo(self) else 0
+        if lang_x + self._language.sizeHint().width() + speaker_w > w - margin:
             self._language.set_compact(True)
         lang_w = max(m.touch, self._language.sizeHint().width())
         self._language.setGeometry(lang_x, back_y, lang_w, m.touch)
+        speaker_x = lang_x + (lang_w + m.px(24) if self._language.isVisibleTo(self) else 0)
+        self.speaker.setGeometry(speaker_x, back_y, m.touch, m.touch)
 
         body = QRectF(
             margin,

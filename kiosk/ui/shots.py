@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--language", default="", help="visitor screens in this language (pl, uk, ga), named so"
     )
+    parser.add_argument(
+        "--no-speech", action="store_true", help="as with no speech engine: no speaker button"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -39,11 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.ui.admin.shots import admin_shots, seed_events
     from kiosk.ui.app import KioskController, State
     from kiosk.ui.reach import reach
+    from kiosk.ui.speaker import reader
     from kiosk.ui.theme import load_fonts
     from kiosk.ui.window import KioskWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     load_fonts()
+    # As on a kiosk with eSpeak NG installed (docs/deploy.md), but silent.
+    reader().use(None if args.no_speech else _SilentEngine())
     content_dir = args.content or DEFAULT_CONTENT_DIR
     content = load_content(content_dir)
     languages = load_content_set(content_dir) if args.language else None
@@ -145,6 +151,22 @@ def main(argv: list[str] | None = None) -> int:
     if not args.language:
         _problem_shots(args.out)
     return 0
+
+
+class _SilentEngine:
+    """A speech engine with every voice that says nothing: the speaker button shows."""
+
+    def voice_for(self, language: str) -> str | None:
+        return language
+
+    def say(self, text: str, language: str) -> bool:
+        return False
+
+    def stop(self) -> None:
+        pass
+
+    def speaking(self) -> bool:
+        return False
 
 
 def _problem_shots(out: Path) -> None:

@@ -23,6 +23,7 @@ from kiosk.records import first_name
 from kiosk.ui.involved import SUBTLE_INK, mix, place
 from kiosk.ui.language_picker import LanguageButton
 from kiosk.ui.reach import ReachButton, reach
+from kiosk.ui.speaker import SpeakerButton, shown_texts
 from kiosk.ui.thanks_card import Badge, QrCard
 from kiosk.ui.theme import DISPLAY_FAMILY, FAMILY, Metrics, font
 from kiosk.ui.touch import install_touch
@@ -87,6 +88,7 @@ class ThanksScreen(ScaledWidget):
         self._tick.timeout.connect(self._show_countdown)
         self._left_s = 0
         self._language = LanguageButton(self)
+        self.speaker = SpeakerButton(self, self, relayout=self._relayout)
         reach().changed.connect(self._on_reach)
         install_touch(self)
 
@@ -97,6 +99,9 @@ class ThanksScreen(ScaledWidget):
         # Visitor-typed text must never be read as HTML.
         widget.setTextFormat(Qt.TextFormat.PlainText)
         return widget
+
+    def spoken_parts(self) -> list[str]:
+        return shown_texts([self._headline, self._body, self._next], self)
 
     @property
     def qr_url(self) -> str:
@@ -354,7 +359,8 @@ class ThanksScreen(ScaledWidget):
         # A long language name where the row has no room: its first letters.
         self._language.set_compact(False)
         room = w - 2 * margin if portrait else width
-        if done_w + aa_w + self._language.sizeHint().width() + m.px(72) > room:
+        speaker_w = m.touch + m.px(24) if self.speaker.isVisibleTo(self) else 0
+        if done_w + aa_w + speaker_w + self._language.sizeHint().width() + m.px(72) > room:
             self._language.set_compact(True)
         lang_w = max(m.touch, self._language.sizeHint().width() + m.px(24))
         row_w = (
@@ -362,6 +368,7 @@ class ThanksScreen(ScaledWidget):
             + m.px(24)
             + aa_w
             + (m.px(24) + lang_w if self._language.isVisibleTo(self) else 0)
+            + (m.px(24) + m.touch if self.speaker.isVisibleTo(self) else 0)
         )
         x = (w - row_w) // 2 if portrait else margin
         y += m.px(64)
@@ -369,6 +376,8 @@ class ThanksScreen(ScaledWidget):
         self._aa.setGeometry(x + done_w + m.px(24), y + (done_h - m.touch) // 2, aa_w, m.touch)
         lang_x = x + done_w + aa_w + m.px(48)
         self._language.setGeometry(lang_x, y + (done_h - m.touch) // 2, lang_w, m.touch)
+        lang_x += lang_w + m.px(24) if self._language.isVisibleTo(self) else 0
+        self.speaker.setGeometry(lang_x, y + (done_h - m.touch) // 2, m.touch, m.touch)
         x = margin if portrait else x
         place(self._countdown, x, y + done_h + m.px(20 if portrait else 12), count_w, count_h)
         mirror_if_rtl(self)

@@ -39,3 +39,14 @@ def no_leaked_timers_or_threads(qapp, qtbot):
     threads = [t for t in _live(QThread) if t.isRunning()]
     assert not timers, f"test left active timers: {[t.objectName() or t for t in timers]}"
     assert not threads, f"test left running threads: {threads}"
+
+
+@pytest.fixture(autouse=True)
+def _no_speech_engine(qapp):
+    """As on a machine with no speech engine, whatever this one has installed; tests of
+    read aloud give the reader a fake engine (tests/ui/test_speaker.py)."""
+    from kiosk.ui.speaker import reader
+
+    reader().use(None)
+    yield
+    reader().use(None)

@@ -29,6 +29,7 @@ from kiosk.ui.signup.contact import EmailStep, PhoneStep
 from kiosk.ui.signup.keep_in_touch import KeepInTouchStep
 from kiosk.ui.signup.name import NameStep
 from kiosk.ui.signup.parts import Step, step_stylesheet
+from kiosk.ui.speaker import SpeakerButton, step_parts
 from kiosk.ui.theme import Metrics, Palette
 from kiosk.ui.touch import install_touch
 from kiosk.ui.widgets import BigButton
@@ -124,7 +125,7 @@ class SignupScreen(QWidget):
         self.header = QWidget()
         self.header.setObjectName("signupHeader")
         self.header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
-        top = QHBoxLayout(self.header)
+        top = QHBoxLayout()
         top.addWidget(self.back)
         where = QVBoxLayout()
         where.setSpacing(4)
@@ -135,8 +136,19 @@ class SignupScreen(QWidget):
         top.addWidget(self.aa)
         self.language = LanguageButton()
         top.addWidget(self.language)
+        self.speaker = SpeakerButton(self, self.header, ink="#FFFFFF", pressed_inverts=True)
+        top.addWidget(self.speaker)
         top.addWidget(self.restart)
         self.top = top
+        # Portrait: "Aa", language, read aloud and Start over in a second row, below the
+        # admin corner, where long translations fit (see _arrange_header).
+        self.second = QHBoxLayout()
+        rows = QVBoxLayout(self.header)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(0)
+        rows.addLayout(top)
+        rows.addLayout(self.second)
+        self._two_rows = False
 
         self.banner = QLabel("")
         self.banner.setObjectName("banner")
@@ -206,7 +218,11 @@ class SignupScreen(QWidget):
     def current(self) -> Step:
         return self.steps[self._index]
 
+    def spoken_parts(self) -> list[str]:
+        return step_parts(self.current, self.banner, self)
+
     def go(self, index: int) -> None:
+        self.speaker.stop()  # it was reading the step being left
         self._index = index
         step = self.steps[index]
         self._refresh()
@@ -388,6 +404,21 @@ class SignupScreen(QWidget):
         self._restyle()
         self.confirm.setGeometry(self.rect())
 
+    def _arrange_header(self, two_rows: bool) -> None:
+        if two_rows == self._two_rows:
+            return
+        self._two_rows = two_rows
+        moving = (self.aa, self.language, self.speaker, self.restart)
+        for button in moving:
+            self.top.removeWidget(button)
+        while self.second.count():
+            self.second.takeAt(0)  # the buttons (moved below) and a stretch
+        into = self.second if two_rows else self.top
+        for button in moving:
+            if two_rows and button is self.restart:
+                into.addStretch(1)
+            into.addWidget(button)
+
     def _restyle(self) -> None:
         m = Metrics(max(1, self.width()), max(1, self.height()))
         r = reach()
@@ -399,7 +430,6 @@ class SignupScreen(QWidget):
         p = self.palette_
         t = r.text
         line = max(2, m.px(3))
-        crowded = m.portrait and r.enhanced  # portrait, large text: a full header row
         self.setStyleSheet(
             step_stylesheet(p, m, r)
             + f"""
@@ -408,7 +438,7 @@ class SignupScreen(QWidget):
             QWidget#signupHeader QPushButton {{
                 color: #FFFFFF; background: transparent;
                 border: {line}px solid {"#FFFFFF" if r.contrast else "rgba(255, 255, 255, 0.7)"};
-                font-size: {t(m.px(28))}px; padding: 0px {m.px(12 if crowded else 24)}px;
+                font-size: {t(m.px(28))}px; padding: 0px {m.px(24)}px;
             }}
             QWidget#signupHeader QPushButton:pressed,
             QWidget#signupHeader QPushButton:checked {{ background: #FFFFFF; color: {p.primary}; }}
@@ -418,12 +448,13 @@ class SignupScreen(QWidget):
         )
         pad = m.px(16)
         margin = m.px(48) if m.portrait else m.margin
+        self._arrange_header(m.portrait)
         self.top.setContentsMargins(margin, pad, margin + corner_px(m), pad)
-        # Portrait in large text has no room for the words: the dots (named) say it.
-        self.indicator.setVisible(not (m.portrait and r.enhanced))
-        self.top.setSpacing(m.px(12) if crowded else m.px(24))
+        self.second.setContentsMargins(margin, 0, margin, pad if m.portrait else 0)
+        self.second.setSpacing(m.px(24))
+        self.top.setSpacing(m.px(24))
         self.language.setMinimumHeight(m.touch)
-        for button in (self.aa, self.language):
+        for button in (self.aa, self.language, self.speaker):
             button.setMinimumWidth(m.touch)  # round, never a square
         self.language.set_compact(m.portrait)  # a narrow header: "Укр", "Pol", "Gae"
         self.dots.setFixedSize(m.px(150), m.px(16))
