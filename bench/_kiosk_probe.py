@@ -516,12 +516,13 @@ def mode_soak(args: argparse.Namespace) -> int:
 
     clock = ManualClock()
     kiosk = Kiosk(args, clock)
-    for i in range(40):
+    # Warm-up: every language's screens and slides once (their first build fills caches).
+    codes = [code for code, _ in reach().languages] or [reach().language]
+    for i in range(20 * len(codes)):
         transition(kiosk, clock)
-        if i % 8 == 0:
-            if i == 16 and len(reach().languages) > 1:
-                reach().set_language(reach().languages[-1][0])
-                kiosk.pump(1)
+        if i % 5 == 0:
+            reach().set_language(codes[(i // 20) % len(codes)])
+            kiosk.pump(1)
             flow(kiosk, i)
     abandoned_flow(kiosk, 0)
     started = time.monotonic()
