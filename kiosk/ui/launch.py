@@ -76,13 +76,20 @@ def read_every_language(
         window.loaded, window.content_set = pack, pack.languages
     else:
         _take(window, pack)
-    attract = window.stack.widget(0)
-    if pack.content is None:
-        window.stack.removeWidget(attract)
-        attract.deleteLater()
-        window.stack.addWidget(ProblemScreen(PROBLEM_TITLE, pack.problems or []))
-    elif pack.content != attract.content:  # the last good pack's (or an edit in between)
-        attract.set_content(pack.content)
+    first_screen = window.stack.widget(0)
+    if pack.content is not None and pack.content == first_screen.content:
+        return pack.content  # the usual start: the slide on screen stays
+    # A broken translation: the last good pack (its own slides and codes) or the problem.
+    screen = (
+        AttractScreen(pack.content)
+        if pack.content is not None
+        else ProblemScreen(PROBLEM_TITLE, pack.problems or [])
+    )
+    window.stack.insertWidget(0, screen)
+    window.stack.setCurrentWidget(screen)
+    window.stack.removeWidget(first_screen)
+    first_screen.hide()
+    first_screen.deleteLater()
     return pack.content
 
 

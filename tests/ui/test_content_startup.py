@@ -206,16 +206,16 @@ def test_a_broken_translation_found_after_the_first_slide_runs_the_last_good_pac
 ):
     remember(load_or_last_good(pack, data_dir).content, data_dir)
     _break_translation(pack)
-    (pack / "content.toml").write_text(
-        (pack / "content.toml").read_text(encoding="utf-8").replace("nh2022-1", "nh2022-9"),
-        encoding="utf-8",
-    )
+    toml = pack / "content.toml"
+    text = toml.read_text(encoding="utf-8").replace("nh2022-1", "nh2022-9")
+    toml.write_text(text.replace('utm_medium = "kiosk"', 'utm_medium = "tent"'), "utf-8")
     window, content, controller = start(pack)
     assert content.version == "nh2022-9"  # the first slide: the configured English
     attract = window.stack.currentWidget()
-    assert isinstance(attract, AttractScreen)
+    assert isinstance(attract, AttractScreen) and attract is controller.attract
     assert controller.content.version == attract.content.version == "nh2022-1"
     assert attract.content.folder == data_dir / FOLDER
+    assert "utm_medium=kiosk" in attract.donate_qr_url  # the kept pack's code, too
     assert any("content.pl.toml: thank_you.headline" in p for p in controller.content_problem)
     assert "content.pl.toml" in capsys.readouterr().err
     assert controller.languages.for_language("pl").thank_you.headline == "Dziękujemy, {first_name}"
