@@ -43,10 +43,12 @@ def test_a_wobble_within_the_threshold_is_still_a_tap(qtbot):
 
 def test_buttons_added_to_a_showing_screen_inside_a_new_panel_ignore_drags_too(qtbot):
     host, _ = _host(qtbot)
-    panel = QWidget(host)  # a panel built later, its button made before it joins
+    panel = QWidget()  # a panel built later, its button made (and polished) before it joins
     late = QPushButton("Late", panel)
     late.setCheckable(True)
     late.setGeometry(0, 0, 300, 300)
+    panel.ensurePolished()
+    panel.setParent(host)
     panel.setGeometry(100, 100, 300, 300)
     panel.show()
     qtbot.waitUntil(late.isVisible)
