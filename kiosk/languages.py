@@ -157,8 +157,14 @@ def _is_language(code: str) -> bool:
     return bool(_CODE.match(code)) and code.split("-")[0] not in _NOT_LANGUAGES
 
 
-def load_content_set(folder: Path, *, build_codes: bool = True) -> ContentSet:
-    """English and every translation; ContentError lists every problem in any file."""
+def load_content_set(
+    folder: Path, *, build_codes: bool = True, default_only: bool = False
+) -> ContentSet:
+    """English and every translation; ContentError lists every problem in any file.
+
+    `default_only`: English and the pack's default language alone, what a new visitor
+    sees first (start-up paints the first slide from it, then reads every language).
+    """
     folder = Path(folder)
     file = folder / CONTENT_FILE
     english = read_toml(file, missing=f"not found (a pack is a folder with {CONTENT_FILE})")
@@ -169,6 +175,8 @@ def load_content_set(folder: Path, *, build_codes: bool = True) -> ContentSet:
     problems: list[str] = []
     text_paths = list(_text_paths(english))
     for code, path in translation_files(folder):
+        if default_only and code != base.default_language:
+            continue
         try:
             content, translation = _load_translation(
                 english, text_paths, code, path, folder, build_codes

@@ -32,6 +32,7 @@ class LoadedPack:
     languages: ContentSet | None
     problems: list[str] | None  # None when the configured pack loaded cleanly
     from_last_good: bool = False
+    complete: bool = True  # False: the default language alone, from load_first
 
     @property
     def content(self) -> Content | None:
@@ -65,6 +66,21 @@ def load_or_last_good(content_dir: Path, data_dir: Path, **options: object) -> L
         "showing the last content pack that loaded cleanly (version %s)", languages.base.version
     )
     return LoadedPack(languages, problems, from_last_good=True)
+
+
+def load_first(content_dir: Path, data_dir: Path, **options: object) -> LoadedPack:
+    """What the first slide needs, and no more: the configured pack in its default
+    language (English, and the default translation if that is another).
+
+    Start-up paints from it, then calls load_or_last_good for every language; the
+    other translations and their checks wait until the loop is on screen. A pack that
+    breaks here is loaded the whole way at once, as before (then speed no longer matters).
+    """
+    try:
+        first = load_content_set(content_dir, default_only=True, **options)
+    except ContentError:
+        return load_or_last_good(content_dir, data_dir, **options)
+    return LoadedPack(first, None, complete=False)
 
 
 def last_good_folder(data_dir: Path) -> Path | None:

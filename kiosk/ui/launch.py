@@ -1,8 +1,9 @@
 """`kiosk run`: show the first slide at once, then build the rest of the kiosk.
 
-Only the window, the theme and the attract loop are imported before the first
-paint; the database, the forms and their validation libraries follow one event
-later, while the visitor is already looking at the story.
+Only the window, the theme, the attract loop and the pack's default language are
+read before the first paint; the other translations, the last good copy, the
+database, the forms and their validation libraries follow one event later, while
+the visitor is already looking at the story.
 
 A broken content pack never stops the kiosk: the last pack that loaded cleanly
 (kept in the data folder) is shown instead, with the problems kept for Admin;
@@ -19,7 +20,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.content import Content
-from kiosk.last_good import load_or_last_good, remember
+from kiosk.last_good import LoadedPack, load_first, load_or_last_good, remember
 from kiosk.security import has_pin
 from kiosk.settings import Settings
 from kiosk.ui.attract import AttractScreen
@@ -34,22 +35,62 @@ def open_window(
 ) -> tuple[KioskWindow, Content | None]:
     """The window with the attract loop, or with a ProblemScreen for a broken pack.
 
-    `window.content_problem` holds the configured pack's problems when it broke.
+    Only the pack's default language is read here; `build_controller` reads every
+    language after the first paint. `window.content_problem` holds the configured
+    pack's problems when it broke.
     """
     window = KioskWindow(kiosk_mode=not windowed)
     # QR codes are only sized here: qrcode loads after the first paint.
-    pack = load_or_last_good(content_dir, settings.data_dir, build_codes=False)
-    window.content_problem = pack.problems
-    window.content_set = pack.languages  # every language, for the visitor's choice
-    for line in pack.problems or ():
-        print(f"kiosk run: {line}", file=sys.stderr)
+    pack = load_first(content_dir, settings.data_dir, build_codes=False)
+    _take(window, pack)
     if pack.content is None:
         window.stack.addWidget(ProblemScreen(PROBLEM_TITLE, pack.problems or []))
         return window, None
-    if pack.from_last_good:
-        print("kiosk run: showing the last content pack that loaded cleanly", file=sys.stderr)
     window.stack.addWidget(AttractScreen(pack.content))
     return window, pack.content
+
+
+def _take(window: KioskWindow, pack: LoadedPack) -> None:
+    window.loaded = pack
+    window.content_problem = pack.problems
+    window.content_set = pack.languages  # the visitor's choice of language
+    for line in pack.problems or ():
+        print(f"kiosk run: {line}", file=sys.stderr)
+    if pack.from_last_good:
+        print("kiosk run: showing the last content pack that loaded cleanly", file=sys.stderr)
+
+
+def read_every_language(
+    settings: Settings, window: KioskWindow, content_dir: Path, content: Content | None
+) -> Content | None:
+    """After the first paint: every language of the pack open_window showed.
+
+    A broken translation breaks the pack, as in `kiosk check`: the loop then shows
+    the last good pack, or the window the problem screen. Returns the pack to run.
+    """
+    first = getattr(window, "loaded", None)
+    if first is None or first.complete:
+        return content
+    pack = load_or_last_good(content_dir, settings.data_dir, build_codes=False)
+    if pack.problems is None:  # the usual start
+        window.loaded, window.content_set = pack, pack.languages
+    else:
+        _take(window, pack)
+    first_screen = window.stack.widget(0)
+    if pack.content is not None and pack.content == first_screen.content:
+        return pack.content  # the usual start: the slide on screen stays
+    # A broken translation: the last good pack (its own slides and codes) or the problem.
+    screen = (
+        AttractScreen(pack.content)
+        if pack.content is not None
+        else ProblemScreen(PROBLEM_TITLE, pack.problems or [])
+    )
+    window.stack.insertWidget(0, screen)
+    window.stack.setCurrentWidget(screen)
+    window.stack.removeWidget(first_screen)
+    first_screen.hide()
+    first_screen.deleteLater()
+    return pack.content
 
 
 def build_controller(
@@ -60,10 +101,12 @@ def build_controller(
     built: dict[str, object],
 ) -> QObject:
     """The store and the controller for what `open_window` showed (the visitor flow,
-    or the problem screen with Admin); `built` receives the store to close."""
+    or the problem screen with Admin), once every language is read; `built` receives
+    the store to close."""
     from kiosk.store import Store
     from kiosk.ui.app import KioskController, install_excepthook
 
+    content = read_every_language(settings, window, content_dir, content)
     built["store"] = store = Store(settings.db_path, seal_to=settings.privacy_seal_to)
     if content is None:
         from kiosk.ui.problem import ProblemController

@@ -16,6 +16,8 @@ synthesised mouse events (Qt's default), so one filter covers mouse, pen and tou
 
 from __future__ import annotations
 
+import weakref
+
 from PySide6.QtCore import QEvent, QObject, QPointF
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QScroller, QWidget
@@ -43,19 +45,25 @@ class TapFilter(QObject):
         super().__init__(parent)
         self._press: QPointF | None = None
         self._dragging = False
+        self._watched: weakref.WeakSet[QWidget] = weakref.WeakSet()
         self.drags = 0
         """How many presses turned into drags (for tests and diagnostics)."""
 
     def watch(self, widget: QWidget) -> None:
         for w in (widget, *widget.findChildren(QWidget)):
-            w.removeEventFilter(self)
-            w.installEventFilter(self)
+            if w not in self._watched:
+                self._watched.add(w)
+                w.installEventFilter(self)  # once: Qt never holds one filter twice
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if kind == QEvent.Type.ChildAdded:
+        if kind == QEvent.Type.ChildPolished:
+            # Polished, not added: a widget is polished before it is shown (so before any
+            # press), fully built, after its own children. Asking Qt for a child still
+            # inside its constructor made PySide resolve every lazily loaded class once:
+            # ~60 ms before the first paint.
             child = event.child()
-            if isinstance(child, QWidget):
+            if child not in self._watched:  # a new panel: its children were polished first
                 self.watch(child)
             return False
         if not isinstance(watched, QAbstractButton):

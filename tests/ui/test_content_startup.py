@@ -16,6 +16,7 @@ from kiosk.security import set_pin
 from kiosk.settings import load_settings
 from kiosk.ui.attract import AttractScreen
 from kiosk.ui.launch import build_controller, open_window
+from kiosk.ui.reach import reach
 from kiosk.ui.window import ProblemScreen
 
 
@@ -155,3 +156,79 @@ def test_a_broken_translation_breaks_the_pack_as_check_does(pack, data_dir):
     assert loaded.from_last_good
     assert any("content.pl.toml: thank_you.headline" in p for p in loaded.problems)
     assert loaded.languages.for_language("pl").thank_you.headline == "Dziękujemy, {first_name}"
+
+
+def _break_translation(pack: Path, code: str = "pl") -> None:
+    path = pack / f"content.{code}.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("{first_name}", "{first_name!r}"),
+        encoding="utf-8",
+    )
+
+
+def test_the_first_slide_needs_the_default_language_alone_and_every_language_follows(start, pack):
+    window, content, controller = start(pack)
+    attract = window.stack.widget(0)
+    assert attract.content is content and content.language == "en"
+    # What the first paint had; then build_controller read the rest.
+    assert window.loaded.complete and sorted(window.content_set.languages) == [
+        "en",
+        "ga",
+        "pl",
+        "uk",
+    ]
+    assert [code for code, _ in reach().languages] == ["en", "ga", "pl", "uk"]
+    assert attract.language.isVisible()
+    assert "Polski" in attract.language.accessibleName()
+    assert controller.content_problem is None
+
+
+def test_open_window_reads_no_translation_but_the_pack_default(pack, data_dir):
+    toml = pack / "content.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            'default_language = "en"', 'default_language = "pl"'
+        ),
+        encoding="utf-8",
+    )
+    (pack / "content.uk.toml").write_text("not = [valid", encoding="utf-8")  # never read
+    window, content = open_window(load_settings(data_dir), pack, windowed=True)
+    try:
+        assert content.language == "pl" and content.slides[0].headline != "Until All Are Free"
+        assert not window.loaded.complete and window.content_problem is None
+        assert sorted(window.content_set.languages) == ["en", "pl"]
+    finally:
+        window.deleteLater()
+
+
+def test_a_broken_translation_found_after_the_first_slide_runs_the_last_good_pack(
+    start, pack, data_dir, capsys
+):
+    remember(load_or_last_good(pack, data_dir).content, data_dir)
+    _break_translation(pack)
+    toml = pack / "content.toml"
+    text = toml.read_text(encoding="utf-8").replace("nh2022-1", "nh2022-9")
+    toml.write_text(text.replace('utm_medium = "kiosk"', 'utm_medium = "tent"'), "utf-8")
+    window, content, controller = start(pack)
+    assert content.version == "nh2022-9"  # the first slide: the configured English
+    attract = window.stack.currentWidget()
+    assert isinstance(attract, AttractScreen) and attract is controller.attract
+    assert controller.content.version == attract.content.version == "nh2022-1"
+    assert attract.content.folder == data_dir / FOLDER
+    assert "utm_medium=kiosk" in attract.donate_qr_url  # the kept pack's code, too
+    assert any("content.pl.toml: thank_you.headline" in p for p in controller.content_problem)
+    assert "content.pl.toml" in capsys.readouterr().err
+    assert controller.languages.for_language("pl").thank_you.headline == "Dziękujemy, {first_name}"
+
+
+def test_a_broken_translation_with_nothing_kept_ends_on_the_problem_screen(start, pack):
+    _break_translation(pack, "ga")
+    window, content, controller = start(pack)
+    assert content is not None  # the first slide was shown from the good English
+    screen = window.stack.currentWidget()
+    assert isinstance(screen, ProblemScreen)
+    stacked = [window.stack.widget(i) for i in range(window.stack.count())]
+    assert not any(isinstance(w, AttractScreen) for w in stacked)  # its timers stop too
+    text = " ".join(label.text() for label in screen.findChildren(QLabel))
+    assert "content.ga.toml" in text
+    assert any("content.ga.toml" in p for p in controller.content_problem)

@@ -41,6 +41,24 @@ def test_a_wobble_within_the_threshold_is_still_a_tap(qtbot):
     assert button.isChecked()
 
 
+def test_buttons_added_to_a_showing_screen_inside_a_new_panel_ignore_drags_too(qtbot):
+    host, _ = _host(qtbot)
+    panel = QWidget()  # a panel built later, its button made (and polished) before it joins
+    late = QPushButton("Late", panel)
+    late.setCheckable(True)
+    late.setGeometry(0, 0, 300, 300)
+    panel.ensurePolished()
+    panel.setParent(host)
+    panel.setGeometry(100, 100, 300, 300)
+    panel.show()
+    qtbot.waitUntil(late.isVisible)
+    finger = Finger(host)
+    finger.drag(late, 200, point=QPoint(150, 50))
+    assert not late.isChecked()
+    finger.tap(late)
+    assert late.isChecked()
+
+
 def test_the_reference_never_breaks_at_its_hyphen_in_running_text():
     assert unbroken("NH-AU2XWY") == "NH\u2011AU2XWY"
     assert " " not in unbroken("NH-AU2XWY")
