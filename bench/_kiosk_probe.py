@@ -40,7 +40,7 @@ def maxrss_kib() -> int:
 
 
 def mode_start(args: argparse.Namespace) -> int:
-    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from kiosk.logs import setup_logging
@@ -54,29 +54,27 @@ def mode_start(args: argparse.Namespace) -> int:
     app = QApplication(sys.argv[:1])
     result: dict[str, float] = {"main_at": _T_MAIN}
 
-    class FirstSlidePaint(QObject):
-        started_at: float | None = None
+    # The first slide's own paintEvent is wrapped (it is Python already): an app-wide
+    # event filter would send every event of the start through Python, which the kiosk
+    # does not do and the empty window's per-widget filter does not pay.
+    painted = AttractScreen.paintEvent
+    started: list[float] = []
 
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if (
-                self.started_at is None
-                and event.type() == QEvent.Type.Paint
-                and isinstance(watched, AttractScreen)
-            ):
-                self.started_at = time.time()
-                QTimer.singleShot(0, finished)
-            return False
+    def first_paint(screen: AttractScreen, event: object) -> None:
+        if not started:
+            started.append(time.time())
+            QTimer.singleShot(0, finished)
+        painted(screen, event)
 
     def finished() -> None:
         result["painted_at"] = time.time()
-        result["paint_started_at"] = watch.started_at or 0.0
+        result["paint_started_at"] = started[0]
         result["maxrss_kib"] = maxrss_kib()
-        app.removeEventFilter(watch)
+        AttractScreen.paintEvent = painted
         emit(result)
         app.quit()
 
-    watch = FirstSlidePaint()
-    app.installEventFilter(watch)
+    AttractScreen.paintEvent = first_paint
     run_kiosk(settings, args.content, windowed=True, size=args.size)
     return 0
 
