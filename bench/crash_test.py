@@ -144,8 +144,8 @@ def run_kills(
 
 _INCOMPLETE_SQL = """
 SELECT s.id FROM signups s
-WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.signup_id = s.id)
-   OR (SELECT COUNT(*) FROM consent_log c WHERE c.signup_id = s.id)
+WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.seq = s.seq)
+   OR (SELECT COUNT(*) FROM consent_log c WHERE c.seq = s.seq AND c.signup_id = s.id)
       != (SELECT COUNT(*) FROM json_each(s.consents))
    OR '' IN (s.id, s.created_at, s.device_id, s.name, s.donation_ref, s.content_version,
              s.saved_at)

@@ -86,7 +86,12 @@ def test_the_checker_reports_a_stored_record_that_differs_from_its_acknowledgeme
 def test_the_checker_reports_a_signup_without_its_outbox_or_consent_rows(data_dir):
     saved = _saved(data_dir, 2)
     with Store(data_dir / "kiosk.db") as store:
-        store._run(lambda db: db.execute("DELETE FROM outbox WHERE signup_id = ?", [saved[1].id]))
+        store._run(
+            lambda db: db.execute(
+                "DELETE FROM outbox WHERE seq = (SELECT seq FROM signups WHERE id = ?)",
+                [saved[1].id],
+            )
+        )
 
     verdict = crash_test.verify(data_dir / "kiosk.db", saved)
 

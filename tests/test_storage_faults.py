@@ -48,7 +48,11 @@ def assert_all_there(db_path: Path, saved: list[SignupRecord]) -> None:
         assert store.check() == "ok"
         for rec in saved:
             assert store.get(rec.id) == rec
-        outbox = store._run(lambda db: {r[0] for r in db.execute("SELECT signup_id FROM outbox")})
+        outbox = store._run(
+            lambda db: {
+                r[0] for r in db.execute("SELECT s.id FROM outbox o JOIN signups s USING (seq)")
+            }
+        )
         assert {rec.id for rec in saved} <= outbox
 
 

@@ -190,7 +190,9 @@ def test_a_signup_consent_log_and_outbox_row_are_saved_together_or_not_at_all(st
     assert rows(
         store, "SELECT channel, granted, wording FROM consent_log WHERE signup_id = ?", rec.id
     ) == [("email", 1, "Yes, IJM UK may email me."), ("sms", 0, "Yes, IJM UK may text me.")]
-    assert rows(store, "SELECT signup_id, synced_at FROM outbox") == [(rec.id, None)]
+    assert rows(store, "SELECT s.id, o.synced_at FROM outbox o JOIN signups s USING (seq)") == [
+        (rec.id, None)
+    ]
 
 
 def test_a_failed_save_leaves_the_store_usable(store):
@@ -593,7 +595,7 @@ def test_a_schema_1_database_migrates_keeping_every_sign_up_and_its_order(tmp_pa
     assert {r.language for r in records} == {"en"}
     assert all(r.withdrawn_at is None for r in records)
     conn = sq.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     # The rebuilt table keeps its indexes, and a withdrawn sign-up's name may be NULL.
     indexes = {row[1] for row in conn.execute("PRAGMA index_list(signups)")}

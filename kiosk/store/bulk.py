@@ -48,30 +48,34 @@ def _back_to_wal(conn: sqlite3.Connection) -> None:
 
 
 class _Prepared(NamedTuple):
-    """A record ready to insert, with its rows."""
+    """A record ready to insert: its sign-up row, and its consent rows once its seq is known
+    (seq, *consent_head, *tail) for each of consent_tails."""
 
     tag: Any
     record: SignupRecord
     signup_row: tuple[Any, ...]
-    consent_rows: list[tuple[Any, ...]]
+    consent_head: tuple[Any, ...]
+    consent_tails: tuple[tuple[Any, ...], ...]
 
 
 def _prepare(tag: Any, plain: SignupRecord, rec: SignupRecord, now: str) -> _Prepared:
     """The rows of one imported record `rec` (sealed when sealing is on, else `plain`):
-    the same columns as _insert; consent rows in _IMPORT_CONSENT's column order."""
-    head = (rec.id, rec.created_at, rec.device_id, rec.content_version, rec.language)
+    the same columns as _insert, in _IMPORT_CONSENT's column order."""
     return _Prepared(
         tag,
         plain,
         signup_row(rec, now, _dump_cached),
-        [head + tail for tail in _consent_tails(rec)],
+        (rec.id, rec.created_at, rec.device_id, rec.content_version, rec.language),
+        _consent_tails(rec),
     )
 
 
 _IMPORT_CONSENT = (
-    "INSERT INTO consent_log (signup_id, recorded_at, device_id, content_version, language, "
-    "channel, granted, wording, basis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO consent_log (seq, signup_id, recorded_at, device_id, content_version, "
+    "language, channel, granted, wording, basis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+# The rows a chunk inserted are exactly those past the seq it started from.
+_IMPORT_OUTBOX = "INSERT INTO outbox (seq, queued_at) SELECT seq, ? FROM signups WHERE seq > ?"
 _tails_memo: dict[int, tuple[Any, Any, Any, tuple[tuple[Any, ...], ...]]] = {}
 
 
@@ -216,8 +220,9 @@ class _ImportMixin(_Core):
             [p.signup_row for p in chunk],
         ).rowcount
         held = repeats = 0
+        fresh: dict[str, tuple[int, _Prepared]] = {}
         if inserted == len(chunk):
-            fresh = {p.record.id: p for p in chunk}
+            added = list(enumerate(chunk, top_seq + 1))
         else:
             ids = [p.record.id for p in chunk]
             seq_of = dict(
@@ -225,7 +230,6 @@ class _ImportMixin(_Core):
                     f"SELECT id, seq FROM signups WHERE id IN ({','.join('?' * len(ids))})", ids
                 ).fetchall()
             )
-            fresh = {}
             for prepared in chunk:
                 rec = prepared.record
                 seq = seq_of.get(rec.id)
@@ -234,28 +238,29 @@ class _ImportMixin(_Core):
                 if seq <= start_seq:
                     held += 1
                 elif seq > top_seq and rec.id not in fresh:
-                    fresh[rec.id] = prepared
+                    fresh[rec.id] = (seq, prepared)
                 else:
                     repeats += 1
                     if on_repeat is not None:
                         on_repeat(prepared.tag, rec, self._imported(conn, rec.id, fresh))
-        if not fresh:
+            added = list(fresh.values())
+        if not added:
             return 0, held, repeats
-        conn.executemany(_IMPORT_CONSENT, [row for p in fresh.values() for row in p.consent_rows])
+        conn.executemany(
+            _IMPORT_CONSENT,
+            [(seq, *p.consent_head, *tail) for seq, p in added for tail in p.consent_tails],
+        )
         if queue:
-            conn.executemany(
-                "INSERT INTO outbox (signup_id, queued_at) VALUES (?, ?)",
-                [(signup_id, now) for signup_id in fresh],
-            )
-        return len(fresh), held, repeats
+            conn.execute(_IMPORT_OUTBOX, (now, top_seq))
+        return len(added), held, repeats
 
     @staticmethod
     def _imported(
-        conn: sqlite3.Connection, signup_id: str, fresh: dict[str, _Prepared]
+        conn: sqlite3.Connection, signup_id: str, fresh: dict[str, tuple[int, _Prepared]]
     ) -> SignupRecord:
         """The record this import already added under `signup_id`."""
         if signup_id in fresh:
-            return fresh[signup_id].record
+            return fresh[signup_id][1].record
         row = conn.execute(
             f"SELECT {_RECORD_COLUMNS} FROM signups WHERE id = ?", (signup_id,)
         ).fetchone()

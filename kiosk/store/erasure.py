@@ -36,7 +36,7 @@ class _ErasureMixin(_Core):
             rows = conn.execute(
                 "SELECT s.id, s.donation_ref, s.first_name, s.last_name, s.name, s.email, "
                 "s.phone, s.created_at, s.saved_at, s.withdrawn_at, o.synced_at, e.exported_at "
-                "FROM signups s LEFT JOIN outbox o ON o.signup_id = s.id "
+                "FROM signups s LEFT JOIN outbox o ON o.seq = s.seq "
                 "LEFT JOIN exported e ON e.seq = s.seq "
                 # Plain-ASCII names by SQLite's own LIKE (case-blind for ASCII); only names
                 # with accents or other scripts go through Python to be folded.
@@ -123,11 +123,11 @@ class _ErasureMixin(_Core):
             conn.execute("DELETE FROM exported WHERE seq = ?", [seq])
             if queue:
                 conn.execute(
-                    "INSERT INTO outbox (signup_id, queued_at) VALUES (?, ?) "
-                    "ON CONFLICT(signup_id) DO UPDATE SET queued_at = excluded.queued_at, "
+                    "INSERT INTO outbox (seq, queued_at) VALUES (?, ?) "
+                    "ON CONFLICT(seq) DO UPDATE SET queued_at = excluded.queued_at, "
                     "attempts = 0, next_attempt_at = NULL, last_error = NULL, parked = 0, "
                     "synced_at = NULL",
-                    [record.id, now],
+                    [seq, now],
                 )
             # A receiver's refusal may have quoted the record back at us.
             conn.execute("DELETE FROM meta WHERE key = 'last_sync_error'")

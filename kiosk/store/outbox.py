@@ -12,6 +12,9 @@ from kiosk.records import SignupRecord, iso_ms
 from kiosk.store.core import _Core
 from kiosk.store.rows import _RECORD_COLUMNS, _row_to_record
 
+# The outbox is keyed by the sign-up's seq (schema 3); callers name sign-ups by id.
+_SEQS_OF_IDS = "SELECT seq FROM signups WHERE id IN ({})"
+
 
 class _OutboxMixin(_Core):
     """Store.pending_batch, mark_synced, mark_failed, unpark_all and the meta table."""
@@ -23,14 +26,14 @@ class _OutboxMixin(_Core):
         def read(db: sqlite3.Connection) -> list[SignupRecord]:
             sql = (
                 f"SELECT {', '.join('s.' + c.strip() for c in _RECORD_COLUMNS.split(','))} "
-                "FROM outbox o JOIN signups s ON s.id = o.signup_id "
+                "FROM outbox o JOIN signups s ON s.seq = o.seq "
                 "WHERE o.synced_at IS NULL AND o.parked = 0"
             )
             params: list[Any] = []
             if due_only:
                 sql += " AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
                 params.append(now)
-            sql += " ORDER BY o.queued_at, o.signup_id LIMIT ?"
+            sql += " ORDER BY o.queued_at, o.seq LIMIT ?"
             params.append(limit)
             return [_row_to_record(r) for r in db.execute(sql, params)]
 
@@ -71,12 +74,13 @@ class _OutboxMixin(_Core):
         def body(conn: sqlite3.Connection) -> None:
             update = (
                 "UPDATE outbox SET synced_at = ?, last_error = NULL, next_attempt_at = NULL "
-                "WHERE synced_at IS NULL AND signup_id IN (SELECT value FROM json_each(?))"
+                "WHERE synced_at IS NULL AND seq IN "
+                f"({_SEQS_OF_IDS.format('SELECT value FROM json_each(?)')})"
             )
             conn.execute(update, [now, json.dumps(rest)])
             conn.execute(
-                update + " AND NOT EXISTS (SELECT 1 FROM signups s WHERE s.id = "
-                "outbox.signup_id AND s.withdrawn_at IS NOT NULL)",
+                update + " AND NOT EXISTS (SELECT 1 FROM signups s WHERE s.seq = "
+                "outbox.seq AND s.withdrawn_at IS NOT NULL)",
                 [now, json.dumps(live)],
             )
             parked = conn.execute(
@@ -105,11 +109,10 @@ class _OutboxMixin(_Core):
         def body(conn: sqlite3.Connection) -> None:
             conn.execute(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, "
-                "parked = ? WHERE synced_at IS NULL "
-                "AND signup_id IN (SELECT value FROM json_each(?)) "
-                "AND NOT (signup_id IN (SELECT value FROM json_each(?)) AND EXISTS "
-                "(SELECT 1 FROM signups s WHERE s.id = outbox.signup_id "
-                "AND s.withdrawn_at IS NOT NULL))",
+                "parked = ? WHERE synced_at IS NULL AND seq IN "
+                f"({_SEQS_OF_IDS.format('SELECT value FROM json_each(?)')}) "
+                "AND NOT EXISTS (SELECT 1 FROM signups s WHERE s.seq = outbox.seq "
+                "AND s.withdrawn_at IS NOT NULL AND s.id IN (SELECT value FROM json_each(?)))",
                 [error, next_at, int(retry_in_s is None), json.dumps(id_list), json.dumps(live)],
             )
             self._set_meta(conn, {"last_sync_error": error, "last_sync_error_at": iso_ms(now)})
@@ -134,7 +137,8 @@ class _OutboxMixin(_Core):
     def attempts(self, signup_id: str) -> int:
         return self._read(
             lambda db: db.execute(
-                "SELECT attempts FROM outbox WHERE signup_id = ?", [signup_id]
+                "SELECT o.attempts FROM outbox o JOIN signups s ON s.seq = o.seq WHERE s.id = ?",
+                [signup_id],
             ).fetchone()[0]
         )
 

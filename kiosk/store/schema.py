@@ -9,7 +9,7 @@ from collections.abc import Callable
 log = logging.getLogger(__name__)
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 EVENT_KINDS = (
     "slide_shown",
     "engage",
@@ -125,6 +125,49 @@ def _to_v2(conn: sqlite3.Connection) -> None:
 
 
 _MIGRATIONS[2] = _to_v2
+
+# Schema 3: the consent log and the outbox are keyed by the sign-up's seq, not its text
+# id. Rows then append in insertion order instead of landing at random places in a
+# text index: an import of 100,000 sign-ups spent ~40% of its database time there.
+# The consent log keeps the id, so each proof of consent still names its sign-up.
+_MIGRATIONS[3] = """
+CREATE TABLE consent_log_v3 (
+    seq INTEGER NOT NULL REFERENCES signups(seq),
+    signup_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    granted INTEGER NOT NULL,
+    wording TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    content_version TEXT NOT NULL,
+    basis TEXT NOT NULL DEFAULT 'consent',
+    language TEXT NOT NULL DEFAULT 'en',
+    PRIMARY KEY (seq, channel)
+);
+INSERT INTO consent_log_v3 (seq, signup_id, channel, granted, wording, recorded_at,
+    device_id, content_version, basis, language)
+SELECT s.seq, c.signup_id, c.channel, c.granted, c.wording, c.recorded_at, c.device_id,
+    c.content_version, c.basis, c.language
+FROM consent_log c JOIN signups s ON s.id = c.signup_id ORDER BY s.seq, c.rowid;
+DROP TABLE consent_log;
+ALTER TABLE consent_log_v3 RENAME TO consent_log;
+CREATE TABLE outbox_v3 (
+    seq INTEGER PRIMARY KEY REFERENCES signups(seq),
+    queued_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error TEXT,
+    parked INTEGER NOT NULL DEFAULT 0,
+    synced_at TEXT
+);
+INSERT INTO outbox_v3 (seq, queued_at, attempts, next_attempt_at, last_error, parked,
+    synced_at)
+SELECT s.seq, o.queued_at, o.attempts, o.next_attempt_at, o.last_error, o.parked, o.synced_at
+FROM outbox o JOIN signups s ON s.id = o.signup_id ORDER BY s.seq;
+DROP TABLE outbox;
+ALTER TABLE outbox_v3 RENAME TO outbox;
+CREATE INDEX outbox_pending ON outbox(synced_at, parked, queued_at);
+"""
 
 
 def migrate(conn: sqlite3.Connection) -> None:

@@ -49,16 +49,17 @@ class _SignupsMixin(_Core):
     def _insert(self, conn: sqlite3.Connection, rec: SignupRecord, *, queue: bool) -> None:
         rec = self._sealed(rec)  # the one place sign-ups are written
         now = self._now()
-        conn.execute(
+        seq = conn.execute(
             f"INSERT INTO signups ({_RECORD_COLUMNS}, saved_at) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             signup_row(rec, now),
-        )
+        ).lastrowid
         conn.executemany(
-            "INSERT INTO consent_log (signup_id, channel, granted, wording, recorded_at, "
-            "device_id, content_version, basis, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO consent_log (seq, signup_id, channel, granted, wording, recorded_at, "
+            "device_id, content_version, basis, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
+                    seq,
                     rec.id,
                     channel,
                     int(granted),
@@ -73,7 +74,7 @@ class _SignupsMixin(_Core):
             ],
         )
         if queue:
-            conn.execute("INSERT INTO outbox (signup_id, queued_at) VALUES (?, ?)", (rec.id, now))
+            conn.execute("INSERT INTO outbox (seq, queued_at) VALUES (?, ?)", (seq, now))
 
     def get(self, signup_id: str) -> SignupRecord | None:
         def read(db: sqlite3.Connection) -> SignupRecord | None:

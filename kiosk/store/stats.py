@@ -78,7 +78,7 @@ class _StatsMixin(_Core):
                 unsaved_elsewhere=one(
                     "SELECT COUNT(*) FROM signups s WHERE NOT EXISTS "
                     "(SELECT 1 FROM exported e WHERE e.seq = s.seq) AND NOT EXISTS "
-                    "(SELECT 1 FROM outbox o WHERE o.signup_id = s.id AND o.synced_at IS NOT NULL)"
+                    "(SELECT 1 FROM outbox o WHERE o.seq = s.seq AND o.synced_at IS NOT NULL)"
                 ),
                 last_sync_at=meta.get("last_sync_at") or None,
                 last_sync_error=meta.get("last_sync_error") or None,
