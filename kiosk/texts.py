@@ -33,6 +33,9 @@ TEXTS: dict[str, str] = {
     "attract.today": "{count} people signed up today",
     "attract.today_one": "1 person signed up today",
     "attract.source": "Source: {source}",
+    "attract.name": "IJM story slideshow. Tap anywhere to get involved.",
+    "thanks.name": "Thank you",
+    "thanks.badge_name": "Signed up",
     "involved.scan_caption": "Point your phone's camera at the code",
     # The steps.
     "step.indicator": "Step {step} of {total}",

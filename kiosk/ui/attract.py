@@ -84,7 +84,7 @@ class AttractScreen(QWidget):
         self._qr_cache: tuple[int, object] | None = None
         self._painted_once = False
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setAccessibleName("IJM story slideshow. Tap anywhere to get involved.")
+        self.setAccessibleName(content.text("attract.name"))
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._paused_elapsed: float | None = None
         self._today: int | None = None
@@ -107,6 +107,7 @@ class AttractScreen(QWidget):
     def set_content(self, content: Content) -> None:
         """The same slides in the visitor's language: new words, pictures painted again."""
         self.content = content
+        self.setAccessibleName(content.text("attract.name"))
         label = content.text("reach.resume" if self.paused else "reach.pause")
         self.pause_button.setText(label)
         self.pause_button.setAccessibleName(label)

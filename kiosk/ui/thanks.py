@@ -58,7 +58,7 @@ class ThanksScreen(ScaledWidget):
         super().__init__(parent, backdrop=content.brand.primary)
         self.content = content
         self.setObjectName("thanksScreen")
-        self.setAccessibleName("Thank you")
+        self.setAccessibleName(content.text("thanks.name"))
         brand = content.brand
 
         self._timer = QTimer(self)
@@ -70,6 +70,7 @@ class ThanksScreen(ScaledWidget):
         self._timer.timeout.connect(self._finish)
 
         self._badge = Badge((brand.accent, brand.ink), self)
+        self._badge.setAccessibleName(content.text("thanks.badge_name"))
         self._headline = self._text_label("thanksHeadline")
         self._body = self._text_label("thanksBody")
         self._next = self._text_label("thanksNext")

@@ -30,7 +30,6 @@ class Badge(QWidget):
     def __init__(self, colours: tuple[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._disc, self._ink = colours
-        self.setAccessibleName("Signed up")
 
     def paintEvent(self, event: QPaintEvent) -> None:
         side = min(self.width(), self.height())

@@ -170,6 +170,8 @@ def test_a_visitor_signs_up_by_touch_in_their_language(kiosk, code, first, email
     finger.tap(form.touch.next)
     finger.tap(form.check.next)
     assert kiosk.state is State.THANKS
+    # What a screen reader says is in the visitor's language too.
+    assert kiosk.thanks.accessibleName() == content.text("thanks.name") != "Thank you"
     (record,) = kiosk.store.iter_records()
     assert record.language == code
     assert record.first_name == first and record.email == email
