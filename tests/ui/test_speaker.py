@@ -332,10 +332,7 @@ def test_the_speaker_fits_beside_its_neighbours_and_clear_of_the_admin_corner(
 
             shown = rect(speaker)
             assert shown.left() >= 0 and shown.right() < kiosk.window.width(), state
-            # The thank-you's words can still push its buttons low in large text (its
-            # fonts are being reworked on another branch); everywhere else, on screen.
-            if state is not State.THANKS:
-                assert kiosk.window.rect().contains(shown), state
+            assert kiosk.window.rect().contains(shown), state
             assert not rect(speaker).intersects(corner), state
             for other in _header_controls(screen):
                 if other is not speaker and other.isVisible():
