@@ -31,6 +31,16 @@ hypothesis_settings.load_profile("kiosk")
 
 
 @pytest.fixture(autouse=True)
+def _cheap_pin_hashes(request, monkeypatch):
+    """Hash PINs with a tiny scrypt work factor: the shipped one costs ~0.1 s of CPU per
+    set or check, hundreds of times a run. The hash format, salt and verification code
+    are the same; verification reads the factor from the hash. Tests marked
+    `shipped_pin_cost` keep the real factor (and one checks what it is)."""
+    if request.node.get_closest_marker("shipped_pin_cost") is None:
+        monkeypatch.setattr("kiosk.security.SCRYPT_N", 2**4)
+
+
+@pytest.fixture(autouse=True)
 def _no_leftover_log_handlers():
     """`kiosk.cli.main` logs into the test's data folder; don't leak it to the next test."""
     yield

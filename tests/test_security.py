@@ -39,6 +39,7 @@ def test_the_security_module_does_not_import_qt():
     assert out.stdout.strip() == "False"
 
 
+@pytest.mark.shipped_pin_cost
 def test_hash_has_the_documented_scrypt_format():
     kind, n, r, p, salt, digest = hash_pin("2468").split("$")
     assert (kind, n, r, p) == ("scrypt", str(2**14), "8", "1")
@@ -54,6 +55,7 @@ def test_same_pin_hashes_differently_each_time_because_of_the_salt():
     assert first.split("$")[4] != second.split("$")[4]
 
 
+@pytest.mark.shipped_pin_cost
 def test_verify_accepts_the_right_pin_and_refuses_a_wrong_one():
     stored = hash_pin("97531")
     assert verify_pin(stored, "97531")

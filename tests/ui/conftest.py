@@ -17,12 +17,27 @@ def _fonts(qapp):
     load_fonts()
 
 
-def _live(cls):
-    """Every live instance, parented or not (a worker moved to a thread has no parent)."""
-    found = {id(o): o for o in gc.get_objects() if isinstance(o, cls) and shiboken6.isValid(o)}
+def _kinds(cls: type) -> set[type]:
+    kinds, todo = {cls}, [cls]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in kinds:
+                kinds.add(sub)
+                todo.append(sub)
+    return kinds
+
+
+def _live(*classes: type) -> list:
+    """Every live instance, parented or not (a worker moved to a thread has no parent).
+
+    One pass over the heap, matching exact types against the classes and all their
+    subclasses: a set lookup, several times cheaper than isinstance on Qt types."""
+    kinds = set().union(*(_kinds(cls) for cls in classes))
+    found = {id(o): o for o in gc.get_objects() if type(o) in kinds and shiboken6.isValid(o)}
     app = QApplication.instance()
     for widget in app.topLevelWidgets():
-        found.update((id(t), t) for t in widget.findChildren(cls))
+        for cls in classes:
+            found.update((id(t), t) for t in widget.findChildren(cls))
     return list(found.values())
 
 
@@ -35,8 +50,9 @@ def no_leaked_timers_or_threads(qapp, qtbot):
         if widget.isVisible():
             widget.close()
     qapp.processEvents()
-    timers = [t for t in _live(QTimer) if t.isActive()]
-    threads = [t for t in _live(QThread) if t.isRunning()]
+    live = _live(QTimer, QThread)
+    timers = [t for t in live if isinstance(t, QTimer) and t.isActive()]
+    threads = [t for t in live if isinstance(t, QThread) and t.isRunning()]
     assert not timers, f"test left active timers: {[t.objectName() or t for t in timers]}"
     assert not threads, f"test left running threads: {threads}"
 
