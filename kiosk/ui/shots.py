@@ -25,6 +25,11 @@ def main(argv: list[str] | None = None) -> int:
         "--language", default="", help="visitor screens in this language (pl, uk, ga), named so"
     )
     parser.add_argument(
+        "--palette",
+        action="store_true",
+        help="save 256-colour PNGs (a third of the size; for the copies kept in docs/)",
+    )
+    parser.add_argument(
         "--no-speech", action="store_true", help="as with no speech engine: no speaker button"
     )
     args = parser.parse_args(argv)
@@ -81,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
                 return
             path = args.out / f"{name}-{size[0]}x{size[1]}.png"
             window.grab().save(str(path))
+            if args.palette:
+                _to_palette(path)
             print(path)
 
         reach_state = reach()
@@ -194,6 +201,17 @@ def _problem_shots(out: Path) -> None:
         window.grab().save(str(path))
         print(path)
     window.close()
+
+
+def _to_palette(path: Path) -> None:
+    """Rewrite a screenshot as a 256-colour PNG: flat UI colours survive, the file shrinks."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        flat = image.convert("RGB").quantize(
+            colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
+    flat.save(path, optimize=True)
 
 
 if __name__ == "__main__":
