@@ -50,9 +50,9 @@ class ConfirmOverlay(QWidget):
 
     def open(self) -> None:
         self.setGeometry(self.parentWidget().rect())
-        self._place()
         self.raise_()
         self.show()
+        self._place()  # shown, so polished: the answers' sizes are their styled ones
         self.no.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def close_now(self) -> None:
