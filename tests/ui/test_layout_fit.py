@@ -50,11 +50,7 @@ KNOWN_LONG = {
     "sign-up header: Back, step, language, Start over": re.compile(
         r": (backButton|startOverButton|stepIndicator|reachButton 'Długojęzyczny')"
     ),
-    "contact steps in large text: message, hint, did-you-mean": re.compile(
-        r" large (email|phone), with [^:]*: (QLabel|QLineEdit|suggestion)"
-    ),
     "the first tile at 1280x800 in large text": re.compile(r"1280x800 large involved: tile_"),
-    "Start over? answers in portrait large text": re.compile(r"start over\?: confirm(Yes|No)"),
 }
 
 _PLACEHOLDER = re.compile(r"(\{[a-z_]+\})")
