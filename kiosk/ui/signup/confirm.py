@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.ui.reach import Reach
 from kiosk.ui.theme import Metrics, Palette
@@ -36,7 +36,7 @@ class ConfirmOverlay(QWidget):
         self.no.setObjectName("confirmNo")
         for button in (self.yes, self.no):
             button.setAutoDefault(True)
-        buttons = QHBoxLayout()
+        buttons = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         buttons.addWidget(self.yes)
         buttons.addWidget(self.no)
         self.box = QVBoxLayout(self.card)
@@ -50,9 +50,9 @@ class ConfirmOverlay(QWidget):
 
     def open(self) -> None:
         self.setGeometry(self.parentWidget().rect())
-        self._place()
         self.raise_()
         self.show()
+        self._place()  # shown, so polished: the answers' sizes are their styled ones
         self.no.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def close_now(self) -> None:
@@ -79,6 +79,13 @@ class ConfirmOverlay(QWidget):
     def _place(self) -> None:
         m = self._metrics
         w, h = self.width(), self.height()
+        # Side by side while both answers fit a card on this screen; else one above the
+        # other, each the card's width (long answers in portrait large text).
+        room = w - 2 * m.px(48) - sum(self.box.getContentsMargins()[::2])
+        beside = self.yes.sizeHint().width() + self.no.sizeHint().width() + self.buttons.spacing()
+        self.buttons.setDirection(
+            QBoxLayout.Direction.LeftToRight if beside <= room else QBoxLayout.Direction.TopToBottom
+        )
         card_w = min(w - 2 * m.px(48), max(m.px(900), self.card.minimumSizeHint().width()))
         card_h = self.box.totalHeightForWidth(card_w)
         self.card.setGeometry((w - card_w) // 2, (h - card_h) // 2, card_w, card_h)

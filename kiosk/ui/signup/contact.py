@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QLabel, QWidget
 
 from kiosk.content import Content
 from kiosk.records import (
@@ -16,9 +17,8 @@ from kiosk.records import (
     suggest_email,
 )
 from kiosk.ui.reach import Reach
-from kiosk.ui.signup.parts import Field, Step
+from kiosk.ui.signup.parts import Field, Step, WrapButton
 from kiosk.ui.theme import Metrics
-from kiosk.ui.widgets import BigButton
 
 PHONE_MAX = 25
 
@@ -34,12 +34,22 @@ class _ContactStep(Step):
 
     def __init__(self, content: Content, title: str, label: str, max_len: int) -> None:
         super().__init__(content, title)
-        # The title asks the question; the field's own label line says whether it is needed.
+        # The title asks the question; the field's label says whether it is needed, and
+        # is the step's hint: beside the question in landscape, on its own line (wrapping)
+        # in portrait, so a long translation never runs past the edge.
         self.field = Field(label, self.kind, max_len)
-        self.field.label.setProperty("role", "stephint")
+        hint = self.field.detach_label()
+        hint.setProperty("role", "stephint")
+        hint.setWordWrap(True)
+        hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.heading.replaceWidget(self.hint, hint)
+        self.hint.deleteLater()
+        self.hint = hint
         self.field.edit.textEdited.connect(self._on_edit)
         self.body.addWidget(self.field)
         self._need: Need = lambda: (False, "")
+        self._portrait = False
+        self._spacing = (8, 40)
         self._shown = False
 
     def set_need(self, need: Need) -> None:
@@ -67,6 +77,7 @@ class _ContactStep(Step):
         else:
             hint = c.text(f"step.{self.kind}.optional")
         self.field.label.setText(hint)
+        self._place_hint()
         self.skip.setVisible(not required and not self.text.strip())
 
     def problem(self) -> InvalidField | None:
@@ -94,6 +105,43 @@ class _ContactStep(Step):
     def set_metrics(self, m: Metrics, reach: Reach) -> None:
         super().set_metrics(m, reach)
         self.field.set_message_height(max(m.touch, reach.text(m.px(60))))
+        self._portrait = m.portrait
+        self._spacing = (m.px(8), m.px(40))
+        self._place_hint()
+        self.fit_text(m, reach)
+
+    def _place_hint(self) -> None:
+        """In landscape the hint sits beside the question while it takes two lines there
+        at most; a longer one goes under it, full width, as in portrait."""
+        width = self.width()
+        title = self.title.fontMetrics().horizontalAdvance(self.title.text()) + 4
+        room = width - title - self._spacing[1]
+        line = self.hint.fontMetrics().lineSpacing()
+        beside = (
+            not self._portrait
+            and width > 1
+            and room > width // 4
+            and self.hint.heightForWidth(room) <= 2 * line + line // 2
+        )
+        self.heading.setDirection(
+            QBoxLayout.Direction.LeftToRight if beside else QBoxLayout.Direction.TopToBottom
+        )
+        self.heading.setSpacing(self._spacing[beside])
+        self.title.setMinimumWidth(title if beside else 0)  # one line, the hint wraps
+        self.hint.setAlignment(
+            (Qt.AlignmentFlag.AlignRight if beside else Qt.AlignmentFlag.AlignLeft)
+            | Qt.AlignmentFlag.AlignVCenter
+        )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._place_hint()
+        super().resizeEvent(event)
+
+    def shrinkable(self) -> tuple[list, list[tuple[QLabel, int]]]:
+        return [], [(self.title, 52), (self.hint, 28), (self.field.message, 26)]
+
+    def rearrange(self) -> None:
+        self._place_hint()
 
 
 class EmailStep(_ContactStep):
@@ -110,7 +158,7 @@ class EmailStep(_ContactStep):
             content.text("step.email.label"),
             EMAIL_MAX,
         )
-        self.suggestion = BigButton("", "link")
+        self.suggestion = WrapButton("link")
         self.suggestion.setObjectName("suggestion")
         self.suggestion.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the field keeps focus
         self.suggestion.hide()
@@ -129,6 +177,40 @@ class EmailStep(_ContactStep):
         self.suggestion.setText(self.content.text("step.email.suggest", email=suggested or ""))
         self.suggestion.setAccessibleName(self.suggestion.text())
         self.suggestion.setVisible(bool(suggested))
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Did-you-mean beside the message while it leaves the message a third of the
+        line; above the message when narrower (portrait, long translations)."""
+        row = self.field.row
+        room = self.field.width() - self.suggestion.sizeHint().width() - row.spacing()
+        wanted = room >= self.field.width() // 3
+        if wanted == (row.direction() == QBoxLayout.Direction.LeftToRight):
+            return
+        row.setDirection(
+            QBoxLayout.Direction.LeftToRight if wanted else QBoxLayout.Direction.TopToBottom
+        )
+        row.setAlignment(
+            self.suggestion,
+            Qt.AlignmentFlag.AlignTop if wanted else Qt.AlignmentFlag.AlignLeft,
+        )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._arrange()
+        super().resizeEvent(event)
+
+    def set_metrics(self, m: Metrics, reach: Reach) -> None:
+        self.suggestion.set_metrics(m, reach)
+        super().set_metrics(m, reach)
+        self._arrange()
+
+    def shrinkable(self) -> tuple[list, list[tuple[QLabel, int]]]:
+        toggles, labels = super().shrinkable()
+        return toggles, [*labels, (self.suggestion.words, 28)]
+
+    def rearrange(self) -> None:
+        super().rearrange()
+        self._arrange()
 
     def accept_suggestion(self) -> None:
         suggested = self.suggestion.property("email")

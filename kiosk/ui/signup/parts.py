@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -69,19 +69,26 @@ class Field(QWidget):
         self.side.setProperty("role", "hint")
         self.side.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.side.setWordWrap(True)  # a long hint takes a second line, never the edge
-        head = QHBoxLayout()
-        head.setContentsMargins(0, 0, 0, 0)
-        head.addWidget(self.label)
-        head.addWidget(self.side, 1)
+        self._head = QHBoxLayout()
+        self._head.setContentsMargins(0, 0, 0, 0)
+        self._head.addWidget(self.label)
+        self._head.addWidget(self.side, 1)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(6)
-        box.addLayout(head)
+        box.addLayout(self._head)
         box.addWidget(self.edit)
-        self.row = QHBoxLayout()
+        # The message, and whatever a step puts beside it (or above it, when narrow).
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.row.setContentsMargins(0, 0, 0, 0)
         self.row.addWidget(self.message, 1)
         box.addLayout(self.row)
+
+    def detach_label(self) -> QLabel:
+        """Take the label off the field's head row, for the step to place elsewhere."""
+        self._head.removeWidget(self.label)
+        self.side.hide()
+        return self.label
 
     def show_problem(self, text: str) -> None:
         self.message.setText(text)
@@ -98,6 +105,58 @@ class Field(QWidget):
         wipe_edit(self.edit)
         self.show_problem("")
         self.side.setText("")
+
+
+class WrapButton(QPushButton):
+    """A button whose words wrap onto another line rather than run past its edge (a
+    suggestion holding a long address). The words are a label; the button is the target,
+    so `text()` and `setText()` are the label's."""
+
+    def __init__(self, role: str) -> None:
+        super().__init__()
+        self.setProperty("role", role)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.words = QLabel()
+        self.words.setProperty("role", f"{role}words")
+        self.words.setWordWrap(True)
+        self.words.setTextFormat(Qt.TextFormat.PlainText)
+        self.words.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._box = QHBoxLayout(self)
+        self._box.addWidget(self.words)
+
+    def text(self) -> str:
+        return self.words.text()
+
+    def setText(self, text: str) -> None:
+        self.words.setText(text)
+        self.setAccessibleName(text)
+        self.updateGeometry()
+
+    def set_metrics(self, m: Metrics, reach: Reach) -> None:
+        # A font, not a stylesheet size: the label's height for width follows it at once.
+        self.words.setFont(font(reach.text(m.px(28)), QFont.Weight.Bold))
+        self._box.setContentsMargins(m.px(28), m.px(8), m.px(28), m.px(8))
+        self.setMinimumHeight(m.touch)
+        self._box.invalidate()
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        # On one line: a wrapping label's own hint would be a narrow two-line guess.
+        left, top, right, bottom = self._box.getContentsMargins()
+        metrics = self.words.fontMetrics()
+        width = metrics.horizontalAdvance(self.words.text()) + left + right + 2
+        return QSize(width, max(self.minimumHeight(), metrics.height() + top + bottom))
+
+    def minimumSizeHint(self) -> QSize:
+        hint = self.sizeHint()
+        return QSize(min(hint.width(), self.minimumHeight() * 3), hint.height())
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return max(self.minimumHeight(), self.layout().heightForWidth(width))
 
 
 class Toggle(QPushButton):
@@ -278,6 +337,9 @@ class Step(QWidget):
         """Toggles, and labels with their size at 1080p, that may shrink a little to fit."""
         return [], []
 
+    def rearrange(self) -> None:
+        """Place what sits differently as its text grows or shrinks (see _fit)."""
+
     def fit_text(self, m: Metrics, reach: Reach) -> None:
         """Size the shrinkable text for `m`, as large as lets the step fit its height."""
         self._sized = (m, reach)
@@ -309,7 +371,9 @@ class Step(QWidget):
                 for toggle in toggles:
                     toggle.set_metrics(m, reach, scale)
                 for label, px in labels:
-                    label.setFont(font(round(reach.text(m.px(px)) * scale)))
+                    weight = label.font().weight()  # a bold message stays bold
+                    label.setFont(font(round(reach.text(m.px(px)) * scale), weight))
+            self.rearrange()
             _invalidate(self.outer)  # nested layouts keep their last answer until told
             if self.outer.totalHeightForWidth(self.width()) <= self.height():
                 return
@@ -328,6 +392,11 @@ class Step(QWidget):
             (Qt.AlignmentFlag.AlignLeft if m.portrait else Qt.AlignmentFlag.AlignRight)
             | Qt.AlignmentFlag.AlignVCenter
         )
+        # Fonts, not stylesheet sizes, so a step may shrink them to fit (see _fit).
+        self.title.setFont(font(reach.text(m.px(52)), QFont.Weight.Bold))
+        self.hint.setFont(font(reach.text(m.px(28))))
+        for field in self.findChildren(Field):
+            field.message.setFont(font(reach.text(m.px(26)), QFont.Weight.DemiBold))
 
 
 def _invalidate(layout: QLayout) -> None:
@@ -352,11 +421,12 @@ def step_stylesheet(p: Palette, m: Metrics, reach: Reach) -> str:
     return f"""
     QWidget {{ font-family: "{FAMILY}"; }}
     QWidget#signup, QWidget#stepArea {{ background: {"#FFFFFF" if reach.contrast else p.surface}; }}
-    QLabel[role="steptitle"] {{ color: {ink}; font-size: {t(m.px(52))}px; font-weight: 700; }}
-    QLabel[role="stephint"] {{ color: {subtle}; font-size: {t(m.px(28))}px; }}
+    QLabel[role="steptitle"] {{ color: {ink}; }}
+    QLabel[role="stephint"] {{ color: {subtle}; }}
     QLabel[role="fieldlabel"] {{ color: {ink}; font-size: {t(m.px(30))}px; font-weight: 600; }}
     QLabel[role="hint"] {{ color: {subtle}; font-size: {t(m.px(26))}px; }}
-    QLabel[role="error"], QLabel[role="reason"] {{
+    QLabel[role="error"] {{ color: {"#8B0000" if reach.contrast else p.danger}; }}
+    QLabel[role="reason"] {{
         color: {"#8B0000" if reach.contrast else p.danger}; font-size: {t(m.px(26))}px;
         font-weight: 600; }}
     QLabel[role="body"] {{ color: {ink}; font-size: {t(m.px(28))}px; }}
@@ -395,7 +465,8 @@ def step_stylesheet(p: Palette, m: Metrics, reach: Reach) -> str:
     QPushButton[role="toggle"]:checked {{ border: {ring}px solid {p.primary};
                                           background: {chosen_bg}; }}
     QPushButton[role="toggle"]:focus {{ border: {ring}px solid {p.accent}; }}
-    QLabel[role="toggletitle"], QLabel[role="togglewords"] {{ color: {ink}; }}
+    QLabel[role="toggletitle"], QLabel[role="togglewords"], QLabel[role="linkwords"] {{
+        color: {ink}; }}
     QLabel[role="privacy"] {{ color: {subtle}; }}
     QLabel#switch {{
         border-radius: {m.px(32)}px; font-size: {t(m.px(26))}px; font-weight: 700;
