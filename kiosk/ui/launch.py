@@ -16,7 +16,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication
 
 from kiosk.content import Content
@@ -25,6 +25,7 @@ from kiosk.security import has_pin
 from kiosk.settings import Settings
 from kiosk.ui.attract import AttractScreen
 from kiosk.ui.theme import Metrics, font, load_fonts
+from kiosk.ui.widgets import AfterFirstPaint
 from kiosk.ui.window import PROBLEM_TITLE, KioskWindow, ProblemScreen
 
 log = logging.getLogger(__name__)
@@ -132,22 +133,6 @@ def build_controller(
     return controller
 
 
-class _AfterFirstPaint(QObject):
-    """Calls `then` once, on the event loop turn after `widget` first paints."""
-
-    def __init__(self, widget: QObject, then) -> None:
-        super().__init__(widget)
-        self._then = then
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self._then is not None:
-            then, self._then = self._then, None
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, then)
-        return False
-
-
 def run_kiosk(
     settings: Settings, content_dir: Path, *, windowed: bool, size: tuple[int, int] | None = None
 ) -> int:
@@ -162,7 +147,7 @@ def run_kiosk(
         built["controller"] = build_controller(settings, content, window, content_dir, built)
 
     if has_pin(settings):
-        _AfterFirstPaint(window.stack.widget(0), build_the_rest)
+        AfterFirstPaint(window.stack.widget(0), build_the_rest)
     else:
         build_the_rest()  # set-up first: nothing else may be painted before it
     if windowed:

@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from kiosk.content import Content, Slide
 from kiosk.ui.reach import reach
 from kiosk.ui.slide_paint import format_stat
+from kiosk.ui.widgets import AfterFirstPaint
 
 if TYPE_CHECKING:
     from kiosk.speech import Engine
@@ -82,7 +83,7 @@ class Reader(QObject):
     def look_up_after_paint(self, widget: QWidget) -> None:
         """Look the engine up on the event loop turn after `widget` first paints."""
         if not self._looked_up:
-            _AfterPaint(widget, self.look_up)
+            AfterFirstPaint(widget, self.look_up)
 
     def voice_missing(self, language: str) -> bool:
         """The engine is known (after a first press) to have no voice for `language`."""
@@ -142,23 +143,6 @@ class Reader(QObject):
         self._engine, self._looked_up = engine, looked_up
         self._listed = self._used = False
         self.changed.emit()
-
-
-class _AfterPaint(QObject):
-    """Calls `then` once, on the event loop turn after `widget` first paints."""
-
-    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
-        super().__init__(widget)
-        self._then: Callable[[], None] | None = then
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self._then is not None:
-            then, self._then = self._then, None
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, then)
-            self.deleteLater()
-        return False
 
 
 _reader: Reader | None = None

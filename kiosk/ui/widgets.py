@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QPushButton, QSizePolicy, QWidget
@@ -172,3 +173,21 @@ def mirror_if_rtl(widget: QWidget) -> None:
         if isinstance(child, QWidget) and not child.isWindow():
             g = child.geometry()
             child.move(width - g.x() - g.width(), g.y())
+
+
+class AfterFirstPaint(QObject):
+    """Calls `then` once, on the event loop turn after `widget` first paints (work that
+    must not delay the first picture: the rest of the kiosk, the speech engine)."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._then: Callable[[], None] | None = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._then is not None:
+            then, self._then = self._then, None
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, then)
+            self.deleteLater()
+        return False
