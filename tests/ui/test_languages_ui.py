@@ -9,37 +9,18 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.languages import load_content_set
 from kiosk.paths import DEFAULT_CONTENT_DIR
-from kiosk.security import set_pin
-from kiosk.settings import load_settings
-from kiosk.store import Store
-from kiosk.ui.app import KioskController, State, next_steps
+from kiosk.ui.app import State, next_steps
 from kiosk.ui.language_picker import LanguageList
 from kiosk.ui.reach import reach
-from kiosk.ui.window import KioskWindow
 from tests.factories import make_record
+from tests.ui.kiosks import make_kiosk
 from tests.ui.touchkit import Finger, key, type_by_touch
 
 
 @pytest.fixture
 def kiosk(qtbot, data_dir):
-    set_pin(data_dir, "2468")
-    settings = load_settings(data_dir)
-    languages = load_content_set(DEFAULT_CONTENT_DIR)
-    store = Store(settings.db_path)
-    window = KioskWindow(kiosk_mode=True)
-    qtbot.addWidget(window)
-    controller = KioskController(
-        settings,
-        languages.for_language(None),
-        store,
-        window,
-        content_dir=DEFAULT_CONTENT_DIR,
-        languages=languages,
-    )
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
+    controller = make_kiosk(qtbot, data_dir)
+    window, store = controller.window, controller.store
     yield controller
     controller.shutdown()
     reach().reset()

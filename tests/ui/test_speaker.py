@@ -14,17 +14,14 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from kiosk import speech
 from kiosk.content import load_content
-from kiosk.languages import load_content_set
 from kiosk.paths import DEFAULT_CONTENT_DIR
-from kiosk.security import set_pin
-from kiosk.settings import load_settings
-from kiosk.store import Store
-from kiosk.ui.app import KioskController, State
+from kiosk.ui.app import State
 from kiosk.ui.attract import AttractScreen
 from kiosk.ui.language_picker import LanguageList
 from kiosk.ui.reach import reach
 from kiosk.ui.speaker import reader
 from kiosk.ui.window import KioskWindow
+from tests.ui.kiosks import make_kiosk
 from tests.ui.touchkit import Finger
 
 
@@ -56,28 +53,6 @@ class FakeEngine:
 @pytest.fixture
 def engine() -> FakeEngine:
     return FakeEngine()
-
-
-def make_kiosk(qtbot, data_dir, size=(1280, 800)):
-    set_pin(data_dir, "2468")
-    settings = load_settings(data_dir)
-    languages = load_content_set(DEFAULT_CONTENT_DIR)
-    store = Store(settings.db_path)
-    window = KioskWindow(kiosk_mode=True)
-    qtbot.addWidget(window)
-    controller = KioskController(
-        settings,
-        languages.for_language(None),
-        store,
-        window,
-        content_dir=DEFAULT_CONTENT_DIR,
-        languages=languages,
-    )
-    window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    return controller
 
 
 def close_kiosk(controller) -> None:
