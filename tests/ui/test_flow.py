@@ -605,7 +605,8 @@ def test_an_unexpected_error_is_logged_without_its_message_and_returns_to_the_lo
 def test_the_first_slide_paints_before_the_rest_of_the_kiosk_is_built(qtbot, data_dir):
     """kiosk run shows the story at once and builds forms and database one event later."""
     from kiosk.ui.attract import AttractScreen
-    from kiosk.ui.launch import _AfterFirstPaint, open_window
+    from kiosk.ui.launch import open_window
+    from kiosk.ui.widgets import AfterFirstPaint
 
     window, content = open_window(load_settings(data_dir), DEFAULT_CONTENT_DIR, windowed=True)
     qtbot.addWidget(window)
@@ -614,7 +615,7 @@ def test_the_first_slide_paints_before_the_rest_of_the_kiosk_is_built(qtbot, dat
     order = []
     recorder = _Recorder(order)
     attract.installEventFilter(recorder)
-    _AfterFirstPaint(attract, lambda: order.append("build the rest"))
+    AfterFirstPaint(attract, lambda: order.append("build the rest"))
     window.resize(1280, 800)
     window.show()
     qtbot.waitUntil(lambda: "build the rest" in order, timeout=3000)
