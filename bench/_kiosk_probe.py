@@ -40,7 +40,7 @@ def maxrss_kib() -> int:
 
 
 def mode_start(args: argparse.Namespace) -> int:
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from kiosk.logs import setup_logging
@@ -53,6 +53,22 @@ def mode_start(args: argparse.Namespace) -> int:
     # run_kiosk reuses this instance; making it here lets the probe watch for the paint.
     app = QApplication(sys.argv[:1])
     result: dict[str, float] = {"main_at": _T_MAIN}
+    painted_event = QEvent.Type(QEvent.registerEventType())
+
+    class Stamp(QObject):
+        """Stamps the first turn of the event loop after the first slide was painted and
+        flushed, like the empty window's zero timer. The kiosk queues the rest of its
+        build for that same turn (AfterFirstPaint); a high-priority event runs first, so
+        the build is timed separately, as `ready_at`: when the first tap can be served."""
+
+        def event(self, event: QEvent) -> bool:
+            if event.type() != painted_event:
+                return super().event(event)
+            result["painted_at"] = time.time()
+            QTimer.singleShot(0, finished)  # queued behind the kiosk's own build
+            return True
+
+    stamp = Stamp()
 
     # The first slide's own paintEvent is wrapped (it is Python already): an app-wide
     # event filter would send every event of the start through Python, which the kiosk
@@ -63,11 +79,13 @@ def mode_start(args: argparse.Namespace) -> int:
     def first_paint(screen: AttractScreen, event: object) -> None:
         if not started:
             started.append(time.time())
-            QTimer.singleShot(0, finished)
+            QCoreApplication.postEvent(
+                stamp, QEvent(painted_event), Qt.EventPriority.HighEventPriority.value
+            )
         painted(screen, event)
 
     def finished() -> None:
-        result["painted_at"] = time.time()
+        result["ready_at"] = time.time()
         result["paint_started_at"] = started[0]
         result["maxrss_kib"] = maxrss_kib()
         AttractScreen.paintEvent = painted
@@ -574,9 +592,13 @@ def mode_soak(args: argparse.Namespace) -> int:
 def mode_frames(args: argparse.Namespace) -> int:
     """Every slide once, advancing on its own, with slides shortened to their animation.
 
-    A frame is one paint of the attract screen. Intervals are between the ends of
-    consecutive paints while a transition or count-up runs (the first paint of each
-    animation starts the count, so the latency of the tap or timer is not in it).
+    A frame is one wake of the loop's frame timer (AttractScreen.tick) while a
+    transition or count-up runs, done when the paint it asked for has ended. A wake
+    that changes nothing on screen paints nothing (the push has less than a pixel to
+    go, at the end of its ease-out): it is a frame on time, done when the wake ends, as
+    the display keeps showing the right picture. Intervals are between consecutive
+    frames (the first of each animation starts the count, so the latency of the tap or
+    timer is not in it).
     """
     import dataclasses
 
@@ -618,6 +640,15 @@ def mode_frames(args: argparse.Namespace) -> int:
 
     frames = Frames()
     screen.installEventFilter(frames)
+    ticked: list[tuple[float, int]] = []  # when each wake ended, and the paints before it
+    tick = screen.tick
+
+    def timed_tick() -> None:
+        tick()
+        ticked.append((time.perf_counter(), len(ends)))
+
+    screen._timer.timeout.disconnect()
+    screen._timer.timeout.connect(timed_tick)
 
     def shown(index: int) -> None:
         start = time.perf_counter()
@@ -635,18 +666,24 @@ def mode_frames(args: argparse.Namespace) -> int:
     ends.clear()
     costs.clear()
     windows.clear()
+    ticked.clear()
     cpu0, wall0 = time.process_time(), time.perf_counter()
     total = sum(s.duration_s for s in slides) * args.cycles
     QTimer.singleShot(int(total * 1000), loop.quit)
     loop.exec()
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     screen.removeEventFilter(frames)
+    # Each wake's frame: the last paint before the next wake, or the wake itself.
+    done = []
+    for (at, painted_before), nxt in itertools.zip_longest(ticked, ticked[1:]):
+        painted_until = nxt[1] if nxt else len(ends)
+        done.append(ends[painted_until - 1] if painted_until > painted_before else at)
 
     intervals: dict[str, list[float]] = {"transition": [], "count": []}
     animated_s = 0.0
     animated_frames = 0
     for start, end in windows:
-        inside = [t for t in ends if start < t <= end + 0.002]
+        inside = [t for t in done if start < t <= end + 0.002]
         if len(inside) < 2:
             continue
         animated_s += inside[-1] - inside[0]
