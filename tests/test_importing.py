@@ -630,3 +630,72 @@ def test_lines_the_fast_parser_refuses_are_named_as_before(store, tmp_path, text
         return
     with pytest.raises(ImportRefusedError, match=reason):
         import_jsonl(store, path)
+
+
+def _consent_log(store: Store) -> dict[str, list[tuple]]:
+    """Each sign-up's proof of consent, in the order it was written (rowid), checking
+    that every row points at its own sign-up's seq."""
+    rows = store._read(
+        lambda db: db.execute(
+            "SELECT c.signup_id, c.channel, c.granted, c.wording, c.basis, c.recorded_at, "
+            "c.device_id, c.content_version, c.language FROM consent_log c "
+            "JOIN signups s ON s.seq = c.seq AND s.id = c.signup_id ORDER BY c.rowid"
+        ).fetchall()
+    )
+    assert len(rows) == store._read(
+        lambda db: db.execute("SELECT COUNT(*) FROM consent_log").fetchone()[0]
+    )
+    grouped: dict[str, list[tuple]] = {}
+    for signup_id, *rest in rows:
+        grouped.setdefault(signup_id, []).append(tuple(rest))
+    return grouped
+
+
+@pytest.mark.parametrize(("chunk", "parts_held"), [(250, 1024), (2, 1024), (3, 1), (4, 5)])
+def test_an_import_writes_the_same_proof_of_consent_as_the_kiosk_that_took_it(
+    tmp_path, monkeypatch, chunk, parts_held
+):
+    """The office's consent log on the importing kiosk matches the source kiosk's, row for
+    row: channels in order, wording, basis, time, kiosk, pack and language, for sign-ups
+    with different choices, wordings and bases (and none), across chunks."""
+    import kiosk.store.bulk as bulk
+
+    monkeypatch.setattr(bulk, "_CONSENT_PARTS_MAX", parts_held)
+    monkeypatch.setitem(bulk._ImportMixin.import_stream.__kwdefaults__, "chunk_size", chunk)
+    wordings = [
+        {"email": "Yes, email me.", "sms": "Yes, text me.", "phone": "Yes, ring me."},
+        {"sms": "Tá, téacs.", "email": "Tá, ríomhphost.\nStop any time.", "phone": "Glaoigh."},
+    ]
+    choices = [
+        {"email": True, "sms": False},
+        {"sms": True, "email": False, "phone": True},
+        {"phone": False},
+        {},
+        {"email": True, "sms": True},
+    ]
+    rng = random.Random(3)  # a kind of record recurs in the same, the next and later chunks
+    records = []
+    for i in range(40):
+        consents, wording = rng.choice(choices), rng.choice(wordings)
+        records.append(
+            make_record(
+                i,
+                consents=dict(consents),
+                consent_text=dict(wording),
+                consent_basis={k: "soft_opt_in" for k in consents} if rng.random() < 0.3 else {},
+                language=("en", "ga")[i % 2],
+                content_version=f"pack-{i % 3}",
+            )
+        )
+    with Store(tmp_path / "source" / "kiosk.db") as source:
+        for record in records:
+            source.save_signup(record)
+        expected = _consent_log(source)
+        path = export_signups(source, "jsonl", tmp_path / "out.jsonl").path
+    text = path.read_text(encoding="utf-8").splitlines()
+    write_jsonl(path, [*text, text[4], text[0]])  # repeats within the file
+    with Store(tmp_path / "here" / "kiosk.db") as here:
+        here.save_signup(records[5])  # already held
+        assert import_jsonl(here, path) == ImportResult(added=39, skipped=3)
+        assert _consent_log(here) == expected
+    assert len(expected) == sum(1 for r in records if r.consents)  # none: no rows
