@@ -699,3 +699,75 @@ def test_an_import_writes_the_same_proof_of_consent_as_the_kiosk_that_took_it(
         assert import_jsonl(here, path) == ImportResult(added=39, skipped=3)
         assert _consent_log(here) == expected
     assert len(expected) == sum(1 for r in records if r.consents)  # none: no rows
+
+
+_FAULTS = {
+    "a NUL": lambda v: v + "\x00",
+    "a zero-width space": lambda v: v[:1] + "\u200b" + v[1:],
+    "a line separator": lambda v: v[:1] + "\u2028" + v[1:],
+    "a trailing space": lambda v: v + " ",
+    "a double space": lambda v: v[:1] + "  " + v[1:],
+    "upper case": str.upper,
+    "a decomposed accent": lambda v: v + "e\u0301",
+    "the sealed prefix": lambda v: "sealed:v1:" + v,
+    "the year 2999": lambda v: "2999" + v[4:],
+    "the year 1999": lambda v: "1999" + v[4:],
+    "nothing": lambda v: "",
+    "a number": lambda v: 7,
+    "a list": lambda v: [v],
+    "null": lambda v: None,
+}
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "id",
+        "created_at",
+        "donation_ref",
+        "name",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "device_id",
+        "content_version",
+        "language",
+        "withdrawn_at",
+    ],
+)
+def test_a_second_record_repeating_a_field_with_one_fault_is_judged_as_by_the_full_checks(
+    tmp_path, monkeypatch, field
+):
+    """Most lines take a shorter path through the checks (record_shape._from_export): for
+    every fault, a file whose second record repeats the first's field with that fault is
+    imported, or refused with the same words, exactly as with the full checks alone."""
+    import kiosk.record_shape
+
+    first = make_record(0, phone="+353871234567").to_json() | {"withdrawn_at": None}
+    value = first[field] if first[field] is not None else first["created_at"]
+    with (
+        Store(tmp_path / "fast" / "kiosk.db") as fast,
+        Store(tmp_path / "full" / "kiosk.db") as full,
+    ):
+
+        def outcome(store: Store, path: Path) -> object:
+            try:
+                return import_jsonl(store, path), list(store.iter_records())
+            except ImportRefusedError as exc:
+                return str(exc)
+
+        for i, (fault, change) in enumerate(_FAULTS.items(), 1):
+            changed = make_record(i, phone="+353871234567").to_json() | {field: change(value)}
+            first_name, last_name = changed["first_name"], changed["last_name"]
+            if (
+                field in ("first_name", "last_name")
+                and isinstance(first_name, str)
+                and (last_name is None or isinstance(last_name, str))
+            ):  # the name agrees
+                changed["name"] = f"{first_name} {last_name}" if last_name else first_name
+            path = write_jsonl(tmp_path / f"{i}.jsonl", [line(first), line(changed)])
+            shortened = outcome(fast, path)
+            with monkeypatch.context() as m:
+                m.setattr(kiosk.record_shape, "_from_export", lambda *args: None)
+                assert outcome(full, path) == shortened, fault
