@@ -10,7 +10,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from kiosk.records import CONSENT, SignupRecord
 from kiosk.store.core import _Core
-from kiosk.store.rows import _RECORD_COLUMNS, _dump, _row_to_record, signup_row
+from kiosk.store.rows import _RECORD_COLUMNS, _row_to_record, signup_row
 
 T = TypeVar("T")
 
@@ -63,9 +63,61 @@ class _Prepared(NamedTuple):
 
 def _prepare(tag: Any, plain: SignupRecord, rec: SignupRecord, now: str) -> _Prepared:
     """The row of one imported record `rec` (sealed when sealing is on, else `plain`):
-    the same columns as _insert."""
-    row = signup_row(rec, now, _dump_cached)
-    return _Prepared(tag, plain, row, (row[9], row[11], row[10]) if rec.consents else None)
+    rows.signup_row's columns, the shared parts' JSON looked up once (see _shared_json)."""
+    consents = rec.consents
+    hit = _json_memo.get(id(consents))
+    if (
+        hit is None
+        or hit[0] is not consents
+        or hit[1] is not rec.consent_text
+        or hit[2] is not rec.consent_basis
+        or hit[3] is not rec.interests
+    ):
+        hit = _shared_json(rec)
+    row = (
+        rec.id,
+        rec.created_at,
+        rec.device_id,
+        rec.first_name,
+        rec.last_name,
+        rec.name,
+        rec.email,
+        rec.phone,
+        hit[4],
+        hit[5],
+        hit[6],
+        hit[7],
+        rec.language,
+        rec.donation_ref,
+        rec.content_version,
+        rec.withdrawn_at,
+        now,
+    )
+    return _Prepared(tag, plain, row, hit[8])
+
+
+_SharedJson = tuple[Any, Any, Any, Any, str, str, str, str, "_ConsentKey | None"]
+_json_memo: dict[int, _SharedJson] = {}
+
+
+def _shared_json(rec: SignupRecord) -> _SharedJson:
+    """The JSON of the interests and consent maps an import's records share (the same
+    objects: see record_bounds._checked_shared), remembered by the consents map's
+    identity; the memo holds the objects, so no id is reused while they are there."""
+    consents, text, basis, interests = (
+        rec.consents,
+        rec.consent_text,
+        rec.consent_basis,
+        rec.interests,
+    )
+    # The same columns, and the same JSON, as rows.signup_row writes.
+    reference = signup_row(rec, "")
+    key = (reference[9], reference[11], reference[10]) if consents else None
+    if len(_json_memo) >= 1024:
+        _json_memo.clear()
+    shared = (consents, text, basis, interests, *reference[8:12], key)
+    _json_memo[id(consents)] = shared
+    return shared
 
 
 # A sign-up's consent rows are its own columns (seq, id, created_at, device_id,
@@ -139,23 +191,6 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
             chunk = []
     if chunk:
         yield chunk
-
-
-_dump_memo: dict[int, tuple[Any, str]] = {}
-
-
-def _dump_cached(value: Any) -> str:
-    """_dump for the interest lists and consent maps an import's records share (the
-    same objects: see record_bounds._checked_shared), looked up by identity. The memo holds
-    each object, so its id can't be reused while it is there."""
-    hit = _dump_memo.get(id(value))
-    if hit is not None and hit[0] is value:
-        return hit[1]
-    text = _dump(list(value) if isinstance(value, tuple) else value)
-    if len(_dump_memo) >= 1024:
-        _dump_memo.clear()
-    _dump_memo[id(value)] = (value, text)
-    return text
 
 
 class _ImportMixin(_Core):
