@@ -132,7 +132,8 @@ _CREATE_CONSENT_PARTS = (
     "CREATE TEMP TABLE import_consent_parts (consents TEXT NOT NULL, "
     "consent_text TEXT NOT NULL, consent_basis TEXT NOT NULL, position INTEGER NOT NULL, "
     "channel TEXT NOT NULL, granted INTEGER NOT NULL, wording TEXT NOT NULL, "
-    "basis TEXT NOT NULL, PRIMARY KEY (consents, consent_text, consent_basis, position))"
+    "basis TEXT NOT NULL, PRIMARY KEY (consents, consent_text, consent_basis, position)) "
+    "WITHOUT ROWID"
 )
 _ADD_CONSENT_PART = "INSERT INTO temp.import_consent_parts VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 _IMPORT_CONSENT = (
