@@ -35,16 +35,16 @@ def _consent_log(store: Store) -> dict[str, list[tuple]]:
     return grouped
 
 
-@pytest.mark.parametrize(("chunk", "parts_held"), [(250, 1024), (2, 1024), (3, 1), (4, 5)])
+@pytest.mark.parametrize(("chunk", "keys_held"), [(250, 1024), (2, 1024), (3, 1), (4, 5)])
 def test_an_import_writes_the_same_proof_of_consent_as_the_kiosk_that_took_it(
-    tmp_path, monkeypatch, chunk, parts_held
+    tmp_path, monkeypatch, chunk, keys_held
 ):
     """The office's consent log on the importing kiosk matches the source kiosk's, row for
     row: channels in order, wording, basis, time, kiosk, pack and language, for sign-ups
     with different choices, wordings and bases (and none), across chunks."""
     import kiosk.store.bulk as bulk
 
-    monkeypatch.setattr(bulk, "_CONSENT_PARTS_MAX", parts_held)
+    monkeypatch.setattr(bulk, "_CONSENT_KEYS_MAX", keys_held)
     monkeypatch.setitem(bulk._ImportMixin.import_stream.__kwdefaults__, "chunk_size", chunk)
     wordings = [
         {"email": "Yes, email me.", "sms": "Yes, text me.", "phone": "Yes, ring me."},

@@ -123,57 +123,67 @@ def _shared_json(rec: SignupRecord) -> _SharedJson:
 # A sign-up's consent rows are its own columns (seq, id, created_at, device_id,
 # content_version, language) beside a part its kiosk's records share: (channel,
 # granted, wording, basis) per channel, a function of the consents, consent_text and
-# consent_basis the row holds. The shared parts go once into a temporary table keyed
-# by those three columns' text, and one INSERT ... SELECT per chunk writes every
-# consent row of the sign-ups the chunk inserted (300,000 rows bound one by one from
-# Python cost an import of 100,000 about a third of its database time). CROSS JOIN
-# keeps the sign-ups outermost, so rows go in as before: by seq, channels in order.
-_CREATE_CONSENT_PARTS = (
-    "CREATE TEMP TABLE import_consent_parts (consents TEXT NOT NULL, "
-    "consent_text TEXT NOT NULL, consent_basis TEXT NOT NULL, position INTEGER NOT NULL, "
-    "channel TEXT NOT NULL, granted INTEGER NOT NULL, wording TEXT NOT NULL, "
-    "basis TEXT NOT NULL, PRIMARY KEY (consents, consent_text, consent_basis, position)) "
-    "WITHOUT ROWID"
+# consent_basis the row holds. Those three columns' text goes once into a temporary
+# table of keys, each key's parts into another, and one INSERT ... SELECT per chunk
+# writes every consent row of the sign-ups the chunk inserted (300,000 rows bound one
+# by one from Python cost an import of 100,000 about a third of its database time).
+# CROSS JOIN keeps the sign-ups outermost, so rows go in as before: by seq, channels
+# in order. (Each key is stored once, however many channels it has.)
+_CREATE_CONSENT_TABLES = (
+    "CREATE TEMP TABLE import_consent_keys (consents TEXT NOT NULL, "
+    "consent_text TEXT NOT NULL, consent_basis TEXT NOT NULL, key INTEGER NOT NULL, "
+    "PRIMARY KEY (consents, consent_text, consent_basis)) WITHOUT ROWID",
+    "CREATE TEMP TABLE import_consent_parts (key INTEGER NOT NULL, "
+    "position INTEGER NOT NULL, channel TEXT NOT NULL, granted INTEGER NOT NULL, "
+    "wording TEXT NOT NULL, basis TEXT NOT NULL, PRIMARY KEY (key, position)) WITHOUT ROWID",
 )
-_ADD_CONSENT_PART = "INSERT INTO temp.import_consent_parts VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+_ADD_CONSENT_KEY = "INSERT INTO temp.import_consent_keys VALUES (?, ?, ?, ?)"
+_ADD_CONSENT_PART = "INSERT INTO temp.import_consent_parts VALUES (?, ?, ?, ?, ?, ?)"
 _IMPORT_CONSENT = (
     "INSERT INTO consent_log (seq, signup_id, recorded_at, device_id, content_version, "
     "language, channel, granted, wording, basis) "
     "SELECT s.seq, s.id, s.created_at, s.device_id, s.content_version, s.language, "
     "p.channel, p.granted, p.wording, p.basis "
-    "FROM signups s CROSS JOIN temp.import_consent_parts p "
-    "ON p.consents = s.consents AND p.consent_text = s.consent_text "
-    "AND p.consent_basis = s.consent_basis "
+    "FROM signups s CROSS JOIN temp.import_consent_keys k "
+    "ON k.consents = s.consents AND k.consent_text = s.consent_text "
+    "AND k.consent_basis = s.consent_basis "
+    "CROSS JOIN temp.import_consent_parts p ON p.key = k.key "
     "WHERE s.seq > ? ORDER BY s.seq, p.position"
 )
 # The rows a chunk inserted are exactly those past the seq it started from.
 _IMPORT_OUTBOX = "INSERT INTO outbox (seq, queued_at) SELECT seq, ? FROM signups WHERE seq > ?"
-# Shared consent parts held at once (a file whose every record differs stays bounded).
-_CONSENT_PARTS_MAX = 1024
+# Keys held at once: a file whose every record differs keeps the tables small.
+_CONSENT_KEYS_MAX = 256
 
 
 def _add_consent_parts(
-    conn: sqlite3.Connection, chunk: list[_Prepared], held: set[_ConsentKey]
+    conn: sqlite3.Connection, chunk: list[_Prepared], held: dict[_ConsentKey, int]
 ) -> None:
-    """Put the shared consent parts of `chunk` in the temporary table, unless `held` says
-    they are there: (channel, granted, wording, basis) per channel, by position."""
+    """Put the shared consent parts of `chunk` in the temporary tables, unless `held`
+    (key -> its number) says they are there: (channel, granted, wording, basis) per
+    channel, by position."""
     new = {p.consent_key: p.record for p in chunk if p.consent_key not in held}
     new.pop(None, None)  # no channel: no consent rows
     if not new:
         return
-    if len(held) + len(new) > _CONSENT_PARTS_MAX:
+    if len(held) + len(new) > _CONSENT_KEYS_MAX:
+        conn.execute("DELETE FROM temp.import_consent_keys")
         conn.execute("DELETE FROM temp.import_consent_parts")
         held.clear()
         new = {p.consent_key: p.record for p in chunk if p.consent_key is not None}
-    rows = []
+    keys, parts = [], []
+    number = max(held.values(), default=0)
     for key, rec in new.items():
+        number += 1
+        held[key] = number
+        keys.append((*key, number))
         text, basis = rec.consent_text, rec.consent_basis
-        rows += [
-            (*key, n, channel, int(granted), text.get(channel, ""), basis.get(channel, CONSENT))
+        parts += [
+            (number, n, channel, int(granted), text.get(channel, ""), basis.get(channel, CONSENT))
             for n, (channel, granted) in enumerate(rec.consents.items())
         ]
-    conn.executemany(_ADD_CONSENT_PART, rows)
-    held.update(new)
+    conn.executemany(_ADD_CONSENT_KEY, keys)
+    conn.executemany(_ADD_CONSENT_PART, parts)
 
 
 @dataclass(frozen=True)
@@ -232,8 +242,9 @@ class _ImportMixin(_Core):
             # copy in the WAL. Bounded (64 MiB), and given back afterwards.
             conn.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
             # Inside the transaction: a rollback takes the temporary table with it.
-            conn.execute(_CREATE_CONSENT_PARTS)
-            parts: set[_ConsentKey] = set()
+            for create in _CREATE_CONSENT_TABLES:
+                conn.execute(create)
+            parts: dict[_ConsentKey, int] = {}
             added = held = repeats = 0
             # Sealed rows (when sealing is on) but the plain record kept for comparing
             # repeats: sealing draws a fresh key each time, so two seals never match.
@@ -247,6 +258,7 @@ class _ImportMixin(_Core):
                     if queue:
                         conn.execute(_IMPORT_OUTBOX, (now, top))
                 added, held, repeats = added + a, held + h, repeats + r
+            conn.execute("DROP TABLE temp.import_consent_keys")
             conn.execute("DROP TABLE temp.import_consent_parts")
             if before_commit is not None:
                 before_commit()
