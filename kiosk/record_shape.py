@@ -11,7 +11,10 @@ from kiosk.record_bounds import (
     _UUID,
     CONSENT,
     DEFAULT_LANGUAGE,
+    EARLIEST,
+    LABEL_MAX,
     _check_record_bounds,
+    _latest,
     _shared_checked,
     _shared_seen,
     plausible_email,
@@ -114,6 +117,10 @@ class SignupRecord:
         emails and phone numbers are checked for plausibility, not re-validated:
         validity rules are for new input, and another kiosk already applied them.
         """
+        if type(data) is dict and data.keys() == _FIELD_SET:
+            record = _from_export(cls, data, now)
+            if record is not None:
+                return record
         if not isinstance(data, dict):
             raise ValueError("expected a JSON object")
         keys = data.keys()
@@ -194,6 +201,74 @@ class SignupRecord:
         record = object.__new__(cls)
         record.__dict__.update(fields)
         return record
+
+
+def _from_export(
+    cls: type[SignupRecord], data: dict[str, Any], now: datetime | None
+) -> SignupRecord | None:
+    """The usual line of an import, a current kiosk's sign-up (every field given, plain,
+    not withdrawn), held to every check of from_json in fewer steps; None for anything
+    else and for anything wrong: from_json's own checks then decide, and name the fault.
+
+    An import reads 100,000 of these: this accepts only what from_json accepts, and
+    builds the same record.
+    """
+    id_, created_at, ref = data["id"], data["created_at"], data["donation_ref"]
+    name, first, last = data["name"], data["first_name"], data["last_name"]
+    email, phone = data["email"], data["phone"]
+    if (
+        data["withdrawn_at"] is not None
+        or type(id_) is not str
+        or type(created_at) is not str
+        or type(ref) is not str
+        or type(name) is not str
+        or type(first) is not str
+        or (last is not None and type(last) is not str)
+        or (email is not None and type(email) is not str)
+        or (phone is not None and type(phone) is not str)
+        or not _UUID.fullmatch(id_)
+        or not _is_canonical_time(created_at)
+        or not EARLIEST <= created_at <= _latest(now or utc_now())
+        or not 1 <= len(ref) <= LABEL_MAX
+        or not ref.isprintable()
+    ):
+        return None
+    # A sealed record goes the long way (check_sealed_fields); so does a sealed name part.
+    if (
+        name.startswith(SEALED_PREFIX)
+        or first.startswith(SEALED_PREFIX)
+        or (last is not None and last.startswith(SEALED_PREFIX))
+        or (email is not None and email.startswith(SEALED_PREFIX))
+        or (phone is not None and phone.startswith(SEALED_PREFIX))
+    ):
+        return None
+    # Found by value, the shared parts were checked on an earlier line (device_id and
+    # content_version with them: equal to checked text, they are text).
+    shared = _shared_seen(data, data["language"])
+    if shared is None:
+        return None
+    try:
+        if not (
+            _is_normalised_name(name)
+            and _is_normalised_name(first)
+            and (last is None or _is_normalised_name(last))
+        ):
+            return None
+    except ValueError:  # empty or too long: from_json says which
+        return None
+    if (
+        full_name(first, last) != name
+        or (email is not None and not plausible_email(email))
+        or (phone is not None and not _E164.fullmatch(phone))
+    ):
+        return None
+    record = object.__new__(cls)
+    fields = record.__dict__
+    fields.update(data)
+    fields["interests"], fields["consents"], fields["consent_text"], fields["consent_basis"] = (
+        shared
+    )
+    return record
 
 
 def _any_sealed(data: dict[str, Any]) -> bool:

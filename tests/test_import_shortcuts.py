@@ -1,0 +1,157 @@
+"""Import's shorter paths give the outcome of the longer ones: the consent log it writes
+matches the kiosk that took the sign-ups, and a line the shortcut checks is judged as by
+the full checks."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from kiosk.errors import ImportRefusedError
+from kiosk.exporting import export_signups
+from kiosk.importing import ImportResult, import_jsonl
+from kiosk.store import Store
+from tests.test_importing import line, make_record, write_jsonl
+
+
+def _consent_log(store: Store) -> dict[str, list[tuple]]:
+    """Each sign-up's proof of consent, in the order it was written (rowid), checking
+    that every row points at its own sign-up's seq."""
+    rows = store._read(
+        lambda db: db.execute(
+            "SELECT c.signup_id, c.channel, c.granted, c.wording, c.basis, c.recorded_at, "
+            "c.device_id, c.content_version, c.language FROM consent_log c "
+            "JOIN signups s ON s.seq = c.seq AND s.id = c.signup_id ORDER BY c.rowid"
+        ).fetchall()
+    )
+    assert len(rows) == store._read(
+        lambda db: db.execute("SELECT COUNT(*) FROM consent_log").fetchone()[0]
+    )
+    grouped: dict[str, list[tuple]] = {}
+    for signup_id, *rest in rows:
+        grouped.setdefault(signup_id, []).append(tuple(rest))
+    return grouped
+
+
+@pytest.mark.parametrize(("chunk", "keys_held"), [(250, 1024), (2, 1024), (3, 1), (4, 5)])
+def test_an_import_writes_the_same_proof_of_consent_as_the_kiosk_that_took_it(
+    tmp_path, monkeypatch, chunk, keys_held
+):
+    """The office's consent log on the importing kiosk matches the source kiosk's, row for
+    row: channels in order, wording, basis, time, kiosk, pack and language, for sign-ups
+    with different choices, wordings and bases (and none), across chunks."""
+    import kiosk.store.bulk as bulk
+
+    monkeypatch.setattr(bulk, "_CONSENT_KEYS_MAX", keys_held)
+    monkeypatch.setitem(bulk._ImportMixin.import_stream.__kwdefaults__, "chunk_size", chunk)
+    wordings = [
+        {"email": "Yes, email me.", "sms": "Yes, text me.", "phone": "Yes, ring me."},
+        {"sms": "Tá, téacs.", "email": "Tá, ríomhphost.\nStop any time.", "phone": "Glaoigh."},
+    ]
+    choices = [
+        {"email": True, "sms": False},
+        {"sms": True, "email": False, "phone": True},
+        {"phone": False},
+        {},
+        {"email": True, "sms": True},
+    ]
+    rng = random.Random(3)  # a kind of record recurs in the same, the next and later chunks
+    records = []
+    for i in range(40):
+        consents, wording = rng.choice(choices), rng.choice(wordings)
+        records.append(
+            make_record(
+                i,
+                consents=dict(consents),
+                consent_text=dict(wording),
+                consent_basis={k: "soft_opt_in" for k in consents} if rng.random() < 0.3 else {},
+                language=("en", "ga")[i % 2],
+                content_version=f"pack-{i % 3}",
+            )
+        )
+    with Store(tmp_path / "source" / "kiosk.db") as source:
+        for record in records:
+            source.save_signup(record)
+        expected = _consent_log(source)
+        path = export_signups(source, "jsonl", tmp_path / "out.jsonl").path
+    text = path.read_text(encoding="utf-8").splitlines()
+    write_jsonl(path, [*text, text[4], text[0]])  # repeats within the file
+    with Store(tmp_path / "here" / "kiosk.db") as here:
+        here.save_signup(records[5])  # already held
+        assert import_jsonl(here, path) == ImportResult(added=39, skipped=3)
+        assert _consent_log(here) == expected
+    assert len(expected) == sum(1 for r in records if r.consents)  # none: no rows
+
+
+_FAULTS = {
+    "a NUL": lambda v: v + "\x00",
+    "a zero-width space": lambda v: v[:1] + "\u200b" + v[1:],
+    "a line separator": lambda v: v[:1] + "\u2028" + v[1:],
+    "a trailing space": lambda v: v + " ",
+    "a double space": lambda v: v[:1] + "  " + v[1:],
+    "upper case": str.upper,
+    "a decomposed accent": lambda v: v + "e\u0301",
+    "the sealed prefix": lambda v: "sealed:v1:" + v,
+    "the year 2999": lambda v: "2999" + v[4:],
+    "the year 1999": lambda v: "1999" + v[4:],
+    "nothing": lambda v: "",
+    "a number": lambda v: 7,
+    "a list": lambda v: [v],
+    "null": lambda v: None,
+}
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "id",
+        "created_at",
+        "donation_ref",
+        "name",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "device_id",
+        "content_version",
+        "language",
+        "withdrawn_at",
+    ],
+)
+def test_a_second_record_repeating_a_field_with_one_fault_is_judged_as_by_the_full_checks(
+    tmp_path, monkeypatch, field
+):
+    """Most lines take a shorter path through the checks (record_shape._from_export): for
+    every fault, a file whose second record repeats the first's field with that fault is
+    imported, or refused with the same words, exactly as with the full checks alone."""
+    import kiosk.record_shape
+
+    first = make_record(0, phone="+353871234567").to_json() | {"withdrawn_at": None}
+    value = first[field] if first[field] is not None else first["created_at"]
+    with (
+        Store(tmp_path / "fast" / "kiosk.db") as fast,
+        Store(tmp_path / "full" / "kiosk.db") as full,
+    ):
+
+        def outcome(store: Store, path: Path) -> object:
+            try:
+                return import_jsonl(store, path), list(store.iter_records())
+            except ImportRefusedError as exc:
+                return str(exc)
+
+        for i, (fault, change) in enumerate(_FAULTS.items(), 1):
+            changed = make_record(i, phone="+353871234567").to_json() | {field: change(value)}
+            first_name, last_name = changed["first_name"], changed["last_name"]
+            if (
+                field in ("first_name", "last_name")
+                and isinstance(first_name, str)
+                and (last_name is None or isinstance(last_name, str))
+            ):  # the name agrees
+                changed["name"] = f"{first_name} {last_name}" if last_name else first_name
+            path = write_jsonl(tmp_path / f"{i}.jsonl", [line(first), line(changed)])
+            shortened = outcome(fast, path)
+            with monkeypatch.context() as m:
+                m.setattr(kiosk.record_shape, "_from_export", lambda *args: None)
+                assert outcome(full, path) == shortened, fault
