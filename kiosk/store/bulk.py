@@ -63,7 +63,7 @@ class _Prepared(NamedTuple):
 
 def _prepare(tag: Any, plain: SignupRecord, rec: SignupRecord, now: str) -> _Prepared:
     """The row of one imported record `rec` (sealed when sealing is on, else `plain`):
-    rows.signup_row's columns, the shared parts' JSON looked up once (see _shared_json)."""
+    rows.signup_row, with the shared parts' JSON looked up once (see _shared_json)."""
     consents = rec.consents
     hit = _json_memo.get(id(consents))
     if (
@@ -74,25 +74,7 @@ def _prepare(tag: Any, plain: SignupRecord, rec: SignupRecord, now: str) -> _Pre
         or hit[3] is not rec.interests
     ):
         hit = _shared_json(rec)
-    row = (
-        rec.id,
-        rec.created_at,
-        rec.device_id,
-        rec.first_name,
-        rec.last_name,
-        rec.name,
-        rec.email,
-        rec.phone,
-        hit[4],
-        hit[5],
-        hit[6],
-        hit[7],
-        rec.language,
-        rec.donation_ref,
-        rec.content_version,
-        rec.withdrawn_at,
-        now,
-    )
+    row = signup_row(rec, now, shared_json=hit[4:8])
     return _Prepared(tag, plain, row, hit[8])
 
 

@@ -74,9 +74,22 @@ _RECORD_COLUMNS = (
 
 
 def signup_row(
-    rec: SignupRecord, saved_at: str, dump: Callable[[Any], str] = _dump
+    rec: SignupRecord,
+    saved_at: str,
+    dump: Callable[[Any], str] = _dump,
+    shared_json: tuple[str, str, str, str] | None = None,
 ) -> tuple[Any, ...]:
-    """One sign-up's values in _RECORD_COLUMNS order, then saved_at: save and import both."""
+    """One sign-up's values in _RECORD_COLUMNS order, then saved_at: save and import both.
+
+    `shared_json`: the JSON of interests, consents, consent_basis and consent_text,
+    already made (an import's records share them), instead of dumping them again.
+    """
+    interests, consents, basis, text = shared_json or (
+        dump(rec.interests),
+        dump(rec.consents),
+        dump(rec.consent_basis),
+        dump(rec.consent_text),
+    )
     return (
         rec.id,
         rec.created_at,
@@ -86,10 +99,10 @@ def signup_row(
         rec.name,
         rec.email,
         rec.phone,
-        dump(rec.interests),
-        dump(rec.consents),
-        dump(rec.consent_basis),
-        dump(rec.consent_text),
+        interests,
+        consents,
+        basis,
+        text,
         rec.language,
         rec.donation_ref,
         rec.content_version,
