@@ -324,7 +324,9 @@ class OnScreenKeyboard(QWidget):
             if QFontMetrics(font(px, QFont.Weight.DemiBold)).horizontalAdvance(key.text()) <= room:
                 break
             px -= 1
-        key.setStyleSheet(f"font-size: {px}px; font-weight: 600;")
+        sheet = f"font-size: {px}px; font-weight: 600;"
+        if key.styleSheet() != sheet:  # setting it, even unchanged, restyles the key
+            key.setStyleSheet(sheet)
 
     def _update_labels(self) -> None:
         upper = self._shift != "off"

@@ -132,6 +132,18 @@ def test_done_returns_to_the_loop_and_leaves_no_trace(qtbot, kiosk):
     _assert_no_visitor_text(kiosk, ["Zoë", "zoe@example.com"])
 
 
+def test_the_form_forgets_the_visitor_as_the_thank_you_shows(qtbot, kiosk):
+    """Saved from the check step: the form is wiped before the thank-you is on screen."""
+    sign_up_by_touch(kiosk, first="Zoë", last="Ní Bhriain", email="zoe@example.com")
+    assert kiosk.state is State.THANKS
+    _assert_no_visitor_text(kiosk, ["Zoë", "Bhriain", "zoe@example.com"], [kiosk.form])
+    assert kiosk.form.current is kiosk.form.steps[0]
+    # The next visitor's summary holds nothing of this one's either.
+    kiosk.form.begin("prayer")
+    summary = " ".join(label.text() for label in kiosk.form.check.findChildren(QLabel))
+    assert "Zoë" not in summary and "zoe@example.com" not in summary
+
+
 def test_the_thank_you_promises_contact_only_when_the_visitor_asked_for_it(qtbot, kiosk):
     sign_up_by_touch(kiosk, tile="prayer", consents=())
     shown = " ".join(label.text() for label in kiosk.thanks.findChildren(QLabel))
@@ -424,11 +436,11 @@ def test_aa_switches_large_text_on_every_visitor_screen_until_the_visitor_leaves
     assert not reach().enhanced
 
 
-def _assert_no_visitor_text(kiosk, secrets):
+def _assert_no_visitor_text(kiosk, secrets, screens=None):
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QWidget
 
-    for screen in (kiosk.involved, kiosk.form, kiosk.thanks):
+    for screen in screens or (kiosk.involved, kiosk.form, kiosk.thanks):
         for widget in screen.findChildren(QWidget):
             shown = [widget.accessibleName(), widget.accessibleDescription(), widget.toolTip()]
             if isinstance(widget, QAbstractButton):

@@ -99,6 +99,7 @@ class SignupScreen(QWidget):
         self._metrics = Metrics(1920, 1080)
         self._styled: tuple[float, bool, bool] | None = None
         self._started = False
+        self._wiping = False  # wipe() in progress: its field changes are not the visitor's
         self._return_to_check = False
         self.setObjectName("signup")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
@@ -281,6 +282,8 @@ class SignupScreen(QWidget):
         return False, ""
 
     def _on_change(self) -> None:
+        if self._wiping:  # the visitor changed nothing: wipe leaves no summary to refresh
+            return
         if not self._started:
             self._started = True
             self.started.emit()
@@ -363,8 +366,12 @@ class SignupScreen(QWidget):
     def wipe(self) -> None:
         """Forget the visitor: fields, undo history, choices, messages and keyboard state."""
         self.confirm.close_now()
-        for step in self.steps:
-            step.wipe()
+        self._wiping = True
+        try:
+            for step in self.steps:
+                step.wipe()
+        finally:
+            self._wiping = False
         self.banner.setText("")
         self.banner.hide()
         self.keyboard.reset()
