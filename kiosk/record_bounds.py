@@ -95,6 +95,10 @@ def _check_record_bounds(data: dict[str, Any], now: datetime) -> None:
 _Shared = tuple[tuple[str, ...], dict[str, bool], dict[str, str], dict[str, str]]
 _SHARED_MEMO: dict[tuple[Any, ...], _Shared] = {}
 _SHARED_MEMO_MAX = 512
+# And by size: a hostile file whose every record has its own long wordings would
+# otherwise hold 512 of them (tens of megabytes). A pack's wordings fit many times.
+_SHARED_MEMO_CHARS_MAX = 1_000_000
+_shared_memo_chars = 0
 _NO_BASIS: dict[str, str] = {}
 
 
@@ -151,9 +155,13 @@ def _checked_shared(
     filled = basis or dict.fromkeys(consents, CONSENT)
     if not all(v in CONSENT_BASES for v in filled.values()):
         raise ValueError(f"consent_basis: expected {' or '.join(CONSENT_BASES)}")
-    if len(_SHARED_MEMO) >= _SHARED_MEMO_MAX:
+    global _shared_memo_chars
+    chars = sum(map(len, consent_text.values()))
+    if len(_SHARED_MEMO) >= _SHARED_MEMO_MAX or _shared_memo_chars + chars > _SHARED_MEMO_CHARS_MAX:
         _SHARED_MEMO.clear()
+        _shared_memo_chars = 0
     shared = _SHARED_MEMO[key] = (interests, dict(consents), dict(consent_text), dict(filled))
+    _shared_memo_chars += chars
     return shared
 
 

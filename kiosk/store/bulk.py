@@ -80,6 +80,10 @@ def _prepare(tag: Any, plain: SignupRecord, rec: SignupRecord, now: str) -> _Pre
 
 _SharedJson = tuple[Any, Any, Any, Any, str, str, str, str, "_ConsentKey | None"]
 _json_memo: dict[int, _SharedJson] = {}
+_json_memo_chars = 0
+# What the memo and the held consent keys may hold, in characters of JSON: a file whose
+# every record has its own long wordings must not fill memory (issue 13: bounded).
+_MEMO_CHARS_MAX = 1_000_000
 
 
 def _shared_json(rec: SignupRecord) -> _SharedJson:
@@ -95,10 +99,14 @@ def _shared_json(rec: SignupRecord) -> _SharedJson:
     # The same columns, and the same JSON, as rows.signup_row writes.
     reference = signup_row(rec, "")
     key = (reference[9], reference[11], reference[10]) if consents else None
-    if len(_json_memo) >= 1024:
+    global _json_memo_chars
+    chars = sum(map(len, reference[8:12]))
+    if len(_json_memo) >= 1024 or _json_memo_chars + chars > _MEMO_CHARS_MAX:
         _json_memo.clear()
+        _json_memo_chars = 0
     shared = (consents, text, basis, interests, *reference[8:12], key)
     _json_memo[id(consents)] = shared
+    _json_memo_chars += chars
     return shared
 
 
@@ -148,7 +156,10 @@ def _add_consent_parts(
     new.pop(None, None)  # no channel: no consent rows
     if not new:
         return
-    if len(held) + len(new) > _CONSENT_KEYS_MAX:
+    if (
+        len(held) + len(new) > _CONSENT_KEYS_MAX
+        or _key_chars(held) + _key_chars(new) > _MEMO_CHARS_MAX
+    ):
         conn.execute("DELETE FROM temp.import_consent_keys")
         conn.execute("DELETE FROM temp.import_consent_parts")
         held.clear()
@@ -168,6 +179,10 @@ def _add_consent_parts(
     conn.executemany(_ADD_CONSENT_PART, parts)
 
 
+def _key_chars(keys: Iterable[_ConsentKey]) -> int:
+    return sum(len(a) + len(b) + len(c) for a, b, c in keys)
+
+
 @dataclass(frozen=True)
 class ImportCount:
     added: int
@@ -175,13 +190,21 @@ class ImportCount:
     repeats: int  # ids this same import had already added
 
 
-def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    chunk: list[T] = []
+def _chunks(items: Iterable[_Prepared], size: int) -> Iterator[list[_Prepared]]:
+    """Up to `size` rows at a time, fewer when their consent wordings are long: a chunk
+    holds at most about _MEMO_CHARS_MAX characters of them. Records that share their
+    wordings (the usual case) share the very same JSON, counted once."""
+    chunk: list[_Prepared] = []
+    chars, last = 0, None
     for item in items:
         chunk.append(item)
-        if len(chunk) >= size:
+        text = item.signup_row[11]  # consent_text's JSON, the longest shared column
+        if text is not last:
+            chars += len(text)
+            last = text
+        if len(chunk) >= size or chars > _MEMO_CHARS_MAX:
             yield chunk
-            chunk = []
+            chunk, chars, last = [], 0, None
     if chunk:
         yield chunk
 
