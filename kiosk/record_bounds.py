@@ -92,13 +92,34 @@ def _check_record_bounds(data: dict[str, Any], now: datetime) -> None:
             raise ValueError(f"{key}: {value} is not a plausible time (this kiosk's clock?)")
 
 
+# What an import remembers of the parts records share, in characters: a hostile file
+# whose every record has its own long wordings must not fill memory with them, while
+# a pack's few wordings fit many times over.
+MEMO_CHARS_MAX = 1_000_000
+
+
+class BoundedMemo(dict):
+    """A dict that forgets everything when one more entry would pass `count` entries or
+    `chars` characters (each entry's size is told to `put`). Reading is plain dict.get."""
+
+    def __init__(self, count: int, chars: int = MEMO_CHARS_MAX) -> None:
+        super().__init__()
+        self.count, self.chars_max, self.chars = count, chars, 0
+
+    def put(self, key: Any, value: Any, chars: int) -> Any:
+        if len(self) >= self.count or self.chars + chars > self.chars_max:
+            self.clear()
+        self[key] = value
+        self.chars += chars
+        return value
+
+    def clear(self) -> None:
+        super().clear()
+        self.chars = 0
+
+
 _Shared = tuple[tuple[str, ...], dict[str, bool], dict[str, str], dict[str, str]]
-_SHARED_MEMO: dict[tuple[Any, ...], _Shared] = {}
-_SHARED_MEMO_MAX = 512
-# And by size: a hostile file whose every record has its own long wordings would
-# otherwise hold 512 of them (tens of megabytes). A pack's wordings fit many times.
-_SHARED_MEMO_CHARS_MAX = 1_000_000
-_shared_memo_chars = 0
+_SHARED_MEMO = BoundedMemo(512)
 _NO_BASIS: dict[str, str] = {}
 
 
@@ -155,14 +176,11 @@ def _checked_shared(
     filled = basis or dict.fromkeys(consents, CONSENT)
     if not all(v in CONSENT_BASES for v in filled.values()):
         raise ValueError(f"consent_basis: expected {' or '.join(CONSENT_BASES)}")
-    global _shared_memo_chars
-    chars = sum(map(len, consent_text.values()))
-    if len(_SHARED_MEMO) >= _SHARED_MEMO_MAX or _shared_memo_chars + chars > _SHARED_MEMO_CHARS_MAX:
-        _SHARED_MEMO.clear()
-        _shared_memo_chars = 0
-    shared = _SHARED_MEMO[key] = (interests, dict(consents), dict(consent_text), dict(filled))
-    _shared_memo_chars += chars
-    return shared
+    return _SHARED_MEMO.put(
+        key,
+        (interests, dict(consents), dict(consent_text), dict(filled)),
+        sum(map(len, consent_text.values())),
+    )
 
 
 def _check_label(key: str, value: Any, min_len: int = 1) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
+from kiosk.record_bounds import MEMO_CHARS_MAX, BoundedMemo
 from kiosk.records import CONSENT, SignupRecord
 from kiosk.store.core import _Core
 from kiosk.store.rows import _RECORD_COLUMNS, _row_to_record, signup_row
@@ -79,11 +80,7 @@ def _prepare(tag: Any, plain: SignupRecord, rec: SignupRecord, now: str) -> _Pre
 
 
 _SharedJson = tuple[Any, Any, Any, Any, str, str, str, str, "_ConsentKey | None"]
-_json_memo: dict[int, _SharedJson] = {}
-_json_memo_chars = 0
-# What the memo and the held consent keys may hold, in characters of JSON: a file whose
-# every record has its own long wordings must not fill memory (issue 13: bounded).
-_MEMO_CHARS_MAX = 1_000_000
+_json_memo = BoundedMemo(1024)
 
 
 def _shared_json(rec: SignupRecord) -> _SharedJson:
@@ -99,15 +96,8 @@ def _shared_json(rec: SignupRecord) -> _SharedJson:
     # The same columns, and the same JSON, as rows.signup_row writes.
     reference = signup_row(rec, "")
     key = (reference[9], reference[11], reference[10]) if consents else None
-    global _json_memo_chars
-    chars = sum(map(len, reference[8:12]))
-    if len(_json_memo) >= 1024 or _json_memo_chars + chars > _MEMO_CHARS_MAX:
-        _json_memo.clear()
-        _json_memo_chars = 0
     shared = (consents, text, basis, interests, *reference[8:12], key)
-    _json_memo[id(consents)] = shared
-    _json_memo_chars += chars
-    return shared
+    return _json_memo.put(id(consents), shared, sum(map(len, reference[8:12])))
 
 
 # A sign-up's consent rows are its own columns (seq, id, created_at, device_id,
@@ -158,7 +148,7 @@ def _add_consent_parts(
         return
     if (
         len(held) + len(new) > _CONSENT_KEYS_MAX
-        or _key_chars(held) + _key_chars(new) > _MEMO_CHARS_MAX
+        or _key_chars(held) + _key_chars(new) > MEMO_CHARS_MAX
     ):
         conn.execute("DELETE FROM temp.import_consent_keys")
         conn.execute("DELETE FROM temp.import_consent_parts")
@@ -192,7 +182,7 @@ class ImportCount:
 
 def _chunks(items: Iterable[_Prepared], size: int) -> Iterator[list[_Prepared]]:
     """Up to `size` rows at a time, fewer when their consent wordings are long: a chunk
-    holds at most about _MEMO_CHARS_MAX characters of them. Records that share their
+    holds at most about MEMO_CHARS_MAX characters of them. Records that share their
     wordings (the usual case) share the very same JSON, counted once."""
     chunk: list[_Prepared] = []
     chars, last = 0, None
@@ -202,7 +192,7 @@ def _chunks(items: Iterable[_Prepared], size: int) -> Iterator[list[_Prepared]]:
         if text is not last:
             chars += len(text)
             last = text
-        if len(chunk) >= size or chars > _MEMO_CHARS_MAX:
+        if len(chunk) >= size or chars > MEMO_CHARS_MAX:
             yield chunk
             chunk, chars, last = [], 0, None
     if chunk:
