@@ -52,6 +52,18 @@ def line(record: SignupRecord | dict) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+def import_peak(store: Store, path: Path) -> tuple[ImportResult, int]:
+    """import_jsonl's result and the peak of Python memory allocated while it ran."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = import_jsonl(store, path)
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def write_jsonl(path: Path, lines: list[str], end: str = "\n") -> Path:
     path.write_text("".join(text + end for text in lines), encoding="utf-8")
     return path
@@ -472,8 +484,6 @@ def test_an_import_then_a_sync_delivers_the_imported_records(store, tmp_path):
 
 def test_memory_stays_bounded_while_a_large_file_streams_in(data_dir, tmp_path):
     """Nothing holds the whole file: three times the lines, about the same peak."""
-    import tracemalloc
-
     base = make_record(0).to_json()
     peaks, sizes = [], []
     for n in (8_000, 24_000):
@@ -484,12 +494,8 @@ def test_memory_stays_bounded_while_a_large_file_streams_in(data_dir, tmp_path):
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
         sizes.append(path.stat().st_size)
         with Store(tmp_path / f"k-{n}.db") as store:
-            tracemalloc.start()
-            try:
-                assert import_jsonl(store, path).added == n
-                _, peak = tracemalloc.get_traced_memory()
-            finally:
-                tracemalloc.stop()
+            result, peak = import_peak(store, path)
+        assert result.added == n
         peaks.append(peak)
     # The hand-over queue between reader and writer fills or not with the machine's load.
     assert peaks[1] < peaks[0] * 2 + 4_000_000, (peaks, sizes)
