@@ -6,15 +6,12 @@ import contextlib
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from kiosk.record_bounds import MEMO_CHARS_MAX, BoundedMemo
 from kiosk.records import CONSENT, SignupRecord
 from kiosk.store.core import _Core
 from kiosk.store.rows import _RECORD_COLUMNS, _row_to_record, signup_row
-
-T = TypeVar("T")
-
 
 IMPORT_CHUNK = 250
 IMPORT_CACHE_KIB = 64 * 1024
