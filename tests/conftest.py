@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 
@@ -48,3 +49,19 @@ def _no_leftover_log_handlers():
     for handler in [h for h in root.handlers if getattr(h, "_kiosk", False)]:
         root.removeHandler(handler)
         handler.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _collect_on_the_main_thread():
+    """As in the kiosk (kiosk/ui/collector.py), cycles are collected on the main thread
+    only: between tests, never on a store, sync or test-runner thread while a widget
+    paints. Tests of the collector turn automatic collection on for themselves."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test():
+    yield
+    gc.collect()

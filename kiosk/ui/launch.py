@@ -144,6 +144,10 @@ def run_kiosk(
     built: dict[str, object] = {}
 
     def build_the_rest() -> None:
+        from kiosk.ui.collector import GuiThreadCollector
+
+        # Before the store's thread starts: from here on, only this thread collects.
+        built["collector"] = GuiThreadCollector(app)
         built["controller"] = build_controller(settings, content, window, content_dir, built)
 
     if has_pin(settings):
@@ -163,3 +167,5 @@ def run_kiosk(
             built["controller"].shutdown()
         if "store" in built:
             built["store"].close()
+        if "collector" in built:
+            built["collector"].uninstall()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
@@ -169,10 +171,18 @@ def test_kiosk_run_on_a_fresh_machine_lands_on_set_up(qtbot, data_dir, monkeypat
             if isinstance(w, KioskWindow) and w.isVisible():
                 seen["screen"] = type(w.stack.currentWidget()).__name__
                 seen["window"] = w
+        seen["automatic_gc"] = gc.isenabled()
         return 0
 
     monkeypatch.setattr(QApplication.instance(), "exec", fake_exec)
-    assert launch.run_kiosk(load_settings(data_dir), DEFAULT_CONTENT_DIR, windowed=True) == 0
+    gc.enable()  # as in a plain Python process (the suite turns it off)
+    try:
+        assert launch.run_kiosk(load_settings(data_dir), DEFAULT_CONTENT_DIR, windowed=True) == 0
+        # While it ran, only the GUI thread collected (kiosk/ui/collector.py); then as before.
+        assert seen["automatic_gc"] is False
+        assert gc.isenabled()
+    finally:
+        gc.disable()
     window = seen["window"]
     window.allow_close = True
     window.close()

@@ -1,0 +1,103 @@
+"""Cycles are collected on the GUI thread only while the kiosk runs (kiosk/ui/collector.py):
+a collection on the store's, sync's or export's thread would destroy Qt objects there."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+import pytest
+
+from kiosk.ui.collector import GuiThreadCollector
+
+
+class _Cycle:
+    """A reference cycle that notes the thread that finally frees it."""
+
+    def __init__(self, freed_on: list[str]) -> None:
+        self.me = self
+        self.freed_on = freed_on
+
+    def __del__(self) -> None:
+        self.freed_on.append(threading.current_thread().name)
+
+
+@pytest.fixture
+def automatic_collection():
+    """Automatic collection on, as in a plain Python process (the suite turns it off)."""
+    gc.collect()
+    gc.enable()
+    yield
+    gc.disable()
+
+
+def _drop_cycles_then_allocate(freed_on: list[str], kept: list) -> None:
+    """What a worker thread does: leaves cycles behind, then allocates well past the
+    first generation's threshold (700 objects), which starts a collection here unless
+    automatic collection is off."""
+    for _ in range(50):
+        _Cycle(freed_on)
+    kept += [[] for _ in range(5_000)]
+
+
+def _on_a_worker(freed_on: list[str]) -> list:
+    """Runs a worker; returns what it allocated (kept, so a collection stays due)."""
+    kept: list = []
+    worker = threading.Thread(
+        target=_drop_cycles_then_allocate, args=(freed_on, kept), name="worker"
+    )
+    worker.start()
+    worker.join()
+    return kept
+
+
+def test_without_the_collector_a_worker_thread_frees_cycles(automatic_collection):
+    """The hazard itself: CPython collects on the thread whose allocation crossed the
+    threshold."""
+    freed_on: list[str] = []
+    _on_a_worker(freed_on)
+    assert "worker" in freed_on
+
+
+def test_cycles_a_worker_leaves_are_freed_on_the_gui_thread(qtbot, automatic_collection):
+    collector = GuiThreadCollector(check_ms=5)
+    try:
+        freed_on: list[str] = []
+        kept = _on_a_worker(freed_on)
+        assert freed_on == []  # nothing collected on the worker
+        qtbot.waitUntil(lambda: len(freed_on) == 50, timeout=2000)
+        assert set(freed_on) == {threading.main_thread().name}
+        assert kept
+    finally:
+        collector.uninstall()
+    assert gc.isenabled()  # given back as it was
+
+
+def test_the_collector_collects_the_generation_that_is_due(qtbot, automatic_collection):
+    collector = GuiThreadCollector(check_ms=60_000)  # checked by hand here
+    try:
+        assert not gc.isenabled()
+        gc.collect()
+        assert collector.collect_if_due() is None  # nothing allocated: nothing due
+        freed_on: list[str] = []
+        for _ in range(gc.get_threshold()[0] + 1):
+            _Cycle(freed_on)
+        assert freed_on == []
+        assert collector.collect_if_due() == 0
+        assert len(freed_on) == gc.get_threshold()[0] + 1
+        # Every tenth young collection takes the middle generation too, as CPython does.
+        generations, kept = [], []
+        for _ in range(gc.get_threshold()[1] + 1):
+            kept += [[] for _ in range(gc.get_threshold()[0] + 1)]
+            generations.append(collector.collect_if_due())
+        assert set(generations) == {0, 1}
+        assert generations.index(1) == gc.get_threshold()[1]
+    finally:
+        collector.uninstall()
+
+
+def test_uninstall_leaves_automatic_collection_off_if_it_was_off(qtbot):
+    assert not gc.isenabled()  # as the suite runs
+    collector = GuiThreadCollector()
+    collector.uninstall()
+    assert not gc.isenabled()
