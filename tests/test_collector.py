@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from kiosk.ui.collector import GuiThreadCollector
+from kiosk.ui.collector import GuiThreadCollector, collect_if_due
 
 
 class _Cycle:
@@ -78,18 +78,18 @@ def test_the_collector_collects_the_generation_that_is_due(qtbot, automatic_coll
     try:
         assert not gc.isenabled()
         gc.collect()
-        assert collector.collect_if_due() is None  # nothing allocated: nothing due
+        assert collect_if_due() is None  # nothing allocated: nothing due
         freed_on: list[str] = []
         for _ in range(gc.get_threshold()[0] + 1):
             _Cycle(freed_on)
         assert freed_on == []
-        assert collector.collect_if_due() == 0
+        assert collect_if_due() == 0
         assert len(freed_on) == gc.get_threshold()[0] + 1
         # Every tenth young collection takes the middle generation too, as CPython does.
         generations, kept = [], []
         for _ in range(gc.get_threshold()[1] + 1):
             kept += [[] for _ in range(gc.get_threshold()[0] + 1)]
-            generations.append(collector.collect_if_due())
+            generations.append(collect_if_due())
         assert set(generations) == {0, 1}
         assert generations.index(1) == gc.get_threshold()[1]
     finally:

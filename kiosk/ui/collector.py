@@ -20,6 +20,20 @@ from PySide6.QtCore import QObject, Qt, QTimer
 CHECK_MS = 250  # the counts are looked at this often; a collection runs only when due
 
 
+def collect_if_due() -> int | None:
+    """Collect the oldest generation that is due, as CPython's automatic collection
+    would; returns it, or None when nothing was due."""
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    if counts[0] <= thresholds[0]:
+        return None
+    for generation in (2, 1):
+        if counts[generation] > thresholds[generation]:
+            gc.collect(generation)
+            return generation
+    gc.collect(0)
+    return 0
+
+
 class GuiThreadCollector(QObject):
     """While installed, cycles are collected on the GUI thread, by generation, as soon
     as CPython's own thresholds (gc.get_threshold) say they would have been.
@@ -35,21 +49,8 @@ class GuiThreadCollector(QObject):
         self._timer = QTimer(self)
         self._timer.setObjectName("gui-thread-collector")
         self._timer.setTimerType(Qt.TimerType.CoarseTimer)
-        self._timer.timeout.connect(self.collect_if_due)
+        self._timer.timeout.connect(collect_if_due)
         self._timer.start(check_ms)
-
-    def collect_if_due(self) -> int | None:
-        """Collect the oldest generation that is due, as CPython would; returns it, or
-        None when nothing was due."""
-        counts, thresholds = gc.get_count(), gc.get_threshold()
-        if counts[0] <= thresholds[0]:
-            return None
-        for generation in (2, 1):
-            if counts[generation] > thresholds[generation]:
-                gc.collect(generation)
-                return generation
-        gc.collect(0)
-        return 0
 
     def uninstall(self) -> None:
         self._timer.stop()
