@@ -175,10 +175,12 @@ class Kiosk:
         from kiosk.settings import load_settings
         from kiosk.store import Store
         from kiosk.ui.app import KioskController
+        from kiosk.ui.collector import GuiThreadCollector
         from kiosk.ui.theme import Metrics, font, load_fonts
         from kiosk.ui.window import KioskWindow
 
         self.app = QApplication.instance() or QApplication(sys.argv[:1])
+        self.collector = GuiThreadCollector(self.app)
         self.app.setApplicationName("Freedom Kiosk")
         load_fonts()
         self.app.setFont(font(Metrics(1920, 1080).body_px))
@@ -205,6 +207,7 @@ class Kiosk:
             clock=clock,
             languages=pack.languages,
         )
+        self.collector.freeze_startup()
         self.window.resize(*args.size)
         self.window.show()
         self.pump()
@@ -221,6 +224,7 @@ class Kiosk:
         self.window.allow_close = True
         self.window.close()
         self.store.close()
+        self.collector.uninstall()
 
     @property
     def state(self) -> str:

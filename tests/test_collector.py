@@ -101,3 +101,19 @@ def test_uninstall_leaves_automatic_collection_off_if_it_was_off(qtbot):
     collector = GuiThreadCollector()
     collector.uninstall()
     assert not gc.isenabled()
+
+
+def test_what_start_up_built_is_frozen_after_its_garbage_is_collected(qtbot):
+    collector = GuiThreadCollector(check_ms=60_000)
+    try:
+        freed_on: list[str] = []
+        _Cycle(freed_on)
+        collector.freeze_startup()
+        assert freed_on == [threading.main_thread().name]  # collected, not frozen
+        frozen = gc.get_freeze_count()
+        assert frozen > 1000
+        gc.collect()
+        assert gc.get_freeze_count() == frozen  # out of every later collection's sight
+    finally:
+        collector.uninstall()
+    assert gc.get_freeze_count() == 0

@@ -147,8 +147,9 @@ def run_kiosk(
         from kiosk.ui.collector import GuiThreadCollector
 
         # Before the store's thread starts: from here on, only this thread collects.
-        built["collector"] = GuiThreadCollector(app)
+        built["collector"] = collector = GuiThreadCollector(app)
         built["controller"] = build_controller(settings, content, window, content_dir, built)
+        collector.freeze_startup()
 
     if has_pin(settings):
         AfterFirstPaint(window.stack.widget(0), build_the_rest)

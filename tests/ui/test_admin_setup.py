@@ -172,15 +172,19 @@ def test_kiosk_run_on_a_fresh_machine_lands_on_set_up(qtbot, data_dir, monkeypat
                 seen["screen"] = type(w.stack.currentWidget()).__name__
                 seen["window"] = w
         seen["automatic_gc"] = gc.isenabled()
+        seen["frozen"] = gc.get_freeze_count()
         return 0
 
     monkeypatch.setattr(QApplication.instance(), "exec", fake_exec)
     gc.enable()  # as in a plain Python process (the suite turns it off)
     try:
         assert launch.run_kiosk(load_settings(data_dir), DEFAULT_CONTENT_DIR, windowed=True) == 0
-        # While it ran, only the GUI thread collected (kiosk/ui/collector.py); then as before.
+        # While it ran, only the GUI thread collected (kiosk/ui/collector.py), and not
+        # through what start-up built; then as before.
         assert seen["automatic_gc"] is False
+        assert seen["frozen"] > 10_000
         assert gc.isenabled()
+        assert gc.get_freeze_count() == 0
     finally:
         gc.disable()
     window = seen["window"]
