@@ -37,6 +37,7 @@ from kiosk.ui.signup import SignupScreen
 from kiosk.ui.speaker import reader
 from kiosk.ui.sync_host import SyncHost
 from kiosk.ui.thanks import ThanksScreen
+from kiosk.ui.widgets import AfterFirstPaint
 from kiosk.ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -265,6 +266,9 @@ class KioskController(SyncHost, QObject):
             self.idle_timer.stop()
         if state is State.ATTRACT:
             self.attract.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif state is State.THANKS:
+            # Once the thank-you is on screen, the loop's first picture, ready for Done.
+            AfterFirstPaint(self.thanks, self.attract.prepare_return)
         self.state_changed.emit(state.value)
 
     def _on_engaged(self) -> None:

@@ -275,6 +275,12 @@ class AttractScreen(QWidget):
         self._timer.stop()
         self._frames.layers.clear()  # a visitor is signing up: the pictures will be stale
 
+    def prepare_return(self) -> None:
+        """While the loop is hidden (a visitor reads the thank-you screen): draw the
+        picture restart() shows first, so Done is quick. Into the buffer hideEvent kept."""
+        if not self.isVisible():
+            self._frames.prepare_first()
+
     # -- input ---------------------------------------------------------------
 
     def mousePressEvent(self, event: QMouseEvent) -> None:

@@ -95,6 +95,11 @@ class SlideFrames:
         s = self.screen
         self._layer((s._index + 1) % len(s.content.slides))
 
+    def prepare_first(self) -> None:
+        """Draw the first slide's picture while the loop is hidden, so the return to the
+        loop (restart) is a blit. A change of words or text size meanwhile clears it."""
+        self._layer(0)
+
     def paint(self, p: QPainter, dirty: QRegion, m: Metrics) -> bool:
         """The slides, where `dirty` reaches them; True when the chrome needs painting too."""
         s = self.screen

@@ -132,6 +132,54 @@ def test_done_returns_to_the_loop_and_leaves_no_trace(qtbot, kiosk):
     _assert_no_visitor_text(kiosk, ["Zoë", "zoe@example.com"])
 
 
+def test_the_loops_first_picture_is_drawn_while_the_thank_you_shows(qtbot, kiosk, monkeypatch):
+    """Done only shows the first slide: its picture was drawn once the thank-you was on
+    screen, while the visitor read it, not after the tap."""
+    from kiosk.ui.attract import AttractScreen
+
+    drawn: list[str] = []
+    paint_slide = AttractScreen._paint_slide
+
+    def counted(screen, painter, slide, *args, **kwargs):
+        drawn.append(slide.kind)
+        return paint_slide(screen, painter, slide, *args, **kwargs)
+
+    monkeypatch.setattr(AttractScreen, "_paint_slide", counted)
+    sign_up_by_touch(kiosk)
+    assert kiosk.state is State.THANKS
+    qtbot.waitUntil(lambda: drawn == [kiosk.content.slides[0].kind], timeout=2000)
+    Finger(kiosk.window).tap(kiosk.thanks.done_button)
+    assert kiosk.state is State.ATTRACT and kiosk.attract.index == 0
+    kiosk.attract.repaint()
+    assert len(drawn) == 1  # the return was a blit of that picture
+
+
+def test_a_picture_drawn_in_the_visitors_large_text_is_not_what_done_shows(
+    qtbot, kiosk, monkeypatch
+):
+    """The first picture was drawn in the large text the visitor chose; Done puts the text
+    size back, so the loop draws its first slide again, at the usual size."""
+    from kiosk.ui.attract import AttractScreen
+    from kiosk.ui.reach import reach
+
+    sizes: list[bool] = []
+    paint_slide = AttractScreen._paint_slide
+
+    def noted(screen, *args, **kwargs):
+        sizes.append(reach().enhanced)
+        return paint_slide(screen, *args, **kwargs)
+
+    monkeypatch.setattr(AttractScreen, "_paint_slide", noted)
+    reach().set_enhanced(True)  # the visitor's choice, with the Aa button
+    kiosk.attract.repaint()
+    sizes.clear()
+    sign_up_by_touch(kiosk)
+    qtbot.waitUntil(lambda: sizes == [True], timeout=2000)
+    Finger(kiosk.window).tap(kiosk.thanks.done_button)
+    kiosk.attract.repaint()
+    assert sizes == [True, False]
+
+
 def test_the_form_forgets_the_visitor_as_the_thank_you_shows(qtbot, kiosk):
     """Saved from the check step: the form is wiped before the thank-you is on screen."""
     sign_up_by_touch(kiosk, first="Zoë", last="Ní Bhriain", email="zoe@example.com")
