@@ -13,11 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontMetrics,
     QKeyEvent,
-    QLinearGradient,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -25,7 +21,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from kiosk.content import Content, Slide
-from kiosk.ui.attract_controls import controls_stylesheet, paint_hand, place_controls
+from kiosk.ui.attract_chrome import AttractChrome
+from kiosk.ui.attract_controls import controls_stylesheet, place_controls
 from kiosk.ui.language_picker import LanguageButton
 from kiosk.ui.layers import Live, draw_picture
 from kiosk.ui.motion import FramePacer, SlidePlan, ease_out, next_wake
@@ -33,9 +30,8 @@ from kiosk.ui.reach import ReachButton, reach
 from kiosk.ui.slide_frames import SlideFrames
 from kiosk.ui.slide_paint import format_stat, paint_quote, paint_stat, paint_story
 from kiosk.ui.speaker import SpeakerButton, slide_parts
-from kiosk.ui.theme import Metrics, font
+from kiosk.ui.theme import Metrics
 from kiosk.ui.touch import install_touch
-from kiosk.ui.widgets import image_pixmap, qr_qimage
 
 COUNT_UP_S = 1.2
 SWIPE_FRACTION = 0.06  # of the width: shorter drags are taps
@@ -80,9 +76,7 @@ class AttractScreen(QWidget):
         self._capture: list[Live] | None = None
         self._wake_why = "advance"
         self.count_up_s = COUNT_UP_S
-        self._qr_url = content.links.donate_url_for()
-        self._qr_cache: tuple[int, object] | None = None
-        self._painted_once = False
+        self.chrome = AttractChrome(self)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName(content.text("attract.name"))
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -130,7 +124,7 @@ class AttractScreen(QWidget):
 
     @property
     def donate_qr_url(self) -> str:
-        return self._qr_url
+        return self.chrome.qr_url
 
     def spoken_parts(self) -> list[str]:
         return slide_parts(self.content, self.slide)
@@ -321,32 +315,19 @@ class AttractScreen(QWidget):
         m = Metrics(self.width(), self.height())
         # Frames repaint (part of) the slide area only; the chrome when it changes.
         if self._frames.paint(p, event.region(), m):
-            self._paint_chrome(p, m, self._chrome_height(m))
+            self.chrome.paint(p, m)
         p.end()
 
     def _area(self) -> QRectF:
         """Where slides are drawn: below the top row of controls, above the progress dots."""
         m = Metrics(self.width(), self.height())
         top = m.px(130)
-        chrome = self._chrome_height(m)
+        chrome = AttractChrome.height(m)
         return QRectF(0, top, self.width(), self.height() - top - chrome - m.px(20))
 
     @staticmethod
     def format_number(slide: Slide, value: float) -> str:
         return format_stat(round(value), slide.prefix, slide.suffix)
-
-    def _controls_right(self) -> int:
-        """The right edge of the controls in the top row (the logo's when there are none)."""
-        direct = Qt.FindChildOption.FindDirectChildrenOnly
-        edges = [
-            child.geometry().right()
-            for child in self.findChildren(QWidget, options=direct)
-            if child.isVisibleTo(self) and child.geometry().top() < self.height() // 4
-        ]
-        return max(edges, default=0)
-
-    def _chrome_height(self, m: Metrics) -> int:
-        return m.px(320) if m.portrait else m.px(270)
 
     def _paint_slide(
         self, p: QPainter, slide: Slide, area: QRectF, m: Metrics, *, count_progress: float
@@ -387,121 +368,3 @@ class AttractScreen(QWidget):
                 inner.height(),
             ),
         )
-
-    def _paint_chrome(self, p: QPainter, m: Metrics, height: int) -> None:
-        """Always visible: logo, progress dots, "Tap to get involved", "Scan to give"."""
-        brand = self.content.brand
-        w, h = self.width(), self.height()
-        margin = m.margin
-        if brand.logo is not None:
-            logo = image_pixmap(brand.logo, m.px(200), m.px(80))
-            p.drawPixmap(margin, m.px(40), logo)
-        r = reach()
-        soft = QColor(brand.text if r.contrast else "#C9D5E6")
-        # The tagline takes what the top row of controls leaves: smaller, then elided.
-        left = self._controls_right() + m.px(24)
-        room = max(0, w - margin - left)
-        tagline = brand.tagline.upper()
-        size = r.text(m.px(26))
-        tag_font = font(size, QFont.Weight.DemiBold)
-        while size > m.px(18) and QFontMetrics(tag_font).horizontalAdvance(tagline) > room:
-            size -= 1
-            tag_font = font(size, QFont.Weight.DemiBold)
-        tagline = QFontMetrics(tag_font).elidedText(tagline, Qt.TextElideMode.ElideRight, room)
-        p.setFont(tag_font)
-        p.setPen(soft)
-        p.drawText(
-            QRectF(left, m.px(40), room, m.px(80)),
-            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-            tagline,
-        )
-
-        bar = QRectF(0, h - height, w, height)
-        shade = QLinearGradient(0, bar.top(), 0, bar.bottom())
-        shade.setColorAt(0, QColor(0, 0, 0, 0))
-        shade.setColorAt(1, QColor(0, 0, 0, 90))
-        p.fillRect(bar, shade)
-
-        count = len(self.content.slides)
-        dot, gap = m.px(12), m.px(14)
-        total = count * dot + (count - 1) * gap + dot
-        x = (w - total) / 2
-        y = bar.top() - m.px(8)
-        for i in range(count):
-            current = i == self._index
-            p.setBrush(QColor(brand.accent) if current else QColor(255, 255, 255, 90))
-            p.setPen(Qt.PenStyle.NoPen)
-            width = dot * 2 if current else dot
-            p.drawRoundedRect(QRectF(x, y, width, dot), dot / 2, dot / 2)
-            x += width + gap
-
-        label_h = reach().text(m.px(40))
-        qr_side = height - m.px(70) - (label_h - m.px(40))
-        qr_x = w - margin - qr_side
-        qr_y = bar.top() + m.px(20)
-        p.setBrush(QColor("#FFFFFF"))
-        p.drawRoundedRect(QRectF(qr_x, qr_y, qr_side, qr_side), m.px(14), m.px(14))
-        if self._qr_cache is None and not self._painted_once:
-            # The very first frame shows the story without the code: making it loads
-            # the QR and imaging libraries (~0.1 s). It follows one event later.
-            self._painted_once = True
-            QTimer.singleShot(0, self.update)
-        else:
-            if self._qr_cache is None or self._qr_cache[0] != qr_side:
-                # The code's own quiet zone is the white margin inside the box.
-                self._qr_cache = (qr_side, qr_qimage(self._qr_url, qr_side))
-            image = self._qr_cache[1]
-            p.drawImage(
-                QPointF(
-                    qr_x + (qr_side - image.width()) / 2, qr_y + (qr_side - image.height()) / 2
-                ),
-                image,
-            )
-        # Centred under the code and never past the screen's edge: smaller, then elided
-        # (translations run longer than "Scan to give").
-        centre = qr_x + qr_side / 2
-        label_w = min(qr_side + m.px(160), 2 * (w - centre) - m.px(16))
-        label = self.content.screens.scan_to_give
-        size = r.text(m.px(24))
-        label_font = font(size, QFont.Weight.DemiBold)
-        while size > m.px(16) and QFontMetrics(label_font).horizontalAdvance(label) > label_w:
-            size -= 1
-            label_font = font(size, QFont.Weight.DemiBold)
-        label = QFontMetrics(label_font).elidedText(label, Qt.TextElideMode.ElideRight, label_w)
-        p.setFont(label_font)
-        p.setPen(QColor(brand.text))
-        p.drawText(
-            QRectF(centre - label_w / 2, qr_y + qr_side + m.px(4), label_w, label_h),
-            int(Qt.AlignmentFlag.AlignHCenter),
-            label,
-        )
-
-        # The call to action: a large pill, breathing slowly enough to cost nothing.
-        pill_h = max(m.touch, m.px(120))
-        pill_font = font(m.px(48), QFont.Weight.Bold)
-        text = self.content.screens.attract_cta
-        pill_w = QFontMetrics(pill_font).horizontalAdvance(text) + m.px(190)
-        pill_x = (w - pill_w) / 2 if m.portrait else margin
-        if m.portrait:
-            pill_x = margin
-            pill_w = min(pill_w, qr_x - margin - m.px(40))
-        pill = QRectF(pill_x, bar.top() + (height - pill_h) / 2, pill_w, pill_h)
-        p.setBrush(QColor(brand.accent))
-        p.drawRoundedRect(pill, pill_h / 2, pill_h / 2)
-        p.setPen(QColor(brand.ink))
-        p.setFont(pill_font)
-        p.drawText(
-            pill.adjusted(m.px(40), 0, -m.px(110), 0), int(Qt.AlignmentFlag.AlignCenter), text
-        )
-        paint_hand(
-            p, QPointF(pill.right() - m.px(70), pill.center().y()), m.px(22), QColor(brand.ink)
-        )
-        today = self.today_text
-        if today:
-            p.setFont(font(r.text(m.px(26)), QFont.Weight.DemiBold))
-            p.setPen(soft)
-            p.drawText(
-                QRectF(pill.left() + m.px(8), bar.top(), w, pill.top() - bar.top()),
-                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                today,
-            )

@@ -110,7 +110,7 @@ def test_the_engine_is_looked_up_only_after_the_loop_first_paints(qtbot, monkeyp
     looked: list[bool] = []
 
     def find_engine():
-        looked.append(attract._painted_once)  # set by the loop's first paint
+        looked.append(attract.chrome.painted_once)  # set by the loop's first paint
         return engine
 
     monkeypatch.setattr(speech, "find_engine", find_engine)
