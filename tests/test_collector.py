@@ -96,11 +96,77 @@ def test_the_collector_collects_the_generation_that_is_due(qtbot, automatic_coll
         collector.uninstall()
 
 
+def test_older_generations_are_collected_as_cpython_counts_them(qtbot, automatic_collection):
+    collector = GuiThreadCollector(check_ms=60_000)
+    thresholds = gc.get_threshold()
+    gc.set_threshold(5, 2, 2)  # small, to reach the oldest generation quickly
+    try:
+        gc.collect()
+        generations, kept = [], []
+        for _ in range(16):
+            kept += [[] for _ in range(6)]  # past the young threshold each time
+            generations.append(collect_if_due())
+        # A middle collection once more than 2 young ones ran since the last, a full
+        # one as soon as more than 2 middle ones ran.
+        assert generations == [0, 0, 0, 1] * 3 + [2, 0, 0, 0]
+    finally:
+        gc.set_threshold(*thresholds)
+        collector.uninstall()
+
+
+def test_a_threshold_of_zero_collects_nothing(qtbot, automatic_collection):
+    collector = GuiThreadCollector(check_ms=60_000)
+    thresholds = gc.get_threshold()
+    gc.set_threshold(0)
+    try:
+        kept = [[] for _ in range(1000)]
+        assert collect_if_due() is None and kept
+    finally:
+        gc.set_threshold(*thresholds)
+        collector.uninstall()
+
+
 def test_uninstall_leaves_automatic_collection_off_if_it_was_off(qtbot):
-    assert not gc.isenabled()  # as the suite runs
-    collector = GuiThreadCollector()
-    collector.uninstall()
-    assert not gc.isenabled()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        collector = GuiThreadCollector()
+        collector.uninstall()
+        assert not gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+
+
+def test_a_kiosk_that_fails_to_start_gives_collection_back(qtbot, data_dir, monkeypatch):
+    """Set-up builds the rest before the loop: if that fails (a store that cannot be
+    opened), the exception leaves run_kiosk with automatic collection on again and no
+    collector timer running."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.paths import DEFAULT_CONTENT_DIR
+    from kiosk.settings import load_settings
+    from kiosk.ui import launch
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the store could not be opened")
+
+    monkeypatch.setattr(launch, "build_controller", fail)
+    gc.collect()
+    gc.enable()
+    try:
+        with pytest.raises(RuntimeError, match="store"):
+            launch.run_kiosk(load_settings(data_dir), DEFAULT_CONTENT_DIR, windowed=True)
+        assert gc.isenabled()
+        assert gc.get_freeze_count() == 0
+        app = QApplication.instance()
+        assert not [t for t in app.findChildren(QTimer) if t.isActive()]
+    finally:
+        gc.disable()
+        for window in QApplication.topLevelWidgets():
+            window.setProperty("allow_close", True)
+            window.deleteLater()
 
 
 def test_what_start_up_built_is_frozen_after_its_garbage_is_collected(qtbot):

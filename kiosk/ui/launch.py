@@ -12,6 +12,7 @@ with no good pack at all, the "content needs fixing" screen, with Admin over it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -148,25 +149,31 @@ def run_kiosk(
 
         # Before the store's thread starts: from here on, only this thread collects.
         built["collector"] = collector = GuiThreadCollector(app)
-        built["controller"] = build_controller(settings, content, window, content_dir, built)
         collector.freeze_startup()
+        built["controller"] = build_controller(settings, content, window, content_dir, built)
 
-    if has_pin(settings):
-        AfterFirstPaint(window.stack.widget(0), build_the_rest)
-    else:
-        build_the_rest()  # set-up first: nothing else may be painted before it
-    if windowed:
-        window.resize(*(size or (1280, 800)))
-        window.show()
-    else:
-        app.setOverrideCursor(Qt.CursorShape.BlankCursor)
-        window.place_on_screen(settings.screen)
     try:
+        if has_pin(settings):
+            AfterFirstPaint(window.stack.widget(0), build_the_rest)
+        else:
+            build_the_rest()  # set-up first: nothing else may be painted before it
+        if windowed:
+            window.resize(*(size or (1280, 800)))
+            window.show()
+        else:
+            app.setOverrideCursor(Qt.CursorShape.BlankCursor)
+            window.place_on_screen(settings.screen)
         return app.exec()
     finally:
+        _shut_down(built)
+
+
+def _shut_down(built: dict[str, object]) -> None:
+    """What run_kiosk built, last first, each part even if an earlier one fails: the
+    controller, the store, then the collector (automatic collection back on)."""
+    with contextlib.ExitStack() as parts:
+        for name, how in (("collector", "uninstall"), ("store", "close")):
+            if name in built:
+                parts.callback(getattr(built[name], how))
         if "controller" in built:
-            built["controller"].shutdown()
-        if "store" in built:
-            built["store"].close()
-        if "collector" in built:
-            built["collector"].uninstall()
+            parts.callback(built["controller"].shutdown)

@@ -176,6 +176,7 @@ def test_kiosk_run_on_a_fresh_machine_lands_on_set_up(qtbot, data_dir, monkeypat
         return 0
 
     monkeypatch.setattr(QApplication.instance(), "exec", fake_exec)
+    gc.collect()  # earlier tests' garbage, here on the main thread
     gc.enable()  # as in a plain Python process (the suite turns it off)
     try:
         assert launch.run_kiosk(load_settings(data_dir), DEFAULT_CONTENT_DIR, windowed=True) == 0
