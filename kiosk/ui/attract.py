@@ -271,8 +271,11 @@ class AttractScreen(QWidget):
 
     def prepare_return(self) -> None:
         """While the loop is hidden (a visitor reads the thank-you screen): draw the
-        picture restart() shows first, so Done is quick. Into the buffer hideEvent kept."""
-        if not self.isVisible():
+        picture restart() shows first, so Done is quick. Into the buffer hideEvent kept.
+        Not for a visitor in large text or another language: Done puts those back, and
+        the picture would be drawn again anyway."""
+        r = reach()
+        if not self.isVisible() and not r.enhanced and r.language == r.default_language:
             self._frames.prepare_first()
 
     # -- input ---------------------------------------------------------------

@@ -257,3 +257,30 @@ def test_the_thank_you_names_the_channels_in_the_visitors_language(code, said):
     content = load_content_set(DEFAULT_CONTENT_DIR).for_language(code)
     record = make_record(consents={"email": True, "sms": True})
     assert next_steps(record, content) == said
+
+
+def test_a_visitor_in_another_language_leaves_to_the_loop_in_the_default_one(
+    qtbot, kiosk, monkeypatch
+):
+    """The loop's first picture is not drawn ahead in the visitor's Polish: Done puts the
+    default language back, and the loop shows its own words, drawn then."""
+    from kiosk.ui.attract import AttractScreen
+
+    drawn: list[str] = []
+    paint_slide = AttractScreen._paint_slide
+
+    def noted(screen, *args, **kwargs):
+        drawn.append(screen.content.language)
+        return paint_slide(screen, *args, **kwargs)
+
+    monkeypatch.setattr(AttractScreen, "_paint_slide", noted)
+    finger = engage(kiosk)
+    reach().set_language("pl")
+    kiosk.thanks.show_for("Ola", "IJM-7Q2K")
+    kiosk.show(State.THANKS)
+    qtbot.wait(50)  # the thank-you paints; nothing is drawn ahead for the loop
+    assert drawn == []
+    finger.tap(kiosk.thanks.done_button)
+    kiosk.attract.repaint()
+    assert reach().language == "en"
+    assert drawn == ["en"]
