@@ -153,11 +153,9 @@ class AttractChrome:
         pill_font = font(m.px(48), QFont.Weight.Bold)
         text = s.content.screens.attract_cta
         pill_w = QFontMetrics(pill_font).horizontalAdvance(text) + m.px(190)
-        pill_x = (s.width() - pill_w) / 2 if m.portrait else margin
-        if m.portrait:
-            pill_x = margin
+        if m.portrait:  # beside the code, which takes the right
             pill_w = min(pill_w, qr_x - margin - m.px(40))
-        pill = QRectF(pill_x, bar.top() + (height - pill_h) / 2, pill_w, pill_h)
+        pill = QRectF(margin, bar.top() + (height - pill_h) / 2, pill_w, pill_h)
         p.setBrush(QColor(brand.accent))
         p.drawRoundedRect(pill, pill_h / 2, pill_h / 2)
         p.setPen(QColor(brand.ink))
