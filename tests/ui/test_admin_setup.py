@@ -14,6 +14,7 @@ from kiosk.security import has_pin, verify_pin
 from kiosk.settings import load_settings, read_file, write_values
 from kiosk.store import Store
 from kiosk.ui.app import KioskController, State
+from kiosk.ui.involved import InvolvedScreen
 from kiosk.ui.setup import SetupScreen
 from kiosk.ui.window import KioskWindow
 from tests.ui.admin_support import find_button, touch_tap
@@ -173,6 +174,10 @@ def test_kiosk_run_on_a_fresh_machine_lands_on_set_up(qtbot, data_dir, monkeypat
                 seen["window"] = w
         seen["automatic_gc"] = gc.isenabled()
         seen["frozen"] = gc.get_freeze_count()
+        # The visitor screens, which a change of language rebuilds, are not frozen:
+        # a frozen cycle would never be freed.
+        (involved,) = seen["window"].findChildren(InvolvedScreen)
+        seen["involved_collectable"] = any(o is involved for o in gc.get_objects())
         return 0
 
     monkeypatch.setattr(QApplication.instance(), "exec", fake_exec)
@@ -184,6 +189,7 @@ def test_kiosk_run_on_a_fresh_machine_lands_on_set_up(qtbot, data_dir, monkeypat
         # through what start-up built; then as before.
         assert seen["automatic_gc"] is False
         assert seen["frozen"] > 10_000
+        assert seen["involved_collectable"]
         assert gc.isenabled()
         assert gc.get_freeze_count() == 0
     finally:
