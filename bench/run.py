@@ -421,6 +421,24 @@ class Bench:
                     },
                 )
             )
+        deferred = out["deferred_ms"]
+        rows.append(
+            Row(
+                "tap_deferred",
+                "work deferred past a screen's paint (no bar)",
+                f"median {statistics.median(deferred):.1f} ms, p95 {pct(deferred, 0.95):.1f} ms, "
+                f"max {max(deferred):.1f} ms",
+                f"{len(deferred)} waits before a tap (the taps above exclude it)",
+                "—",
+                None,
+                {
+                    "median_ms": statistics.median(deferred),
+                    "p95_ms": pct(deferred, 0.95),
+                    "max_ms": max(deferred),
+                    "n": len(deferred),
+                },
+            )
+        )
         return rows
 
     # 4. save a sign-up, durable -------------------------------------------------------------
