@@ -171,9 +171,11 @@ def run_kiosk(
 def _shut_down(built: dict[str, object]) -> None:
     """What run_kiosk built, last first, each part even if an earlier one fails: the
     controller, the store, then the collector (automatic collection back on)."""
-    with contextlib.ExitStack() as parts:
-        for name, how in (("collector", "uninstall"), ("store", "close")):
+    with contextlib.ExitStack() as parts:  # callbacks run last-registered first
+        for name, how in (
+            ("collector", "uninstall"),
+            ("store", "close"),
+            ("controller", "shutdown"),
+        ):
             if name in built:
                 parts.callback(getattr(built[name], how))
-        if "controller" in built:
-            parts.callback(built["controller"].shutdown)
