@@ -67,3 +67,13 @@ def _collect_after_each_test():
 
     yield
     collect_if_due()  # a full collection after every test would cost the suite minutes
+
+
+@pytest.fixture
+def automatic_collection():
+    """Automatic collection on, as in a plain Python process, for a test of what turns
+    it off; earlier garbage is collected first, here on the main thread."""
+    gc.collect()
+    gc.enable()
+    yield
+    gc.disable()

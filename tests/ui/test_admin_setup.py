@@ -160,7 +160,9 @@ def test_a_pin_lost_later_sends_admin_back_to_set_up_not_to_choose_a_pin(fresh, 
     assert fresh.setup.step == 1
 
 
-def test_kiosk_run_on_a_fresh_machine_lands_on_set_up(qtbot, data_dir, monkeypatch):
+def test_kiosk_run_on_a_fresh_machine_lands_on_set_up(
+    qtbot, data_dir, monkeypatch, automatic_collection
+):
     """`kiosk run --windowed` with no PIN: set-up is what the window shows, never the loop."""
     from kiosk.ui import launch
 
@@ -181,19 +183,14 @@ def test_kiosk_run_on_a_fresh_machine_lands_on_set_up(qtbot, data_dir, monkeypat
         return 0
 
     monkeypatch.setattr(QApplication.instance(), "exec", fake_exec)
-    gc.collect()  # earlier tests' garbage, here on the main thread
-    gc.enable()  # as in a plain Python process (the suite turns it off)
-    try:
-        assert launch.run_kiosk(load_settings(data_dir), DEFAULT_CONTENT_DIR, windowed=True) == 0
-        # While it ran, only the GUI thread collected (kiosk/ui/collector.py), and not
-        # through what start-up built; then as before.
-        assert seen["automatic_gc"] is False
-        assert seen["frozen"] > 10_000
-        assert seen["involved_collectable"]
-        assert gc.isenabled()
-        assert gc.get_freeze_count() == 0
-    finally:
-        gc.disable()
+    assert launch.run_kiosk(load_settings(data_dir), DEFAULT_CONTENT_DIR, windowed=True) == 0
+    # While it ran, only the GUI thread collected (kiosk/ui/collector.py), and not
+    # through what start-up built; then as before.
+    assert seen["automatic_gc"] is False
+    assert seen["frozen"] > 10_000
+    assert seen["involved_collectable"]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
     window = seen["window"]
     window.allow_close = True
     window.close()

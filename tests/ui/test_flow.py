@@ -17,6 +17,7 @@ from kiosk.settings import load_settings
 from kiosk.store import Store
 from kiosk.ui.app import KioskController, State
 from kiosk.ui.window import KioskWindow
+from tests.ui.kiosks import slide_paints, thanks_painted
 from tests.ui.touchkit import Finger, key, type_by_touch
 
 
@@ -135,16 +136,7 @@ def test_done_returns_to_the_loop_and_leaves_no_trace(qtbot, kiosk):
 def test_the_loops_first_picture_is_drawn_while_the_thank_you_shows(qtbot, kiosk, monkeypatch):
     """Done only shows the first slide: its picture was drawn once the thank-you was on
     screen, while the visitor read it, not after the tap."""
-    from kiosk.ui.attract import AttractScreen
-
-    drawn: list[str] = []
-    paint_slide = AttractScreen._paint_slide
-
-    def counted(screen, painter, slide, *args, **kwargs):
-        drawn.append(slide.kind)
-        return paint_slide(screen, painter, slide, *args, **kwargs)
-
-    monkeypatch.setattr(AttractScreen, "_paint_slide", counted)
+    drawn = slide_paints(monkeypatch, lambda screen, slide: slide.kind)
     sign_up_by_touch(kiosk)
     assert kiosk.state is State.THANKS
     qtbot.waitUntil(lambda: drawn == [kiosk.content.slides[0].kind], timeout=2000)
@@ -157,22 +149,13 @@ def test_the_loops_first_picture_is_drawn_while_the_thank_you_shows(qtbot, kiosk
 def test_a_visitor_in_large_text_leaves_to_the_loop_at_the_usual_size(qtbot, kiosk, monkeypatch):
     """Nothing is drawn ahead in the large text the visitor chose: Done puts the text size
     back, and the loop draws its first slide then, at the usual size."""
-    from kiosk.ui.attract import AttractScreen
     from kiosk.ui.reach import reach
 
-    sizes: list[bool] = []
-    paint_slide = AttractScreen._paint_slide
-
-    def noted(screen, *args, **kwargs):
-        sizes.append(reach().enhanced)
-        return paint_slide(screen, *args, **kwargs)
-
-    monkeypatch.setattr(AttractScreen, "_paint_slide", noted)
     reach().set_enhanced(True)  # the visitor's choice, with the Aa button
     kiosk.attract.repaint()
-    sizes.clear()
+    sizes = slide_paints(monkeypatch, lambda screen, slide: reach().enhanced)
     sign_up_by_touch(kiosk)
-    qtbot.wait(50)  # the thank-you paints
+    thanks_painted(kiosk)
     assert sizes == []
     Finger(kiosk.window).tap(kiosk.thanks.done_button)
     kiosk.attract.repaint()

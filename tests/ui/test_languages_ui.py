@@ -13,7 +13,7 @@ from kiosk.ui.app import State, next_steps
 from kiosk.ui.language_picker import LanguageList
 from kiosk.ui.reach import reach
 from tests.factories import make_record
-from tests.ui.kiosks import make_kiosk
+from tests.ui.kiosks import make_kiosk, slide_paints, thanks_painted
 from tests.ui.touchkit import Finger, key, type_by_touch
 
 
@@ -264,22 +264,13 @@ def test_a_visitor_in_another_language_leaves_to_the_loop_in_the_default_one(
 ):
     """The loop's first picture is not drawn ahead in the visitor's Polish: Done puts the
     default language back, and the loop shows its own words, drawn then."""
-    from kiosk.ui.attract import AttractScreen
-
-    drawn: list[str] = []
-    paint_slide = AttractScreen._paint_slide
-
-    def noted(screen, *args, **kwargs):
-        drawn.append(screen.content.language)
-        return paint_slide(screen, *args, **kwargs)
-
-    monkeypatch.setattr(AttractScreen, "_paint_slide", noted)
+    drawn = slide_paints(monkeypatch, lambda screen, slide: screen.content.language)
     finger = engage(kiosk)
     reach().set_language("pl")
     kiosk.thanks.show_for("Ola", "IJM-7Q2K")
     kiosk.show(State.THANKS)
-    qtbot.wait(50)  # the thank-you paints; nothing is drawn ahead for the loop
-    assert drawn == []
+    thanks_painted(kiosk)
+    assert drawn == []  # nothing drawn ahead for the loop
     finger.tap(kiosk.thanks.done_button)
     kiosk.attract.repaint()
     assert reach().language == "en"
