@@ -518,6 +518,27 @@ def test_held_ids_and_repeats_are_told_apart_across_chunks(store):
     assert store.stats().total == 4
 
 
+def test_a_chunk_wider_than_sqlites_parameter_limit_goes_in_whole_and_in_order(store):
+    """An old SQLite allows 999 parameters a statement: a chunk's sign-ups then go in by
+    several statements, each id still counted once and every seq in the file's order."""
+    store._run(lambda db: db.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 40))  # 2 rows
+    here = make_record(0)
+    store.save_signup(here)
+    fresh = [make_record(i) for i in range(1, 6)]
+    seen = []
+    items = [(1, fresh[0]), (2, here), (3, fresh[1]), (4, fresh[0]), (5, fresh[2])]
+    items += [(6, fresh[3]), (7, fresh[4])]
+    count = store.import_stream(
+        items, on_repeat=lambda tag, rec, earlier: seen.append((tag, rec == earlier)), chunk_size=7
+    )
+    assert (count.added, count.already_here, count.repeats) == (5, 1, 1)
+    assert seen == [(4, True)]
+    ids = store._run(lambda db: [r[0] for r in db.execute("SELECT id FROM signups ORDER BY seq")])
+    assert ids == [here.id, *(r.id for r in fresh)]
+    assert [store.get(r.id) for r in fresh] == fresh
+    assert store.stats().pending_sync == 6  # the one saved here, and the five imported
+
+
 # -- speed measures that must not cost safety ------------------------------------------
 
 
