@@ -137,17 +137,8 @@ def _checked_shared(
 
     An import of 100,000 records repeats a handful of these: each is checked once,
     and the records share its objects (records are frozen; nothing mutates them).
-    The values are already known to be text and bools, so the key is exact.
     """
-    key = (
-        device_id,
-        content_version,
-        language,
-        interests,
-        tuple(consents.items()),
-        tuple(consent_text.items()),
-        tuple(basis.items()),
-    )
+    key = _parts_key(device_id, content_version, language, interests, consents, consent_text, basis)
     shared = _SHARED_MEMO.get(key)
     if shared is not None:
         return shared
@@ -176,11 +167,33 @@ def _checked_shared(
     filled = basis or dict.fromkeys(consents, CONSENT)
     if not all(v in CONSENT_BASES for v in filled.values()):
         raise ValueError(f"consent_basis: expected {' or '.join(CONSENT_BASES)}")
-    return _SHARED_MEMO.put(
-        key,
-        (interests, dict(consents), dict(consent_text), dict(filled)),
-        sum(map(len, consent_text.values())),
-    )
+    shared = (interests, dict(consents), dict(consent_text), dict(filled))
+    if key is None:  # the checks above refuse what has no JSON key
+        return shared
+    return _SHARED_MEMO.put(key, shared, len(key) + sum(map(len, consent_text.values())))
+
+
+def _parts_key(*parts: Any) -> bytes | None:
+    """The memo's key for a record's shared parts: their JSON. Equal keys mean parts
+    equal in value, type and order (true is not 1, "1" is not 1, channels in the same
+    order), so a part found by it needs no checking again; None for parts JSON can't
+    hold (a key that isn't text, a number past 64 bits). For JSON-read values, as an
+    import's are: orjson would also write a UUID or a date as text.
+
+    orjson, not a tuple of the parts' items: an import makes one per record, and
+    hashing and comparing nested tuples of fresh strings cost it twice as much.
+    """
+    try:
+        return _orjson().dumps(parts)
+    except TypeError:  # orjson.JSONEncodeError
+        return None
+
+
+@functools.cache
+def _orjson() -> Any:
+    import orjson  # only when records are read from JSON: not at the kiosk's start
+
+    return orjson
 
 
 def _check_label(key: str, value: Any, min_len: int = 1) -> None:
@@ -199,37 +212,19 @@ def _latest(now: datetime) -> str:
 
 
 def _shared_seen(data: dict[str, Any], language: Any) -> _Shared | None:
-    """The checked shared parts of `data` if an earlier record had exactly these, else None.
-
-    Equal keys mean equal values: text equals only text, so every part is known good
-    once found, except a count (1 == True): the choices are checked to be bools here.
-    """
-    interests, consents = data["interests"], data["consents"]
-    text, basis = data["consent_text"], data.get("consent_basis", _NO_BASIS)
-    if not (
-        type(interests) is list
-        and type(consents) is dict
-        and type(text) is dict
-        and type(basis) is dict
-    ):
-        return None
-    for choice in consents.values():
-        if choice is not True and choice is not False:
-            return None
-    try:
-        return _SHARED_MEMO.get(
-            (
-                data["device_id"],
-                data["content_version"],
-                language,
-                tuple(interests),
-                tuple(consents.items()),
-                tuple(text.items()),
-                tuple(basis.items()),
-            )
+    """The checked shared parts of `data` if an earlier record had exactly these, else None
+    (see _parts_key: only parts equal to checked ones in value and type are found)."""
+    return _SHARED_MEMO.get(
+        _parts_key(
+            data["device_id"],
+            data["content_version"],
+            language,
+            data["interests"],
+            data["consents"],
+            data["consent_text"],
+            data.get("consent_basis", _NO_BASIS),
         )
-    except TypeError:  # a list or object where text belongs: the full checks name it
-        return None
+    )
 
 
 def _shared_checked(data: dict[str, Any], language: Any) -> _Shared:

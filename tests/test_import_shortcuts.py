@@ -157,6 +157,63 @@ def test_a_second_record_repeating_a_field_with_one_fault_is_judged_as_by_the_fu
                 assert outcome(full, path) == shortened, fault
 
 
+# A change to one of the parts a kiosk's records share (found again by their JSON: see
+# record_bounds._parts_key), made to a second record that otherwise repeats the first.
+_SHARED_CHANGES = {
+    "a count for a choice": ("consents", lambda v: {k: int(x) for k, x in v.items()}),
+    "a fraction for a choice": ("consents", lambda v: {k: float(x) for k, x in v.items()}),
+    "text for a choice": ("consents", lambda v: {k: str(x).lower() for k, x in v.items()}),
+    "a list for a choice": ("consents", lambda v: {k: [x] for k, x in v.items()}),
+    "choices in another order": ("consents", lambda v: dict(reversed(v.items()))),
+    "wordings in another order": ("consent_text", lambda v: dict(reversed(v.items()))),
+    "bases in another order": ("consent_basis", lambda v: dict(reversed(v.items()))),
+    "a NUL in a wording": ("consent_text", lambda v: {k: w + "\x00" for k, w in v.items()}),
+    "a basis in capitals": ("consent_basis", lambda v: {k: b.upper() for k, b in v.items()}),
+    "no basis": ("consent_basis", lambda v: None),
+    "an interest as a number": ("interests", lambda v: [7]),
+    "interests as text": ("interests", lambda v: ",".join(v)),
+    "a second interest": ("interests", lambda v: [*v, "talk"]),
+}
+
+
+@pytest.mark.parametrize("change", sorted(_SHARED_CHANGES))
+def test_a_second_record_changing_a_shared_part_is_judged_as_by_the_full_checks(
+    tmp_path, monkeypatch, change
+):
+    """The shared parts found again by their JSON: a second record whose parts differ from
+    the first's only in type or order is judged exactly as by the full checks, and one
+    that imports keeps its own channels' order."""
+    import kiosk.record_shape
+
+    field, alter = _SHARED_CHANGES[change]
+    first = make_record(0).to_json()
+    changed = make_record(1).to_json() | {field: alter(first[field])}
+    path = write_jsonl(tmp_path / "a.jsonl", [line(first), line(changed)])
+
+    def outcome(store: Store) -> object:
+        try:
+            result = import_jsonl(store, path)
+        except ImportRefusedError as exc:
+            return str(exc)
+        stored = store.get(changed["id"])
+        order = [list(stored.consents), list(stored.consent_text), list(stored.consent_basis)]
+        return result, list(store.iter_records()), order
+
+    with (
+        Store(tmp_path / "fast" / "kiosk.db") as fast,
+        Store(tmp_path / "full" / "kiosk.db") as full,
+    ):
+        shortened = outcome(fast)
+        with monkeypatch.context() as m:
+            m.setattr(kiosk.record_shape, "_from_export", lambda *args: None)
+            m.setattr(kiosk.record_shape, "_shared_seen", lambda *args: None)
+            assert outcome(full) == shortened
+    if not isinstance(shortened, str) and isinstance(changed[field], dict):
+        assert shortened[2][("consents", "consent_text", "consent_basis").index(field)] == list(
+            changed[field]
+        )
+
+
 def test_a_file_of_long_all_different_wordings_is_imported_in_bounded_memory(data_dir, tmp_path):
     """The checks and rows remember the parts a kiosk's records share. A hostile file in
     which no two records share them, each as long as allowed, must not fill that memory:
