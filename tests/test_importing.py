@@ -539,6 +539,26 @@ def test_a_chunk_wider_than_sqlites_parameter_limit_goes_in_whole_and_in_order(s
     assert store.stats().pending_sync == 6  # the one saved here, and the five imported
 
 
+def test_chunks_of_many_lengths_compile_only_two_insert_statements(store):
+    """SQLite keeps every statement it compiled (about 0.4 MB for 250 rows): however a
+    file's chunks are cut, the sign-ups go in by blocks of one size and single rows."""
+    from kiosk.store.bulk import ROWS_PER_INSERT
+
+    traced: list[str] = []
+    store._run(lambda db: db.set_trace_callback(traced.append))
+    records = [make_record(i) for i in range(400)]
+    start = 0
+    for size in (7, 13, 29, 61, 73, 117, 100):  # one chunk_size per call, 400 in all
+        store.import_stream(
+            [(n, r) for n, r in enumerate(records[start : start + size])], chunk_size=size
+        )
+        start += size
+    store._run(lambda db: db.set_trace_callback(None))
+    inserts = [sql for sql in traced if sql.startswith("INSERT OR IGNORE INTO signups")]
+    assert {sql.count("), (") + 1 for sql in inserts} == {1, ROWS_PER_INSERT}
+    assert store.stats().total == 400
+
+
 # -- speed measures that must not cost safety ------------------------------------------
 
 

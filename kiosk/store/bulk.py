@@ -20,24 +20,37 @@ IMPORT_CACHE_KIB = 64 * 1024
 _DEFAULT_CACHE = -2000  # SQLite's own default (2 MB)
 
 
-def _insert_signups(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> int:
-    """INSERT OR IGNORE `rows` into signups, as few statements as SQLite's limit on
-    parameters allows (999 in old builds, 32,766 since 3.32); how many went in. Rows
-    go in in order, so seq counts up with them.
+# Sign-ups per INSERT statement of an import. Fixed, so an import compiles one such
+# statement however its chunks are cut (SQLite keeps each compiled statement, about
+# 0.4 MB at 250 rows: chunks of many lengths would have held tens of MiB).
+ROWS_PER_INSERT = 50
 
-    One statement of many rows, not executemany's one per row: the sqlite3 module's
-    binding and stepping per row cost an import of 100,000 about 4 % of its work.
+
+def _insert_signups(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> int:
+    """INSERT OR IGNORE `rows` into signups; how many went in. Rows go in in order, so
+    seq counts up with them.
+
+    ROWS_PER_INSERT rows a statement (fewer if SQLite's limit on parameters is lower:
+    999 before 3.32), not executemany's one per row: the sqlite3 module's binding and
+    stepping per row cost an import of 100,000 about 4 % of its work. The few rows
+    left over go in one at a time.
     """
-    per = max(1, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(rows[0]))
+    width = len(rows[0])
+    limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per = max(1, min(ROWS_PER_INSERT, limit // width))
+    whole = len(rows) - len(rows) % per
     inserted = 0
-    for first in range(0, len(rows), per):
-        part = rows[first : first + per]
-        values = list(chain.from_iterable(part))
-        inserted += conn.execute(_insert_sql(len(part), len(part[0])), values).rowcount
+    if whole:
+        block = _insert_sql(per, width)
+        for first in range(0, whole, per):
+            values = list(chain.from_iterable(rows[first : first + per]))
+            inserted += conn.execute(block, values).rowcount
+    if whole < len(rows):
+        inserted += conn.executemany(_insert_sql(1, width), rows[whole:]).rowcount
     return inserted
 
 
-@lru_cache(maxsize=8)  # a chunk's usual length, the last chunk's, a short one's
+@lru_cache(maxsize=4)  # a block's statement and a single row's
 def _insert_sql(rows: int, columns: int) -> str:
     one = "(" + ", ".join("?" * columns) + ")"
     return f"INSERT OR IGNORE INTO signups ({_RECORD_COLUMNS}, saved_at) VALUES " + ", ".join(
