@@ -92,7 +92,8 @@ def _check_record_bounds(data: dict[str, Any], now: datetime) -> None:
             raise ValueError(f"{key}: {value} is not a plausible time (this kiosk's clock?)")
 
 
-# What an import remembers of the parts records share, in characters: a hostile file
+# What an import remembers of the parts records share, in characters (or a key's JSON
+# bytes, which hold its wordings): a hostile file
 # whose every record has its own long wordings must not fill memory with them, while
 # a pack's few wordings fit many times over.
 MEMO_CHARS_MAX = 1_000_000
@@ -137,14 +138,22 @@ def _checked_shared(
 
     An import of 100,000 records repeats a handful of these: each is checked once,
     and the records share its objects (records are frozen; nothing mutates them).
+    Every part remembered is held to its type here, whoever called (a choice true or
+    false, wording and bases text), so finding one again by its JSON says it is good.
     """
     key = _parts_key(device_id, content_version, language, interests, consents, consent_text, basis)
     shared = _SHARED_MEMO.get(key)
     if shared is not None:
         return shared
+    if not all(v is True or v is False for v in consents.values()):
+        raise ValueError("consents: expected true or false for each channel")
+    if not all(type(v) is str for v in consent_text.values()):
+        raise ValueError("consent_text: expected the wording for each channel")
+    if not all(type(v) is str for v in basis.values()):
+        raise ValueError(f"consent_basis: expected {' or '.join(CONSENT_BASES)}")
     _check_label("device_id", device_id)
     _check_label("content_version", content_version, 0)
-    if not _LANGUAGE.fullmatch(language):
+    if type(language) is not str or not _LANGUAGE.fullmatch(language):
         raise ValueError("language: expected a language code like en, ga, pl or uk")
     if len(interests) > INTERESTS_MAX:
         raise ValueError(f"interests: more than {INTERESTS_MAX}")
@@ -168,17 +177,19 @@ def _checked_shared(
     if not all(v in CONSENT_BASES for v in filled.values()):
         raise ValueError(f"consent_basis: expected {' or '.join(CONSENT_BASES)}")
     shared = (interests, dict(consents), dict(consent_text), dict(filled))
-    if key is None:  # the checks above refuse what has no JSON key
+    if key is None:  # a lone surrogate in a wording: refused later, never remembered
         return shared
-    return _SHARED_MEMO.put(key, shared, len(key) + sum(map(len, consent_text.values())))
+    return _SHARED_MEMO.put(key, shared, len(key))  # the key holds every wording
 
 
 def _parts_key(*parts: Any) -> bytes | None:
     """The memo's key for a record's shared parts: their JSON. Equal keys mean parts
     equal in value, type and order (true is not 1, "1" is not 1, channels in the same
     order), so a part found by it needs no checking again; None for parts JSON can't
-    hold (a key that isn't text, a number past 64 bits). For JSON-read values, as an
-    import's are: orjson would also write a UUID or a date as text.
+    hold (a key that isn't text, a number past 64 bits, a lone surrogate, nesting past
+    254 levels). Two writings are shared, neither ever remembered (see
+    _checked_shared): NaN and infinities are written as null, and a UUID or a date as
+    text, so the parts must be JSON-read values, as an import's and from_json's are.
 
     orjson, not a tuple of the parts' items: an import makes one per record, and
     hashing and comparing nested tuples of fresh strings cost it twice as much.
@@ -243,13 +254,7 @@ def _shared_checked(data: dict[str, Any], language: Any) -> _Shared:
     ):
         if not isinstance(value, dict):
             raise ValueError(f"{key}: expected an object")
-    if not all(isinstance(v, bool) for v in consents.values()):
-        raise ValueError("consents: expected true or false for each channel")
-    if not all(isinstance(v, str) for v in consent_text.values()):
-        raise ValueError("consent_text: expected the wording for each channel")
-    if not all(isinstance(v, str) for v in basis.values()):
-        raise ValueError(f"consent_basis: expected {' or '.join(CONSENT_BASES)}")
-    # Every value is now text or a bool, so the shared part can be a dict key.
+    # The choices, wordings and bases are held to their types there, for every caller.
     return _checked_shared(
         data["device_id"], data["content_version"], language,
         tuple(interests), consents, consent_text, basis,

@@ -164,6 +164,11 @@ _SHARED_CHANGES = {
     "a fraction for a choice": ("consents", lambda v: {k: float(x) for k, x in v.items()}),
     "text for a choice": ("consents", lambda v: {k: str(x).lower() for k, x in v.items()}),
     "a list for a choice": ("consents", lambda v: {k: [x] for k, x in v.items()}),
+    "an object for a choice": ("consents", lambda v: {k: {"yes": x} for k, x in v.items()}),
+    "null for a choice": ("consents", lambda v: dict.fromkeys(v)),
+    "NaN for a choice": ("consents", lambda v: dict.fromkeys(v, float("nan"))),
+    "a number for a wording": ("consent_text", lambda v: dict.fromkeys(v, 7)),
+    "a number for a kiosk": ("device_id", lambda v: 7),
     "choices in another order": ("consents", lambda v: dict(reversed(v.items()))),
     "wordings in another order": ("consent_text", lambda v: dict(reversed(v.items()))),
     "bases in another order": ("consent_basis", lambda v: dict(reversed(v.items()))),
@@ -240,3 +245,18 @@ def test_a_file_of_long_all_different_wordings_is_imported_in_bounded_memory(dat
     assert [row[2] for row in last] == list(words.values())  # its own wordings, exactly
     # Before the bound: 59 MB for this 25 MB file. Now about 11 MB.
     assert peak < 24_000_000, (peak, size)
+
+
+def test_parts_passed_by_check_bounds_are_held_to_their_types_too():
+    """check_bounds remembers the shared parts it passes, and from_json finds them again by
+    their JSON: a choice that is not true or false is refused whoever asks first."""
+    from datetime import UTC, datetime
+
+    from kiosk.records import SignupRecord, check_bounds
+
+    bad = make_record(0).to_json() | {"consents": {"email": "yes", "sms": None}}
+    for _ in range(2):  # the second time, anything remembered would be found
+        with pytest.raises(ValueError, match="consents: expected true or false"):
+            check_bounds(bad, datetime.now(UTC))
+        with pytest.raises(ValueError, match="consents: expected true or false"):
+            SignupRecord.from_json(bad)
