@@ -93,9 +93,9 @@ def _check_record_bounds(data: dict[str, Any], now: datetime) -> None:
 
 
 # What an import remembers of the parts records share, in characters (or a key's JSON
-# bytes, which hold its wordings): a hostile file
-# whose every record has its own long wordings must not fill memory with them, while
-# a pack's few wordings fit many times over.
+# bytes, which hold its wordings): a hostile file whose every record has its own long
+# wordings must not fill memory with them, while a pack's few wordings fit many times
+# over.
 MEMO_CHARS_MAX = 1_000_000
 
 
@@ -187,8 +187,8 @@ def _parts_key(*parts: Any) -> bytes | None:
     equal in value, type and order (true is not 1, "1" is not 1, channels in the same
     order), so a part found by it needs no checking again; None for parts JSON can't
     hold (a key that isn't text, a number past 64 bits, a lone surrogate, nesting past
-    254 levels). Two writings are shared, neither ever remembered (see
-    _checked_shared): NaN and infinities are written as null, and a UUID or a date as
+    254 levels). Not one-to-one outside JSON's own values: NaN and infinities are
+    written as null (never remembered: see _checked_shared), a UUID or a date as
     text, so the parts must be JSON-read values, as an import's and from_json's are.
 
     orjson, not a tuple of the parts' items: an import makes one per record, and
